@@ -1,0 +1,162 @@
+/** The result files of an AutoML prediction. */
+export type Dataset = 'predictions' | 'shap' | 'coordinate-shap' | 'not-predicted-reasons' | 'source';
+
+/** Host configuration, with the official Qlik client's field names, plus this client's options. */
+export interface ClientConfig {
+  /** Tenant host, e.g. `tenant.eu.qlikcloud.com` (https assumed) or a full origin. Default: the page's origin. */
+  host?: string;
+  /** Default `'cookie'`: the signed-in user's session. */
+  authType?: 'cookie' | 'apikey' | 'oauth2' | 'none';
+  /** Web integration ID, sent as `qlik-web-integration-id` (cookie auth, cross-origin pages). */
+  webIntegrationId?: string;
+  /** Send cookies to a cross-origin host (default true). */
+  crossSiteCookies?: boolean;
+  /** API key, for `authType: 'apikey'`. */
+  apiKey?: string;
+  /** Called before each request for `authType: 'oauth2'`. */
+  getAccessToken?: () => string | Promise<string>;
+  /** On a 401, send the page to the tenant's login URL. */
+  autoRedirect?: boolean;
+  /** Further attempts after a 429 or 503 answer (default 3). */
+  retries?: number;
+  /** Space requests to stay within the API's rate tiers (default true: 1000/min tier 1, 100/min tier 2). */
+  rateLimit?: boolean | { tier1?: number; tier2?: number; windowMs?: number };
+  /** Idle timeout: fail when no response or no new bytes arrive for this long. None by default. */
+  timeoutMs?: number;
+}
+
+export interface Progress {
+  /** Body bytes received so far. */
+  bytes: number;
+  /** `Content-Length`, or null when unknown (absent, or the body is content-encoded). */
+  totalBytes: number | null;
+  /** Data rows decoded so far (0 for byte downloads). */
+  rows: number;
+}
+
+export interface CallOptions {
+  /** Optional `refId` query parameter (GET endpoints). */
+  refId?: string;
+  /** Aborts the request and the parse; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called after each received chunk. */
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface ParseOptions {
+  /** Rows per batch (default 10000). */
+  batchRows?: number;
+  /** `'infer'` (default): all-numeric columns become Float64Array; `'string'`: all strings. */
+  types?: 'infer' | 'string';
+  /** Accept rows whose field count differs from the header's (padding or truncating). Default false: CsvError. */
+  flexible?: boolean;
+  /** Largest record accepted, in bytes (default 16 MiB). */
+  maxRowBytes?: number;
+}
+
+export type StreamOptions = CallOptions & ParseOptions;
+export interface TableOptions extends StreamOptions {
+  /** Rows to return (default 100); `Infinity` for all. */
+  limit?: number;
+}
+
+export type Cell = number | string;
+
+export declare class RecordBatch {
+  private constructor();
+  /** Rows in this batch. */
+  readonly numRows: number;
+  /** Index of the first row of this batch in the file (0-based, header excluded). */
+  readonly rowOffset: number;
+  readonly columnNames: string[];
+  readonly numColumns: number;
+  /** `Float64Array` for a number column (empty cells are NaN), `string[]` otherwise. */
+  column(nameOrIndex: string | number): Float64Array | string[];
+  columnType(nameOrIndex: string | number): 'number' | 'string';
+  columns(): Array<Float64Array | string[]>;
+  toRows(): Cell[][];
+  toObjects(): Array<Record<string, Cell>>;
+}
+
+interface StreamInfo {
+  /** Body bytes received so far. */
+  readonly bytes: number;
+  /** `Content-Length` when known. */
+  readonly totalBytes: number | null;
+  /** The endpoint's `Deprecation`/`Sunset` notice, once the response has arrived. */
+  readonly deprecation: string | null;
+}
+
+export interface RecordBatchStream extends ReadableStream<RecordBatch>, StreamInfo {
+  [Symbol.asyncIterator](): AsyncIterableIterator<RecordBatch>;
+  /** The column names once the header has been read. */
+  readonly columnNames: string[] | null;
+  /** Data rows decoded so far. */
+  readonly rows: number;
+}
+
+export interface ByteStream extends ReadableStream<Uint8Array>, StreamInfo {
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array>;
+}
+
+export interface Table {
+  columns: string[];
+  rows: Cell[][];
+  numRows: number;
+  /** True when the file has more rows than returned. */
+  truncated: boolean;
+  /** Bytes downloaded (the download stops once `limit` rows are parsed). */
+  bytes: number;
+  totalBytes: number | null;
+  deprecation: string | null;
+}
+
+export declare class PredictionsClient {
+  /** Throws a TypeError for an invalid configuration. */
+  constructor(config?: ClientConfig);
+  readonly host: string;
+  stream(predictionId: string, dataset: Dataset, options?: StreamOptions): RecordBatchStream;
+  table(predictionId: string, dataset: Dataset, options?: TableOptions): Promise<Table>;
+  download(predictionId: string, dataset: Dataset, options?: CallOptions): Promise<Blob>;
+  downloadStream(predictionId: string, dataset: Dataset, options?: CallOptions): ByteStream;
+  /** The parsed JSON body of the jobs endpoint, or null when the body is empty. */
+  jobs(predictionId: string, options?: Pick<CallOptions, 'signal'>): Promise<unknown>;
+}
+
+export declare class QlikApiError extends Error {
+  readonly name: 'QlikApiError';
+  readonly status: number;
+  /** First error's code, or `HTTP-<status>` when the body is not Qlik's JSON error shape. */
+  readonly code: string;
+  readonly title: string;
+  readonly detail?: string;
+  /** The `errors` array as sent, or empty. */
+  readonly errors: Array<{ code: string; title?: string; detail?: string; meta?: Record<string, unknown>; [k: string]: unknown }>;
+  /** Seconds, from `retry-after`. */
+  readonly retryAfter?: number;
+  /** On a 401 with cookie authentication: where to sign in. */
+  readonly loginUrl?: string;
+  readonly url: string;
+}
+
+export declare class CsvError extends Error {
+  readonly name: 'CsvError';
+  /** 'InvalidUtf8' | 'FieldCount' | 'FieldTooLarge' | 'RowTooLarge' | 'UnterminatedQuote' */
+  readonly reason: string;
+  /** 1-based line where the bad record starts (the header is line 1). */
+  readonly line: number;
+  /** Byte offset of the bad record's start. */
+  readonly byteOffset: number;
+}
+
+export declare class NetworkError extends Error {
+  readonly name: 'NetworkError';
+  readonly bytesReceived: number;
+  readonly url: string;
+}
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/** Loads the wasm module (idempotent); resolves to its exports. */
+export default function init(moduleOrPath?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<WebAssembly.Exports & { memory: WebAssembly.Memory }>;
+export declare function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): WebAssembly.Exports & { memory: WebAssembly.Memory };

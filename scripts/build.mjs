@@ -1,0 +1,53 @@
+// Builds the npm package into pkg/: cargo (wasm32, release) -> wasm-bindgen (--target web)
+// -> wasm-opt (npm binaryen) -> the hand-written ES module entry and its types from js/.
+// Skips the wasm-bindgen and wasm-opt steps when the compiled wasm has not changed, and
+// prints the package's sizes.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = join(root, 'pkg');
+const name = 'qlik_automl_predictions';
+const rawWasm = join(root, 'target', 'wasm32-unknown-unknown', 'release', `${name}.wasm`);
+const stampFile = join(pkg, '.build-stamp');
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (r.status !== 0) {
+    console.error(`[build] ${cmd} ${args.join(' ')} failed (${r.error ? r.error.message : `exit ${r.status}`})`);
+    process.exit(1);
+  }
+}
+
+run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
+
+const hash = createHash('sha256').update(readFileSync(rawWasm)).digest('hex');
+const stamp = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '';
+if (stamp !== hash || !existsSync(join(pkg, `${name}_bg.wasm`))) {
+  mkdirSync(pkg, { recursive: true });
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', name,
+    '--remove-name-section', '--remove-producers-section', rawWasm]);
+  const bgWasm = join(pkg, `${name}_bg.wasm`);
+  const wasmOpt = join(root, 'node_modules', '.bin', 'wasm-opt');
+  run(wasmOpt, ['-O3', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+    bgWasm, '-o', bgWasm]);
+  writeFileSync(stampFile, hash);
+} else {
+  console.log('[build] wasm unchanged: kept pkg/');
+}
+
+// The package entry (error classes, streams, record batches) and its TypeScript types.
+for (const f of readdirSync(join(root, 'js'))) {
+  copyFileSync(join(root, 'js', f), join(pkg, f));
+}
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+for (const f of [`${name}_bg.wasm`, `${name}.js`, 'index.js']) {
+  const bytes = readFileSync(join(pkg, f));
+  console.log(`[build] pkg/${f}: ${kb(bytes.length)} (${kb(gzipSync(bytes, { level: 9 }).length)} gzip)`);
+}

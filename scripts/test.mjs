@@ -1,0 +1,34 @@
+// Runs every test suite, each once, and fails when any fails:
+//   1. native Rust tests (decoder, HTTP policy) with `cargo test`;
+//   2. the mock tenant's own tests and the browser end-to-end tests (headless Chromium driving
+//      the built package from another origin than the mock tenant), with `node --test`.
+// Expects `scripts/setup.sh --browser` and `scripts/build.mjs` to have run (npm test does both).
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const suites = [
+  ['native Rust tests', 'cargo', ['test', '--release']],
+  ['JavaScript and browser tests', process.execPath, ['--test', '--test-concurrency=1',
+    'tests/mock-tenant/', 'tests/e2e/']],
+];
+
+const failed = [];
+for (const [name, cmd, args] of suites) {
+  console.log(`\n[test] ${name}: ${[cmd === process.execPath ? 'node' : cmd, ...args].join(' ')}`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.status === 0) {
+    console.log(`[test] ${name}: passed in ${secs} s`);
+  } else {
+    console.log(`[test] ${name}: FAILED in ${secs} s`);
+    failed.push(name);
+  }
+}
+if (failed.length) {
+  console.error(`\n[test] failed suites: ${failed.join(', ')}`);
+  process.exit(1);
+}
+console.log('\n[test] all suites passed');

@@ -1,0 +1,541 @@
+//! Incremental CSV decoding into columnar batches.
+//!
+//! [`Decoder`] takes the input in chunks of any size and hands out [`Batch`]es of up to
+//! `batch_rows` rows, one [`Column`] per header column, each either all numbers (`f64`,
+//! NaN for empty cells) or all text (concatenated UTF-8 with byte and UTF-16 end offsets).
+//!
+//! Parsing is done by `csv_core::Reader::read_record`, which writes each record's unescaped
+//! bytes into an arena that holds the current batch's records, and the end of each field
+//! into a parallel buffer. A finished record is checked (size limits, UTF-8, field count)
+//! and appended to the batch's columns right away, while its bytes are in cache. The arena
+//! keeps the original text of the batch's cells so a column that meets a non-numeric cell
+//! can turn String without losing the earlier cells' spelling.
+//!
+//! Memory is bounded by the batch size and the largest record: the arena and the column
+//! buffers are cleared, not freed, between batches.
+
+mod batch;
+mod error;
+mod lines;
+mod number;
+mod record;
+
+pub use batch::{Batch, Column, ColumnKind};
+pub use error::{DecodeError, DecodeErrorKind};
+
+use batch::Rows;
+use csv_core::{ReadRecordResult, Reader};
+use lines::LineCounter;
+use record::{check_utf8, Limits};
+
+/// The UTF-8 byte order mark.
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// First size of the record arena; it then doubles as needed.
+const INITIAL_ARENA: usize = 4096;
+
+/// First number of field-end slots; it then doubles as needed.
+const INITIAL_ENDS: usize = 64;
+
+/// Upper bound of the effective `max_row_bytes` and `max_field_bytes`.
+const MAX_RECORD_CAP: usize = 1 << 29;
+
+/// A batch whose decoded bytes exceed this is handed out early, so the arena stays below
+/// `BATCH_BYTES_CAP + MAX_RECORD_CAP` and cell offsets fit in `u32` (also on wasm32).
+const BATCH_BYTES_CAP: usize = 1 << 30;
+
+/// Largest arena ever needed: a full batch plus a record at the size limit.
+const MAX_ARENA: usize = BATCH_BYTES_CAP + MAX_RECORD_CAP + 2;
+
+/// Decoding settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Most rows per batch (0 is treated as 1).
+    pub batch_rows: usize,
+    /// Whether to store all-numeric columns as numbers; when false every column is String.
+    pub infer_types: bool,
+    /// When false a row whose field count differs from the header's is an error; when true
+    /// missing cells are empty and extra cells are dropped.
+    pub flexible: bool,
+    /// Largest decoded field, in bytes (at most 512 MiB is enforced).
+    pub max_field_bytes: usize,
+    /// Largest decoded row: field bytes plus one per separator (at most 512 MiB is enforced).
+    pub max_row_bytes: usize,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> DecodeOptions {
+        DecodeOptions {
+            batch_rows: 10_000,
+            infer_types: true,
+            flexible: false,
+            max_field_bytes: 16 << 20,
+            max_row_bytes: 16 << 20,
+        }
+    }
+}
+
+/// What one [`Decoder::feed`] call did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Feed {
+    /// Bytes of the input consumed; all of them unless `batch_ready`.
+    pub consumed: usize,
+    /// Whether a batch is ready in [`Decoder::batch`].
+    pub batch_ready: bool,
+}
+
+/// Whether the stream starts with a BOM, decided once its first 3 bytes are seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bom {
+    /// This many leading bytes matched the BOM so far and are held back.
+    Pending(usize),
+    Decided,
+}
+
+/// Where the record being read starts.
+#[derive(Debug, Clone, Copy)]
+struct RecordStart {
+    /// Whether the record's first byte has been read (line breaks before it are skipped).
+    started: bool,
+    /// Stream offset of its first byte.
+    offset: u64,
+    /// Line of its first byte, once counted.
+    line: Option<u64>,
+    /// Position of its first byte in the slice being parsed, while `line` is not counted.
+    at: usize,
+}
+
+/// How a parse pass ended.
+enum Outcome {
+    /// All the input was consumed.
+    NeedInput,
+    /// The batch is full.
+    BatchFull,
+    /// A bad record was found; the error is stored in the decoder.
+    Failed,
+}
+
+/// Incremental CSV decoder. See the module documentation.
+#[derive(Debug)]
+pub struct Decoder {
+    batch_rows: usize,
+    infer_types: bool,
+    flexible: bool,
+    limits: Limits,
+    reader: Reader,
+    bom: Bom,
+    header: Option<Vec<String>>,
+    batch: Batch,
+    /// Whether `batch` has been handed out and must be cleared on the next call.
+    handed_out: bool,
+    /// Decoded bytes of the batch's rows, then of the record being read.
+    arena: Vec<u8>,
+    /// Bytes of `arena` used by the batch's rows.
+    arena_used: usize,
+    /// Decoded bytes of the record being read, after `arena_used`.
+    record_len: usize,
+    /// Field ends of the batch's rows (exactly one per column each), then of the record
+    /// being read; relative to each record's start.
+    ends: Vec<usize>,
+    /// Slots of `ends` used by the batch's rows.
+    ends_used: usize,
+    /// Finished fields of the record being read, after `ends_used`.
+    record_fields: usize,
+    /// Arena offset of each of the batch's rows.
+    row_starts: Vec<usize>,
+    record: RecordStart,
+    /// Line position of the next byte given to `reader`.
+    lines: LineCounter,
+    /// Stream offset of the next byte given to `reader`.
+    parse_pos: u64,
+    bytes_consumed: u64,
+    rows_decoded: u64,
+    finished: bool,
+    error: Option<DecodeError>,
+}
+
+impl Decoder {
+    pub fn new(options: DecodeOptions) -> Decoder {
+        let mut reader = Reader::new();
+        // csv-core strips a BOM only when it comes whole in its first call; the decoder
+        // strips it itself, in any chunking. A first call with no output room consumes
+        // nothing and turns csv-core's own stripping off.
+        let _ = reader.read_record(b",", &mut [], &mut []);
+        Decoder {
+            batch_rows: options.batch_rows.max(1),
+            infer_types: options.infer_types,
+            flexible: options.flexible,
+            limits: Limits {
+                max_field: options.max_field_bytes.min(MAX_RECORD_CAP),
+                max_row: options.max_row_bytes.min(MAX_RECORD_CAP),
+            },
+            reader,
+            bom: Bom::Pending(0),
+            header: None,
+            batch: Batch::default(),
+            handed_out: false,
+            arena: Vec::new(),
+            arena_used: 0,
+            record_len: 0,
+            ends: Vec::new(),
+            ends_used: 0,
+            record_fields: 0,
+            row_starts: Vec::new(),
+            record: RecordStart { started: false, offset: 0, line: None, at: 0 },
+            lines: LineCounter::new(),
+            parse_pos: 0,
+            bytes_consumed: 0,
+            rows_decoded: 0,
+            finished: false,
+            error: None,
+        }
+    }
+
+    /// Parses from `input` (any length, 0 included; an empty slice is not the end of the
+    /// input). Stops early when a batch is full. Returns the bytes consumed and whether a
+    /// batch is ready in [`Decoder::batch`]. Input given after [`Decoder::finish`] is
+    /// ignored (reported consumed).
+    ///
+    /// When a bad record follows rows of the current batch, those rows are handed out first
+    /// and the error is returned by the next call; after an error every call returns it.
+    pub fn feed(&mut self, input: &[u8]) -> Result<Feed, DecodeError> {
+        self.release_batch();
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        if self.finished {
+            self.bytes_consumed += input.len() as u64;
+            return Ok(Feed { consumed: input.len(), batch_ready: false });
+        }
+        let mut taken = 0;
+        if let Bom::Pending(mut matched) = self.bom {
+            while let (Some(&want), Some(&b)) = (BOM.get(matched), input.get(taken)) {
+                if b != want {
+                    break;
+                }
+                matched += 1;
+                taken += 1;
+            }
+            self.bytes_consumed += taken as u64;
+            if matched == BOM.len() {
+                self.bom = Bom::Decided;
+                self.parse_pos = BOM.len() as u64;
+            } else if taken == input.len() {
+                // Still a BOM prefix: wait for more input.
+                self.bom = Bom::Pending(matched);
+                return Ok(Feed { consumed: taken, batch_ready: false });
+            } else {
+                self.bom = Bom::Decided;
+                let held = BOM;
+                let outcome = self.parse(held.get(..matched).unwrap_or_default());
+                if !matches!(outcome, Outcome::NeedInput) {
+                    return self.conclude_feed(outcome, taken);
+                }
+            }
+        }
+        let rest = input.get(taken..).unwrap_or_default();
+        let before = self.parse_pos;
+        let outcome = self.parse(rest);
+        let used = (self.parse_pos - before) as usize;
+        self.bytes_consumed += used as u64;
+        self.conclude_feed(outcome, taken + used)
+    }
+
+    /// Ends the input: completes the last record (no trailing line break needed). Returns
+    /// true when a final, possibly partial, batch is ready in [`Decoder::batch`]; once
+    /// finished, returns `Ok(false)`.
+    pub fn finish(&mut self) -> Result<bool, DecodeError> {
+        self.release_batch();
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        if self.finished {
+            return Ok(false);
+        }
+        self.finished = true;
+        if let Bom::Pending(matched) = self.bom {
+            // Fewer than 3 bytes that start like a BOM: they are data.
+            self.bom = Bom::Decided;
+            let held = BOM;
+            if let Outcome::Failed = self.parse(held.get(..matched).unwrap_or_default()) {
+                return self.conclude_finish();
+            }
+        }
+        if self.record.started {
+            // csv-core completes an open quoted field at the end of input without telling.
+            // A line break ends the record the same way the end of input does, unless a
+            // quote is open: then it is taken into the field and no record comes out.
+            self.make_room();
+            let output =
+                self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
+            let ends = self.ends.get_mut(self.ends_used + self.record_fields..).unwrap_or_default();
+            let (result, _, nout, nend) = self.reader.read_record(b"\n", output, ends);
+            self.record_len += nout;
+            self.record_fields += nend;
+            let step = match result {
+                ReadRecordResult::Record => self.complete_record().map(|_| ()),
+                _ => Err(DecodeErrorKind::UnterminatedQuote),
+            };
+            if let Err(kind) = step {
+                self.fail(kind);
+            }
+        }
+        self.conclude_finish()
+    }
+
+    /// The header's column names, once the first record has been read; `None` before, and
+    /// for an empty input.
+    pub fn columns(&self) -> Option<&[String]> {
+        self.header.as_deref()
+    }
+
+    /// The ready batch; valid until the next `feed` or `finish` call, which reuses its
+    /// buffers.
+    pub fn batch(&self) -> &Batch {
+        &self.batch
+    }
+
+    /// Input bytes consumed so far, BOM included.
+    pub fn bytes_consumed(&self) -> u64 {
+        self.bytes_consumed
+    }
+
+    /// Data rows (header excluded) handed out in batches so far.
+    pub fn rows_decoded(&self) -> u64 {
+        self.rows_decoded
+    }
+
+    /// Bytes reserved by the decoder's buffers (arena, field ends, batch columns, header).
+    pub fn buffer_bytes(&self) -> usize {
+        self.arena.capacity()
+            + (self.ends.capacity() + self.row_starts.capacity()) * std::mem::size_of::<usize>()
+            + self.batch.capacity_bytes()
+            + self
+                .header
+                .as_ref()
+                .map_or(0, |h| h.iter().map(String::capacity).sum::<usize>())
+    }
+
+    /// Clears a batch handed out by the previous call.
+    fn release_batch(&mut self) {
+        if self.handed_out {
+            self.handed_out = false;
+            self.batch.clear(self.rows_decoded);
+            self.arena_used = 0;
+            self.ends_used = 0;
+            self.row_starts.clear();
+        }
+    }
+
+    fn hand_out(&mut self) {
+        self.rows_decoded += self.batch.num_rows as u64;
+        self.handed_out = true;
+    }
+
+    /// Turns the end of a parse pass into `feed`'s result.
+    fn conclude_feed(&mut self, outcome: Outcome, consumed: usize) -> Result<Feed, DecodeError> {
+        let batch_ready = match outcome {
+            Outcome::NeedInput => false,
+            Outcome::BatchFull => true,
+            Outcome::Failed => match &self.error {
+                Some(error) if self.batch.num_rows == 0 => return Err(error.clone()),
+                _ => true,
+            },
+        };
+        if batch_ready {
+            self.hand_out();
+        }
+        Ok(Feed { consumed, batch_ready })
+    }
+
+    /// Turns the end of input into `finish`'s result.
+    fn conclude_finish(&mut self) -> Result<bool, DecodeError> {
+        if self.batch.num_rows > 0 {
+            self.hand_out();
+            return Ok(true);
+        }
+        match &self.error {
+            Some(error) => Err(error.clone()),
+            None => Ok(false),
+        }
+    }
+
+    /// Parses `data`, the stream's next bytes, until it is consumed, the batch is full or a
+    /// record is bad. Advances `parse_pos` by the bytes consumed.
+    fn parse(&mut self, data: &[u8]) -> Outcome {
+        let mut pos = 0;
+        // Bytes of `data` whose line breaks have been counted.
+        let mut counted = 0;
+        let outcome = loop {
+            let input = data.get(pos..).unwrap_or_default();
+            if input.is_empty() {
+                break Outcome::NeedInput;
+            }
+            let output =
+                self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
+            let ends = self.ends.get_mut(self.ends_used + self.record_fields..).unwrap_or_default();
+            let (result, nin, nout, nend) = self.reader.read_record(input, output, ends);
+            if !self.record.started {
+                // Line breaks before a record are skipped; its first other byte starts it.
+                let consumed = input.get(..nin).unwrap_or_default();
+                if let Some(k) = consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
+                    self.record = RecordStart {
+                        started: true,
+                        offset: self.parse_pos + (pos + k) as u64,
+                        line: None,
+                        at: pos + k,
+                    };
+                }
+            }
+            pos += nin;
+            self.record_len += nout;
+            self.record_fields += nend;
+            let step = match result {
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => Ok(()),
+                ReadRecordResult::OutputFull => self.grow_arena(),
+                ReadRecordResult::OutputEndsFull => self.grow_ends(),
+                ReadRecordResult::Record => match self.complete_record() {
+                    Ok(true) => break Outcome::BatchFull,
+                    Ok(false) => Ok(()),
+                    Err(kind) => Err(kind),
+                },
+            };
+            if let Err(kind) = step {
+                self.count_record_line(data, &mut counted);
+                self.fail(kind);
+                break Outcome::Failed;
+            }
+        };
+        if self.record.started {
+            self.count_record_line(data, &mut counted);
+        }
+        self.lines.advance(data.get(counted..pos).unwrap_or_default());
+        self.parse_pos += pos as u64;
+        outcome
+    }
+
+    /// Counts lines up to the start of the record being read, if it starts in `data` and is
+    /// not counted yet.
+    fn count_record_line(&mut self, data: &[u8], counted: &mut usize) {
+        if self.record.line.is_none() {
+            let at = self.record.at.max(*counted);
+            self.lines.advance(data.get(*counted..at).unwrap_or_default());
+            *counted = at;
+            self.record.line = Some(self.lines.line);
+        }
+    }
+
+    /// Records the error `kind` for the record being read.
+    fn fail(&mut self, kind: DecodeErrorKind) {
+        self.error = Some(DecodeError {
+            kind,
+            line: self.record.line.unwrap_or(self.lines.line),
+            byte_offset: self.record.offset,
+        });
+    }
+
+    /// Makes room for more of the record's bytes, unless it is already too large.
+    fn grow_arena(&mut self) -> Result<(), DecodeErrorKind> {
+        self.check_partial_record()?;
+        self.enlarge_arena();
+        Ok(())
+    }
+
+    /// Makes room for more of the record's field ends, unless it is already too large.
+    fn grow_ends(&mut self) -> Result<(), DecodeErrorKind> {
+        self.check_partial_record()?;
+        self.enlarge_ends();
+        Ok(())
+    }
+
+    fn enlarge_arena(&mut self) {
+        let len = self.arena.len().saturating_mul(2).clamp(INITIAL_ARENA, MAX_ARENA);
+        self.arena.resize(len, 0);
+    }
+
+    fn enlarge_ends(&mut self) {
+        let len = self.ends.len().saturating_mul(2).max(INITIAL_ENDS);
+        self.ends.resize(len, 0);
+    }
+
+    /// Ensures room for at least one more byte and one more field end of the record.
+    fn make_room(&mut self) {
+        if self.arena.len() <= self.arena_used + self.record_len {
+            self.enlarge_arena();
+        }
+        if self.ends.len() <= self.ends_used + self.record_fields {
+            self.enlarge_ends();
+        }
+    }
+
+    /// Checks the size limits on the part of the record read so far.
+    fn check_partial_record(&self) -> Result<(), DecodeErrorKind> {
+        let ends = self.ends.get(self.ends_used..self.ends_used + self.record_fields);
+        self.limits.check(ends.unwrap_or_default(), self.record_len, false)
+    }
+
+    /// Checks the record just read and adds it to the batch (or takes it as the header).
+    /// Returns whether the batch is full.
+    fn complete_record(&mut self) -> Result<bool, DecodeErrorKind> {
+        let start = self.arena_used;
+        let len = self.record_len;
+        let fields = self.record_fields;
+        let record = self.arena.get(start..start + len).unwrap_or_default();
+        let ends = self.ends.get(self.ends_used..self.ends_used + fields).unwrap_or_default();
+        self.limits.check(ends, len, true)?;
+        let ascii = check_utf8(record, ends)?;
+
+        let Some(header) = &self.header else {
+            let mut names = Vec::with_capacity(fields);
+            let mut field_start = 0;
+            for &end in ends {
+                let name = record.get(field_start..end).unwrap_or_default();
+                names.push(String::from_utf8_lossy(name).into_owned());
+                field_start = end;
+            }
+            let kind = if self.infer_types { ColumnKind::Number } else { ColumnKind::String };
+            self.batch.set_width(names.len(), kind);
+            self.header = Some(names);
+            self.end_record();
+            return Ok(false);
+        };
+
+        let width = header.len();
+        if fields != width {
+            if !self.flexible {
+                return Err(DecodeErrorKind::FieldCount { expected: width, found: fields });
+            }
+            if fields < width {
+                // Missing cells are empty: they end where the record ends.
+                let need = self.ends_used + width;
+                if self.ends.len() < need {
+                    self.ends.resize(need, 0);
+                }
+                if let Some(pad) = self.ends.get_mut(self.ends_used + fields..need) {
+                    pad.fill(len);
+                }
+            }
+        }
+        let row_ends = self.ends.get(self.ends_used..self.ends_used + width).unwrap_or_default();
+        let earlier = Rows {
+            arena: self.arena.get(..start).unwrap_or_default(),
+            starts: &self.row_starts,
+            ends: self.ends.get(..self.ends_used).unwrap_or_default(),
+            width,
+        };
+        let record = self.arena.get(start..start + len).unwrap_or_default();
+        self.batch.push_row(record, row_ends, ascii, &earlier);
+        self.row_starts.push(start);
+        self.arena_used += len;
+        self.ends_used += width;
+        self.end_record();
+        Ok(self.batch.num_rows >= self.batch_rows || self.arena_used > BATCH_BYTES_CAP)
+    }
+
+    /// Resets the state of the record being read, after a record has been taken.
+    fn end_record(&mut self) {
+        self.record_len = 0;
+        self.record_fields = 0;
+        self.record.started = false;
+    }
+}

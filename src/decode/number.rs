@@ -1,0 +1,252 @@
+//! Recognition and parsing of plain decimal numbers.
+//!
+//! Grammar: `[+-]? (digits ('.' digits?)? | '.' digits) ([eE] [+-]? digits)?`. Anything else
+//! (`inf`, `NaN`, hex, surrounding whitespace, `1_000`, ...) is not a number.
+//!
+//! One pass checks the grammar and accumulates all mantissa digits. When there are at most
+//! 19 of them (so the accumulated integer is exact) and the value is `mantissa * 10^exp`
+//! with `mantissa <= 2^53` and `|exp| <= 22`, the result is one correctly rounded
+//! multiplication or division of two exact doubles (Clinger's fast path, as in std). Every
+//! other case goes to `f64::from_str`, which is correctly rounded too, so the result always
+//! equals `f64::from_str`'s.
+
+/// Exact powers of ten representable as `f64`.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Largest mantissa that converts to `f64` exactly.
+const MAX_EXACT_MANTISSA: u64 = 1 << 53;
+
+/// Most digits whose value always fits in a `u64`.
+const MAX_DIGITS: usize = 19;
+
+/// Accumulates the decimal digits of `s` from `i` into `mantissa` (wrapping: exact only for
+/// at most 19 digits). Returns the position after the last digit.
+#[inline(always)]
+fn digits(s: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
+    // Eight digits at a time while they last.
+    while let Some(eight) = s.get(i..i + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+        let v = u64::from_le_bytes(eight);
+        if !is_eight_digits(v) {
+            break;
+        }
+        *mantissa = mantissa.wrapping_mul(100_000_000).wrapping_add(eight_digits_value(v));
+        i += 8;
+    }
+    while let Some(&b) = s.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    i
+}
+
+/// Whether all 8 bytes of little-endian `v` are ASCII digits.
+#[inline(always)]
+fn is_eight_digits(v: u64) -> bool {
+    // Each byte is 0x30..=0x39 exactly when its high nibble is 3 and adding 6 keeps it so.
+    ((v & 0xF0F0_F0F0_F0F0_F0F0) | ((v.wrapping_add(0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
+        == 0x3333_3333_3333_3333
+}
+
+/// The value of 8 ASCII digits read as little-endian `v` (first digit most significant).
+#[inline(always)]
+fn eight_digits_value(v: u64) -> u64 {
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    const MUL1: u64 = 100 + (1_000_000 << 32);
+    const MUL2: u64 = 1 + (10_000 << 32);
+    let v = v.wrapping_sub(0x3030_3030_3030_3030);
+    // Pairs of digits, then groups of four combined into the full value in the high half.
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    (v & MASK).wrapping_mul(MUL1).wrapping_add(((v >> 16) & MASK).wrapping_mul(MUL2)) >> 32
+}
+
+/// Parses `s` as a plain decimal number; `None` when it does not match the grammar.
+#[inline]
+pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
+    let (negative, start) = match s.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    };
+    let mut mantissa: u64 = 0;
+    let mut i = digits(s, start, &mut mantissa);
+    let int_digits = i - start;
+    let mut frac_digits = 0;
+    if s.get(i) == Some(&b'.') {
+        let frac_start = i + 1;
+        i = digits(s, frac_start, &mut mantissa);
+        frac_digits = i - frac_start;
+    }
+    if int_digits + frac_digits == 0 {
+        return None;
+    }
+
+    let mut exp: i64 = 0;
+    if let Some(b'e' | b'E') = s.get(i) {
+        i += 1;
+        let exp_negative = match s.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let exp_start = i;
+        while let Some(&b) = s.get(i) {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            // Saturates far beyond any exponent a double can use.
+            exp = (exp * 10 + i64::from(d)).min(1 << 40);
+            i += 1;
+        }
+        if i == exp_start {
+            return None;
+        }
+        if exp_negative {
+            exp = -exp;
+        }
+    }
+    if i != s.len() {
+        return None;
+    }
+
+    if int_digits + frac_digits <= MAX_DIGITS && mantissa <= MAX_EXACT_MANTISSA {
+        let exp = exp - frac_digits as i64;
+        // Exact: the mantissa is at most 2^53.
+        let m = mantissa as i64 as f64;
+        let value = if mantissa == 0 {
+            Some(0.0)
+        } else if (0..=22).contains(&exp) {
+            POW10.get(exp as usize).map(|p| m * p)
+        } else if (-22..0).contains(&exp) {
+            POW10.get((-exp) as usize).map(|p| m / p)
+        } else {
+            None
+        };
+        if let Some(v) = value {
+            return Some(if negative { -v } else { v });
+        }
+    }
+    parse_slow(s)
+}
+
+/// The general case, delegated to std after the grammar check.
+#[cold]
+fn parse_slow(s: &[u8]) -> Option<f64> {
+    std::str::from_utf8(s).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_number;
+    use proptest::prelude::*;
+
+    fn same(s: &str) {
+        let ours = parse_number(s.as_bytes());
+        let std: Option<f64> = s.parse().ok();
+        assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{s:?}");
+    }
+
+    #[test]
+    fn accepts_plain_decimals() {
+        for s in [
+            "0", "-0", "+0", "1", "-2.5", ".5", "-.5", "1.", "1e-7", "+3", "007", "0.0123456789",
+            "-0.0123456789", "1E5", "1e+05", "1.e5", "123456789012345678901234567890",
+            "0.000000000000000000000000000001", "9007199254740993", "1e308", "1e309", "1e-400",
+            "2.2250738585072014e-308", "4.9e-324", "0e999999999999999", "179769313486231570e291",
+            "0.1", "0.3", "1234567890123456789", "12345678901234567890",
+        ] {
+            assert!(parse_number(s.as_bytes()).is_some(), "{s:?}");
+            same(s);
+        }
+    }
+
+    #[test]
+    fn eight_digit_blocks() {
+        for s in ["12345678", "00000000", "99999999", "01234567"] {
+            let v = u64::from_le_bytes(s.as_bytes().try_into().unwrap());
+            assert!(super::is_eight_digits(v), "{s}");
+            assert_eq!(super::eight_digits_value(v), s.parse::<u64>().unwrap(), "{s}");
+        }
+        for pos in 0..8 {
+            for b in 0..=255u8 {
+                let mut bytes = *b"05050505";
+                bytes[pos] = b;
+                let v = u64::from_le_bytes(bytes);
+                assert_eq!(super::is_eight_digits(v), b.is_ascii_digit(), "byte {b} at {pos}");
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_everything_else() {
+        for s in [
+            "", "-", "+", ".", "-.", "e5", ".e5", "1e", "1e+", "1e-", "inf", "-inf", "NaN",
+            "nan", "Infinity", "0x10", " 1", "1 ", "1_000", "1,5", "--1", "+-1", "1..2", "1.2.3",
+            "1e5.5", "1e5e5", "١", "1\u{0}", "infinity",
+        ] {
+            assert_eq!(parse_number(s.as_bytes()), None, "{s:?}");
+        }
+    }
+
+    fn decimal() -> impl Strategy<Value = String> {
+        (
+            prop::option::of(prop_oneof![Just("-"), Just("+")]),
+            "[0-9]{0,25}",
+            prop::option::of("[0-9]{0,25}"),
+            prop::option::of((prop_oneof![Just("e"), Just("E")], "[+-]?", 0u32..400)),
+        )
+            .prop_map(|(sign, int, frac, exp)| {
+                let mut s = String::from(sign.unwrap_or(""));
+                s.push_str(&int);
+                if let Some(frac) = frac {
+                    s.push('.');
+                    s.push_str(&frac);
+                }
+                if let Some((e, sign, n)) = exp {
+                    s.push_str(e);
+                    s.push_str(&sign);
+                    s.push_str(&n.to_string());
+                }
+                s
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn matches_std_on_decimals(s in decimal()) {
+            same(&s);
+        }
+
+        #[test]
+        fn matches_std_on_formatted_doubles(bits in any::<u64>()) {
+            let v = f64::from_bits(bits);
+            if v.is_finite() {
+                same(&format!("{v}"));
+                same(&format!("{v:e}"));
+                same(&format!("{v:.10}"));
+            }
+        }
+
+        #[test]
+        fn never_accepts_what_std_rejects(s in "[-+.eE0-9a-z _]{0,12}") {
+            if let Some(v) = parse_number(s.as_bytes()) {
+                prop_assert_eq!(Some(v.to_bits()), s.parse::<f64>().ok().map(f64::to_bits));
+            }
+        }
+    }
+}

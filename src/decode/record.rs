@@ -1,0 +1,128 @@
+//! Checks on one record's decoded bytes: size limits and UTF-8 validity.
+
+use super::DecodeErrorKind;
+
+/// Size limits of one record, in decoded bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub max_field: usize,
+    pub max_row: usize,
+}
+
+impl Limits {
+    /// Finds the first limit the record crosses, reading it from the start.
+    ///
+    /// The record's size is measured as its decoded bytes plus one per field separator.
+    /// `ends` holds the end offset of each finished field; `len` is the number of decoded
+    /// bytes so far. When `complete` is false the record is still being read: its last field
+    /// runs from the last end to `len`. Limits crossed at the same size report the field.
+    /// Because the first crossing is reported, the result does not depend on how often the
+    /// check runs while a record is being read.
+    pub fn check(
+        &self,
+        ends: &[usize],
+        len: usize,
+        complete: bool,
+    ) -> Result<(), DecodeErrorKind> {
+        let separators = if complete { ends.len().saturating_sub(1) } else { ends.len() };
+        let size = len.saturating_add(separators);
+        if size <= self.max_field.min(self.max_row) {
+            return Ok(());
+        }
+        self.first_crossing(ends, len, complete, size)
+    }
+
+    #[cold]
+    fn first_crossing(
+        &self,
+        ends: &[usize],
+        len: usize,
+        complete: bool,
+        size: usize,
+    ) -> Result<(), DecodeErrorKind> {
+        // Size at which the row limit is crossed, if it is.
+        let row_at = (size > self.max_row).then(|| self.max_row.saturating_add(1));
+        // Size at which the first oversized field crosses the field limit, if any.
+        let partial = if complete { None } else { Some(len) };
+        let mut start = 0usize;
+        let mut field_at = None;
+        for (i, end) in ends.iter().copied().chain(partial).enumerate() {
+            if end.saturating_sub(start) > self.max_field {
+                field_at = Some(start.saturating_add(i).saturating_add(self.max_field + 1));
+                break;
+            }
+            start = end;
+        }
+        match (field_at, row_at) {
+            (Some(f), Some(r)) if f > r => Err(DecodeErrorKind::RowTooLarge { limit: self.max_row }),
+            (Some(_), _) => Err(DecodeErrorKind::FieldTooLarge { limit: self.max_field }),
+            (None, Some(_)) => Err(DecodeErrorKind::RowTooLarge { limit: self.max_row }),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// Checks that every field of a record is valid UTF-8. `ends` are the end offsets of all
+/// its fields in `record`. Returns whether the record is all ASCII.
+#[inline]
+pub(crate) fn check_utf8(record: &[u8], ends: &[usize]) -> Result<bool, DecodeErrorKind> {
+    if record.is_ascii() {
+        return Ok(true);
+    }
+    check_utf8_slow(record, ends)
+}
+
+fn check_utf8_slow(record: &[u8], ends: &[usize]) -> Result<bool, DecodeErrorKind> {
+    if std::str::from_utf8(record).is_err() {
+        return Err(DecodeErrorKind::InvalidUtf8);
+    }
+    // The concatenation is valid; each field is too when no field starts with a
+    // continuation byte (else a character straddles two fields).
+    for &end in ends {
+        if let Some(&b) = record.get(end) {
+            if (b as i8) < -0x40 {
+                return Err(DecodeErrorKind::InvalidUtf8);
+            }
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const L: Limits = Limits { max_field: 4, max_row: 10 };
+
+    #[test]
+    fn small_records_pass() {
+        assert_eq!(L.check(&[4, 8], 8, true), Ok(()));
+        assert_eq!(L.check(&[4], 8, false), Ok(()));
+    }
+
+    #[test]
+    fn reports_the_first_crossing() {
+        // "abcde": field crossed at size 5.
+        assert_eq!(L.check(&[5], 5, true), Err(DecodeErrorKind::FieldTooLarge { limit: 4 }));
+        // 4 + sep + 4 + sep + 3 = 13 > 10: row crossed at 11, no field too large.
+        assert_eq!(L.check(&[4, 8, 11], 11, true), Err(DecodeErrorKind::RowTooLarge { limit: 10 }));
+        // 4 + sep + 4 + sep + 9: row crossed at 11, field 3 (starting at size 10) at 15.
+        assert_eq!(L.check(&[4, 8, 17], 17, true), Err(DecodeErrorKind::RowTooLarge { limit: 10 }));
+        // Same, checked while the last field is still being read.
+        assert_eq!(L.check(&[4, 8], 17, false), Err(DecodeErrorKind::RowTooLarge { limit: 10 }));
+        // Field 2 (starting at size 2) crossed at 7 before the row at 11.
+        assert_eq!(L.check(&[1, 12], 12, true), Err(DecodeErrorKind::FieldTooLarge { limit: 4 }));
+        assert_eq!(L.check(&[1], 7, false), Err(DecodeErrorKind::FieldTooLarge { limit: 4 }));
+        // Many empty fields: separators alone cross the row limit.
+        assert_eq!(L.check(&[0; 12], 0, true), Err(DecodeErrorKind::RowTooLarge { limit: 10 }));
+    }
+
+    #[test]
+    fn utf8_per_field() {
+        assert_eq!(check_utf8(b"ab", &[1, 2]), Ok(true));
+        assert_eq!(check_utf8("é€".as_bytes(), &[2, 5]), Ok(false));
+        // "é" split over two fields: the concatenation is valid, the fields are not.
+        assert_eq!(check_utf8("é".as_bytes(), &[1, 2]), Err(DecodeErrorKind::InvalidUtf8));
+        assert_eq!(check_utf8(b"a\xff", &[2]), Err(DecodeErrorKind::InvalidUtf8));
+    }
+}

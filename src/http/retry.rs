@@ -1,0 +1,233 @@
+//! Retry policy: whether and when to send a failed request again.
+//!
+//! - 429: wait the server's `retry-after` when given, capped at [`MAX_RETRY_AFTER_MS`];
+//!   otherwise exponential backoff.
+//! - 503: exponential backoff, or the server's `retry-after` when given (same cap).
+//! - Network failure: give up unless [`RetryPolicy::retry_network`] is set, then exponential
+//!   backoff. The binding sets it only where resending is harmless, such as a `GET` whose
+//!   connection failed before any response byte arrived.
+//! - Any other status: give up.
+//! - Always give up once `attempt > retries`.
+//!
+//! Exponential backoff uses "equal jitter": with `d = min(max_delay_ms, base_delay_ms *
+//! 2^(attempt-1))` the delay is uniform in `[d/2, d)`, so every retry waits at least half the
+//! nominal delay while concurrent clients still spread out.
+
+/// The longest `retry-after` honoured, in milliseconds. The API's rate-limit windows are one
+/// minute long, so a legitimate value stays below it; a larger one is cut to this.
+pub const MAX_RETRY_AFTER_MS: f64 = 120_000.0;
+
+/// What went wrong with an attempt.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Failure {
+    /// The server answered with an error status; `retry_after` in seconds.
+    Status { status: u16, retry_after: Option<f64> },
+    /// No response: the connection failed or was cut.
+    Network,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decision {
+    /// Wait `delay_ms` (finite, non-negative), then send again.
+    RetryAfter { delay_ms: f64 },
+    /// Report the failure.
+    GiveUp,
+}
+
+/// When and how often to retry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Further attempts after the first.
+    pub retries: u32,
+    /// The nominal delay before the first retry, in milliseconds.
+    pub base_delay_ms: f64,
+    /// The largest nominal backoff delay, in milliseconds.
+    pub max_delay_ms: f64,
+    /// Whether network failures are retried.
+    pub retry_network: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy { retries: 3, base_delay_ms: 500.0, max_delay_ms: 30_000.0, retry_network: false }
+    }
+}
+
+/// `x` when positive (`+inf` included), otherwise 0 (NaN included).
+fn non_negative(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy with `retries` further attempts.
+    pub fn with_retries(retries: u32) -> RetryPolicy {
+        RetryPolicy { retries, ..RetryPolicy::default() }
+    }
+
+    /// The nominal (unjittered) backoff delay after failed attempt `attempt` (1-based).
+    pub fn nominal_delay_ms(&self, attempt: u32) -> f64 {
+        let base = non_negative(self.base_delay_ms);
+        let max = non_negative(self.max_delay_ms);
+        if base == 0.0 || max == 0.0 {
+            return 0.0;
+        }
+        let exponent = attempt.saturating_sub(1).min(62);
+        let exponent = i32::try_from(exponent).unwrap_or(62);
+        (base * 2f64.powi(exponent)).min(max)
+    }
+
+    /// The jittered backoff delay after failed attempt `attempt`, uniform in
+    /// `[d/2, d)` for the nominal delay `d`; `random` is clamped into `[0, 1)`.
+    pub fn backoff_ms(&self, attempt: u32, random: f64) -> f64 {
+        let r = if random.is_finite() { random.clamp(0.0, 1.0 - f64::EPSILON) } else { 0.0 };
+        let d = self.nominal_delay_ms(attempt);
+        d / 2.0 + r * (d / 2.0)
+    }
+
+    /// Decides what to do after attempt `attempt` (1-based) failed with `failure`.
+    /// `random` is a uniform sample in `[0, 1)` from the caller (`Math.random()`).
+    /// An `attempt` of 0 counts as 1.
+    pub fn decide(&self, attempt: u32, failure: Failure, random: f64) -> Decision {
+        let attempt = attempt.max(1);
+        if attempt > self.retries {
+            return Decision::GiveUp;
+        }
+        let delay_ms = match failure {
+            Failure::Status { status: 429 | 503, retry_after: Some(secs) } if secs.is_finite() && secs >= 0.0 => {
+                (secs * 1000.0).min(MAX_RETRY_AFTER_MS)
+            }
+            Failure::Status { status: 429 | 503, .. } => self.backoff_ms(attempt, random),
+            Failure::Network if self.retry_network => self.backoff_ms(attempt, random),
+            Failure::Network | Failure::Status { .. } => return Decision::GiveUp,
+        };
+        if delay_ms.is_finite() && delay_ms >= 0.0 {
+            Decision::RetryAfter { delay_ms }
+        } else {
+            Decision::GiveUp
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delay(d: Decision) -> f64 {
+        match d {
+            Decision::RetryAfter { delay_ms } => delay_ms,
+            Decision::GiveUp => panic!("expected a retry"),
+        }
+    }
+
+    const RANDOMS: [f64; 6] = [0.0, 0.1, 0.5, 0.9, 0.999_999, 1.0 - f64::EPSILON];
+
+    #[test]
+    fn defaults() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.retries, 3);
+        assert_eq!(p.base_delay_ms, 500.0);
+        assert_eq!(p.max_delay_ms, 30_000.0);
+        assert!(!p.retry_network);
+        assert_eq!(RetryPolicy::with_retries(7).retries, 7);
+    }
+
+    #[test]
+    fn rate_limited_with_retry_after() {
+        let p = RetryPolicy::default();
+        let f = |secs| Failure::Status { status: 429, retry_after: Some(secs) };
+        assert_eq!(p.decide(1, f(7.0), 0.3), Decision::RetryAfter { delay_ms: 7000.0 });
+        assert_eq!(p.decide(3, f(1.5), 0.9), Decision::RetryAfter { delay_ms: 1500.0 });
+        assert_eq!(p.decide(1, f(0.0), 0.9), Decision::RetryAfter { delay_ms: 0.0 });
+        assert_eq!(p.decide(1, f(86_400.0), 0.0), Decision::RetryAfter { delay_ms: MAX_RETRY_AFTER_MS });
+        assert_eq!(p.decide(1, f(f64::INFINITY), 0.0), Decision::RetryAfter { delay_ms: 250.0 });
+        assert_eq!(p.decide(1, f(-5.0), 0.0), Decision::RetryAfter { delay_ms: 250.0 });
+        assert_eq!(p.decide(1, f(f64::NAN), 0.0), Decision::RetryAfter { delay_ms: 250.0 });
+        assert_eq!(p.decide(4, f(7.0), 0.3), Decision::GiveUp);
+    }
+
+    #[test]
+    fn backoff_with_equal_jitter() {
+        let p = RetryPolicy { retries: 10, ..RetryPolicy::default() };
+        for status in [429, 503] {
+            for attempt in 1..=10u32 {
+                let nominal = (500.0 * 2f64.powi(attempt as i32 - 1)).min(30_000.0);
+                assert_eq!(p.nominal_delay_ms(attempt), nominal);
+                for r in RANDOMS {
+                    let d = delay(p.decide(attempt, Failure::Status { status, retry_after: None }, r));
+                    assert!(d >= nominal / 2.0 && d < nominal, "status {status} attempt {attempt} r {r}: {d}");
+                }
+                let lo = delay(p.decide(attempt, Failure::Status { status, retry_after: None }, 0.0));
+                assert_eq!(lo, nominal / 2.0);
+            }
+        }
+        assert_eq!(p.backoff_ms(1, -3.0), 250.0);
+        assert_eq!(p.backoff_ms(1, f64::NAN), 250.0);
+        assert!(p.backoff_ms(1, 7.0) < 500.0);
+        assert_eq!(p.nominal_delay_ms(0), 500.0);
+        assert_eq!(p.nominal_delay_ms(u32::MAX), 30_000.0);
+    }
+
+    #[test]
+    fn service_unavailable_honours_retry_after() {
+        let p = RetryPolicy::default();
+        let f = Failure::Status { status: 503, retry_after: Some(2.0) };
+        assert_eq!(p.decide(2, f, 0.7), Decision::RetryAfter { delay_ms: 2000.0 });
+    }
+
+    #[test]
+    fn other_statuses_give_up() {
+        let p = RetryPolicy { retries: 10, ..RetryPolicy::default() };
+        for status in [400, 401, 403, 404, 409, 500, 502, 504, 200, 0] {
+            for retry_after in [None, Some(1.0)] {
+                assert_eq!(p.decide(1, Failure::Status { status, retry_after }, 0.5), Decision::GiveUp, "{status}");
+            }
+        }
+    }
+
+    #[test]
+    fn network_failures() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.decide(1, Failure::Network, 0.5), Decision::GiveUp);
+        let p = RetryPolicy { retry_network: true, ..RetryPolicy::default() };
+        let d = delay(p.decide(1, Failure::Network, 0.5));
+        assert!((250.0..500.0).contains(&d));
+        assert_eq!(p.decide(4, Failure::Network, 0.5), Decision::GiveUp);
+    }
+
+    #[test]
+    fn attempt_limits() {
+        let busy = Failure::Status { status: 503, retry_after: None };
+        for retries in 0..6u32 {
+            let p = RetryPolicy::with_retries(retries);
+            let allowed = (1..=20).filter(|&a| p.decide(a, busy, 0.5) != Decision::GiveUp).count();
+            assert_eq!(allowed as u32, retries);
+            for a in 1..=retries {
+                assert_ne!(p.decide(a, busy, 0.5), Decision::GiveUp);
+            }
+            assert_eq!(p.decide(retries + 1, busy, 0.5), Decision::GiveUp);
+        }
+        assert_eq!(RetryPolicy::with_retries(0).decide(0, busy, 0.5), Decision::GiveUp);
+        assert_eq!(RetryPolicy::with_retries(u32::MAX).decide(u32::MAX, busy, 0.5), Decision::RetryAfter { delay_ms: 22_500.0 });
+    }
+
+    #[test]
+    fn odd_configurations_stay_finite() {
+        let busy = Failure::Status { status: 503, retry_after: None };
+        for (base, max) in [(f64::NAN, 1000.0), (-1.0, 1000.0), (500.0, f64::NAN), (500.0, -1.0), (0.0, 0.0)] {
+            let p = RetryPolicy { base_delay_ms: base, max_delay_ms: max, ..RetryPolicy::default() };
+            assert_eq!(p.decide(1, busy, 0.5), Decision::RetryAfter { delay_ms: 0.0 }, "{base} {max}");
+        }
+        let p = RetryPolicy { base_delay_ms: 500.0, max_delay_ms: f64::INFINITY, retries: 100, ..RetryPolicy::default() };
+        for attempt in [1, 50, 63, 64, 100] {
+            let d = delay(p.decide(attempt, busy, 0.5));
+            assert!(d.is_finite() && d >= 0.0, "{attempt}: {d}");
+        }
+        let p = RetryPolicy { base_delay_ms: f64::INFINITY, max_delay_ms: f64::INFINITY, ..RetryPolicy::default() };
+        assert_eq!(p.decide(1, busy, 0.5), Decision::GiveUp);
+    }
+}

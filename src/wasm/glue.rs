@@ -1,0 +1,81 @@
+//! Bindings to globals and a few promise helpers. Everything goes through `globalThis`, so the
+//! module works in a page and in a Worker alike.
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortController, AbortSignal, RequestInit};
+
+#[wasm_bindgen(inline_js = r#"
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal && signal.aborted) { reject(signal.reason); return; }
+    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
+    const timer = setTimeout(() => {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+export function raceTimeout(promise, ms, controller, marker) {
+  if (!(ms > 0)) return promise;
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => { controller.abort(marker); reject(marker); }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+export function linkSignal(signal, controller) {
+  if (!signal) return () => {};
+  if (signal.aborted) { controller.abort(signal.reason); return () => {}; }
+  const onAbort = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+export function pageHref() {
+  const loc = globalThis.location;
+  return loc && typeof loc.href === 'string' ? loc.href : null;
+}
+export function pageOrigin() {
+  const loc = globalThis.location;
+  return loc && typeof loc.origin === 'string' && loc.origin !== 'null' ? loc.origin : null;
+}
+export function errorMessage(e) {
+  if (e instanceof Error) return e.message;
+  try { return String(e); } catch (_) { return 'unknown error'; }
+}
+"#)]
+extern "C" {
+    /// Resolves after `ms`, or rejects with the signal's reason when it aborts first.
+    pub fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Promise;
+    /// `promise`, or a rejection with `marker` (after aborting `controller` with it) when
+    /// `ms` passes first. No timeout when `ms` is not a positive number.
+    #[wasm_bindgen(js_name = raceTimeout)]
+    pub fn race_timeout(promise: &Promise, ms: f64, controller: &AbortController, marker: &JsValue) -> Promise;
+    /// Aborts `controller` with the reason of `signal` when it aborts; returns the unlink function.
+    #[wasm_bindgen(js_name = linkSignal)]
+    pub fn link_signal(signal: Option<&AbortSignal>, controller: &AbortController) -> Function;
+    #[wasm_bindgen(js_name = pageHref)]
+    pub fn page_href() -> Option<String>;
+    #[wasm_bindgen(js_name = pageOrigin)]
+    pub fn page_origin() -> Option<String>;
+    #[wasm_bindgen(js_name = errorMessage)]
+    pub fn error_message(e: &JsValue) -> String;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (window or worker scope), looked up at call time.
+    #[wasm_bindgen(js_name = fetch)]
+    pub fn fetch_with_init(input: &str, init: &RequestInit) -> Promise;
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// `console.warn(message)`.
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
+}

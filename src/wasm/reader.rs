@@ -1,0 +1,368 @@
+//! Readers of a response body: `ByteReader` yields the raw chunks, `BatchReader` decodes them
+//! into record batches. Both pull: nothing is read from the network until JavaScript asks for
+//! the next item, so a consumer that stops reading stops the download (backpressure).
+//!
+//! The working state is moved out of its cell while a `next()` is in flight, so no borrow is
+//! held across an `await`; a second concurrent `next()` is refused.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{AbortController, ReadableStreamDefaultReader};
+
+use super::batch::{batch_to_js, column_names_to_js, BatchScratch};
+use super::client::ClientInner;
+use super::failure::Failure;
+use super::request::{read_chunk, send, RequestCtl};
+use crate::decode::{DecodeOptions, Decoder};
+use crate::http::Endpoint;
+
+/// What JavaScript can read about a reader at any time, even while a `next()` is in flight.
+#[derive(Default)]
+struct Progress {
+    bytes: f64,
+    total_bytes: Option<f64>,
+    rows: f64,
+    deprecation: Option<String>,
+    columns: Option<JsValue>,
+    controller: Option<AbortController>,
+    reader: Option<ReadableStreamDefaultReader>,
+    cancelled: bool,
+}
+
+type Shared = Rc<RefCell<Progress>>;
+
+/// A response body being read.
+pub struct Body {
+    client: Rc<ClientInner>,
+    endpoint: Endpoint,
+    ctl: RequestCtl,
+    reader: Option<ReadableStreamDefaultReader>,
+    content_length: Option<f64>,
+    bytes: f64,
+    finished: bool,
+    on_progress: Option<Function>,
+}
+
+impl Body {
+    pub fn new(client: Rc<ClientInner>, endpoint: Endpoint, ctl: RequestCtl, on_progress: Option<Function>) -> Body {
+        Body { client, endpoint, ctl, reader: None, content_length: None, bytes: 0.0, finished: false, on_progress }
+    }
+
+    async fn start(&mut self, shared: &Shared) -> Result<(), Failure> {
+        let response = send(&self.client, self.endpoint, &self.ctl).await?;
+        let headers = response.headers();
+        let encoded = headers.get("content-encoding").ok().flatten().is_some_and(|e| !e.eq_ignore_ascii_case("identity"));
+        self.content_length = headers
+            .get("content-length")
+            .ok()
+            .flatten()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|_| !encoded);
+        let deprecation = self.client.note_deprecation(&response);
+        let reader = match response.body() {
+            Some(stream) => Some(stream.get_reader().unchecked_into::<ReadableStreamDefaultReader>()),
+            None => {
+                self.finished = true;
+                None
+            }
+        };
+        let mut p = shared.borrow_mut();
+        p.total_bytes = self.content_length;
+        p.deprecation = deprecation;
+        p.reader = reader.clone();
+        self.reader = reader;
+        Ok(())
+    }
+
+    /// The next chunk of the body, or `None` at its end. A body shorter than its
+    /// `Content-Length` is a `NetworkError`, never a complete file.
+    async fn next(&mut self, shared: &Shared) -> Result<Option<Uint8Array>, Failure> {
+        if self.finished {
+            return Ok(None);
+        }
+        if self.reader.is_none() {
+            self.start(shared).await?;
+        }
+        let Some(reader) = self.reader.clone() else { return Ok(None) };
+        match read_chunk(&reader, &self.ctl, self.bytes).await? {
+            Some(chunk) => {
+                self.bytes += f64::from(chunk.length());
+                shared.borrow_mut().bytes = self.bytes;
+                Ok(Some(chunk))
+            }
+            None => {
+                self.finished = true;
+                match self.content_length {
+                    Some(expected) if self.bytes < expected => Err(Failure::network(
+                        format!("the response ended after {} of {} bytes", self.bytes, expected),
+                        self.bytes,
+                        &self.ctl.url,
+                    )),
+                    _ => Ok(None),
+                }
+            }
+        }
+    }
+
+    fn report(&self, shared: &Shared) -> Result<(), Failure> {
+        let Some(f) = &self.on_progress else { return Ok(()) };
+        let (bytes, total, rows) = {
+            let p = shared.borrow();
+            (p.bytes, p.total_bytes, p.rows)
+        };
+        let info = Object::new();
+        let _ = Reflect::set(&info, &"bytes".into(), &JsValue::from_f64(bytes));
+        let _ = Reflect::set(&info, &"totalBytes".into(), &total.map(JsValue::from_f64).unwrap_or(JsValue::NULL));
+        let _ = Reflect::set(&info, &"rows".into(), &JsValue::from_f64(rows));
+        f.call1(&JsValue::UNDEFINED, &info).map(|_| ()).map_err(Failure::Js)
+    }
+
+    fn stop(&self) {
+        self.ctl.abort(&JsValue::UNDEFINED);
+    }
+}
+
+fn new_shared(body: &Body) -> Shared {
+    Rc::new(RefCell::new(Progress { controller: Some(body.ctl_controller()), ..Progress::default() }))
+}
+
+impl Body {
+    fn ctl_controller(&self) -> AbortController {
+        self.ctl.controller()
+    }
+}
+
+fn cancel_shared(shared: &Shared, reason: &JsValue) {
+    let (controller, reader) = {
+        let mut p = shared.borrow_mut();
+        p.cancelled = true;
+        (p.controller.take(), p.reader.take())
+    };
+    if let Some(reader) = reader {
+        let _ = reader.cancel_with_reason(reason);
+    }
+    if let Some(controller) = controller {
+        controller.abort_with_reason(reason);
+    }
+}
+
+fn busy() -> JsValue {
+    js_sys::Error::new("a read is already in progress on this reader").into()
+}
+
+/// Runs one step with the working state moved out of `cell`, then puts it back; a failure or
+/// a cancellation drops it (which releases the connection).
+fn step<W, F, Fut>(cell: &Rc<RefCell<Option<W>>>, shared: &Shared, f: F) -> Promise
+where
+    W: 'static,
+    F: FnOnce(W, Shared) -> Fut + 'static,
+    Fut: std::future::Future<Output = (Option<W>, Result<JsValue, Failure>)> + 'static,
+{
+    let cell = cell.clone();
+    let shared = shared.clone();
+    future_to_promise(async move {
+        if shared.borrow().cancelled {
+            return Ok(JsValue::UNDEFINED);
+        }
+        let Some(work) = cell.borrow_mut().take() else { return Err(busy()) };
+        let (work, result) = f(work, shared.clone()).await;
+        if !shared.borrow().cancelled {
+            *cell.borrow_mut() = work;
+        }
+        result.map_err(Failure::into_js)
+    })
+}
+
+/// Reads the raw bytes of a dataset file.
+#[wasm_bindgen]
+pub struct ByteReader {
+    work: Rc<RefCell<Option<Body>>>,
+    shared: Shared,
+}
+
+impl ByteReader {
+    pub fn new(body: Body) -> ByteReader {
+        let shared = new_shared(&body);
+        ByteReader { work: Rc::new(RefCell::new(Some(body))), shared }
+    }
+}
+
+#[wasm_bindgen]
+impl ByteReader {
+    /// Resolves to the next `Uint8Array` chunk, or `undefined` at the end.
+    pub fn next(&self) -> Promise {
+        step(&self.work, &self.shared, |mut body, shared| async move {
+            let result = match body.next(&shared).await {
+                Ok(Some(chunk)) => body.report(&shared).map(|_| JsValue::from(chunk)),
+                Ok(None) => Ok(JsValue::UNDEFINED),
+                Err(e) => Err(e),
+            };
+            if result.is_err() {
+                body.stop();
+                return (None, result);
+            }
+            (Some(body), result)
+        })
+    }
+
+    /// Stops the download and releases the connection.
+    pub fn cancel(&self, reason: JsValue) {
+        cancel_shared(&self.shared, &reason);
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn bytes(&self) -> f64 {
+        self.shared.borrow().bytes
+    }
+
+    #[wasm_bindgen(getter, js_name = totalBytes)]
+    pub fn total_bytes(&self) -> Option<f64> {
+        self.shared.borrow().total_bytes
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn deprecation(&self) -> Option<String> {
+        self.shared.borrow().deprecation.clone()
+    }
+}
+
+/// Decoding state of a `BatchReader`.
+struct Batches {
+    body: Body,
+    decoder: Decoder,
+    chunk: Vec<u8>,
+    pos: usize,
+    at_end: bool,
+    finished: bool,
+    scratch: BatchScratch,
+}
+
+impl Batches {
+    fn columns(&self, shared: &Shared) -> JsValue {
+        if let Some(c) = &shared.borrow().columns {
+            return c.clone();
+        }
+        let names = column_names_to_js(self.decoder.columns().unwrap_or(&[]));
+        shared.borrow_mut().columns = Some(names.clone());
+        names
+    }
+
+    fn emit(&mut self, shared: &Shared) -> JsValue {
+        let columns = self.columns(shared);
+        let batch = self.decoder.batch();
+        shared.borrow_mut().rows = self.decoder.rows_decoded() as f64;
+        batch_to_js(batch, &columns, &mut self.scratch)
+    }
+
+    /// The next batch as a JS object, or `undefined` at the end.
+    async fn next(&mut self, shared: &Shared) -> Result<JsValue, Failure> {
+        loop {
+            while self.pos < self.chunk.len() {
+                let fed = self.decoder.feed(&self.chunk[self.pos..])?;
+                self.pos += fed.consumed;
+                if fed.batch_ready {
+                    return Ok(self.emit(shared));
+                }
+            }
+            if self.at_end {
+                if self.finished {
+                    return Ok(JsValue::UNDEFINED);
+                }
+                let ready = self.decoder.finish()?;
+                self.finished = true;
+                if self.decoder.columns().is_some() {
+                    self.columns(shared);
+                }
+                if ready {
+                    return Ok(self.emit(shared));
+                }
+                return Ok(JsValue::UNDEFINED);
+            }
+            match self.body.next(shared).await? {
+                Some(chunk) => {
+                    self.chunk.resize(chunk.length() as usize, 0);
+                    chunk.copy_to(&mut self.chunk);
+                    self.pos = 0;
+                    if self.decoder.columns().is_some() {
+                        self.columns(shared);
+                    }
+                    self.body.report(shared)?;
+                }
+                None => self.at_end = true,
+            }
+        }
+    }
+}
+
+/// Decodes a dataset file into record batches while it downloads.
+#[wasm_bindgen]
+pub struct BatchReader {
+    work: Rc<RefCell<Option<Batches>>>,
+    shared: Shared,
+}
+
+impl BatchReader {
+    pub fn new(body: Body, options: DecodeOptions) -> BatchReader {
+        let shared = new_shared(&body);
+        let work = Batches {
+            body,
+            decoder: Decoder::new(options),
+            chunk: Vec::new(),
+            pos: 0,
+            at_end: false,
+            finished: false,
+            scratch: BatchScratch::default(),
+        };
+        BatchReader { work: Rc::new(RefCell::new(Some(work))), shared }
+    }
+}
+
+#[wasm_bindgen]
+impl BatchReader {
+    /// Resolves to the next raw batch object, or `undefined` at the end.
+    pub fn next(&self) -> Promise {
+        step(&self.work, &self.shared, |mut batches, shared| async move {
+            let result = batches.next(&shared).await;
+            if result.is_err() {
+                batches.body.stop();
+                return (None, result);
+            }
+            (Some(batches), result)
+        })
+    }
+
+    /// Stops the download and the decoding, releasing the connection.
+    pub fn cancel(&self, reason: JsValue) {
+        cancel_shared(&self.shared, &reason);
+    }
+
+    /// The column names once the header has been read, else `null`.
+    #[wasm_bindgen(getter, js_name = columnNames)]
+    pub fn column_names(&self) -> JsValue {
+        self.shared.borrow().columns.clone().unwrap_or(JsValue::NULL)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn bytes(&self) -> f64 {
+        self.shared.borrow().bytes
+    }
+
+    #[wasm_bindgen(getter, js_name = totalBytes)]
+    pub fn total_bytes(&self) -> Option<f64> {
+        self.shared.borrow().total_bytes
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn rows(&self) -> f64 {
+        self.shared.borrow().rows
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn deprecation(&self) -> Option<String> {
+        self.shared.borrow().deprecation.clone()
+    }
+}

@@ -1,0 +1,252 @@
+//! One API call: rate-limit queueing, authentication headers, the CSRF token, `fetch`, error
+//! classification and retries, with the caller's `AbortSignal` and the idle timeout applied to
+//! every wait.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Function, Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response};
+
+use super::client::ClientInner;
+use super::failure::Failure;
+use super::glue;
+use crate::http::{parse_api_error, parse_api_error_at, AuthType, Credentials, Decision, Endpoint, Failure as RetryFailure};
+
+thread_local! {
+    /// CSRF tokens per host origin; `Some(None)` records that the host has none (404).
+    static CSRF_TOKENS: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+}
+
+/// Abort and timeout plumbing of one call. The fetch and the body reads use `controller`'s
+/// signal; the caller's signal and the idle timer abort it.
+pub struct RequestCtl {
+    controller: AbortController,
+    user_signal: Option<AbortSignal>,
+    unlink: Function,
+    timeout_ms: f64,
+    timeout_marker: JsValue,
+    pub url: String,
+}
+
+impl RequestCtl {
+    pub fn new(user_signal: Option<AbortSignal>, timeout_ms: Option<f64>, url: String) -> Result<RequestCtl, Failure> {
+        let controller = AbortController::new().map_err(Failure::Js)?;
+        let unlink = glue::link_signal(user_signal.as_ref(), &controller);
+        Ok(RequestCtl {
+            controller,
+            user_signal,
+            unlink,
+            timeout_ms: timeout_ms.unwrap_or(0.0),
+            timeout_marker: js_sys::Object::new().into(),
+            url,
+        })
+    }
+
+    pub fn signal(&self) -> AbortSignal {
+        self.controller.signal()
+    }
+
+    /// Stops the request and any body read in progress.
+    pub fn abort(&self, reason: &JsValue) {
+        self.controller.abort_with_reason(reason);
+    }
+
+    /// The caller's abort reason, when the caller has aborted.
+    pub fn user_abort_reason(&self) -> Option<JsValue> {
+        self.user_signal.as_ref().filter(|s| s.aborted()).map(|s| s.reason())
+    }
+
+    /// Fails with the caller's reason when the caller has already aborted.
+    pub fn check(&self) -> Result<(), Failure> {
+        match self.user_abort_reason() {
+            Some(reason) => Err(Failure::Js(reason)),
+            None => Ok(()),
+        }
+    }
+
+    /// Awaits `promise` under the idle timeout and the abort signals, and classifies a rejection.
+    pub async fn wait(&self, promise: Promise, what: &str, bytes_received: f64) -> Result<JsValue, Failure> {
+        let raced = glue::race_timeout(&promise, self.timeout_ms, &self.controller, &self.timeout_marker);
+        match JsFuture::from(raced).await {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.classify(e, what, bytes_received)),
+        }
+    }
+
+    /// A rejection caused by the caller's abort keeps the caller's reason; the idle timeout and
+    /// a failed connection become `NetworkError`s.
+    pub fn classify(&self, e: JsValue, what: &str, bytes_received: f64) -> Failure {
+        if let Some(reason) = self.user_abort_reason() {
+            return Failure::Js(reason);
+        }
+        if e == self.timeout_marker {
+            return Failure::network(
+                format!("no data for {} ms while waiting for {what}", self.timeout_ms),
+                bytes_received,
+                &self.url,
+            );
+        }
+        Failure::network(format!("{what} failed: {}", glue::error_message(&e)), bytes_received, &self.url)
+    }
+
+    /// Waits `ms`, or fails early with the caller's abort reason.
+    pub async fn sleep(&self, ms: f64) -> Result<(), Failure> {
+        if ms <= 0.0 {
+            return self.check();
+        }
+        JsFuture::from(glue::sleep(ms, self.user_signal.as_ref())).await.map(|_| ()).map_err(Failure::Js)
+    }
+}
+
+impl Drop for RequestCtl {
+    fn drop(&mut self) {
+        let _ = self.unlink.call0(&JsValue::UNDEFINED);
+    }
+}
+
+fn header(response: &Response, name: &str) -> Option<String> {
+    response.headers().get(name).ok().flatten()
+}
+
+async fn bearer_token(client: &ClientInner, ctl: &RequestCtl) -> Result<Option<String>, Failure> {
+    match client.config.auth {
+        AuthType::ApiKey => Ok(client.config.api_key.clone()),
+        AuthType::OAuth2 => {
+            let Some(f) = &client.get_access_token else { return Ok(None) };
+            let value = f.call0(&JsValue::UNDEFINED).map_err(Failure::Js)?;
+            let value = JsFuture::from(Promise::resolve(&value)).await.map_err(Failure::Js)?;
+            ctl.check()?;
+            match value.as_string() {
+                Some(token) if !token.is_empty() => Ok(Some(token)),
+                _ => Err(Failure::Type("`getAccessToken` must resolve to a non-empty string".into())),
+            }
+        }
+        AuthType::Cookie | AuthType::None => Ok(None),
+    }
+}
+
+fn request_init(client: &ClientInner, method: &str, headers: &[(&'static str, String)], signal: &AbortSignal) -> Result<RequestInit, Failure> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    let h = Headers::new().map_err(Failure::Js)?;
+    for (name, value) in headers {
+        h.append(name, value).map_err(|e| Failure::Type(format!("invalid `{name}` header: {}", glue::error_message(&e))))?;
+    }
+    init.set_headers(&h);
+    init.set_credentials(match client.config.credentials_mode(client.page_origin.as_deref()) {
+        Credentials::Include => web_sys::RequestCredentials::Include,
+        Credentials::SameOrigin => web_sys::RequestCredentials::SameOrigin,
+        Credentials::Omit => web_sys::RequestCredentials::Omit,
+    });
+    init.set_signal(Some(signal));
+    Ok(init)
+}
+
+/// The host's CSRF token (cached per host), fetched from `/api/v1/csrf-token` when needed.
+async fn csrf_token(client: &ClientInner, ctl: &RequestCtl) -> Result<Option<String>, Failure> {
+    let origin = client.config.origin.clone();
+    if let Some(cached) = CSRF_TOKENS.with(|c| c.borrow().get(&origin).cloned()) {
+        return Ok(cached);
+    }
+    let headers = client.config.headers("GET", None, None);
+    let init = request_init(client, "GET", &headers, &ctl.signal())?;
+    let url = client.config.csrf_url();
+    let response: Response = ctl.wait(glue::fetch_with_init(&url, &init), "the CSRF token", 0.0).await?.unchecked_into();
+    let token = match response.status() {
+        200..=299 => header(&response, "qlik-csrf-token").filter(|t| !t.is_empty()),
+        404 => None,
+        status => {
+            let body = read_error_body(&response, ctl).await;
+            let error = parse_api_error(status, &response.status_text(), &body, header(&response, "retry-after").as_deref());
+            return Err(Failure::Api { error, url, login_url: None });
+        }
+    };
+    CSRF_TOKENS.with(|c| c.borrow_mut().insert(origin, token.clone()));
+    Ok(token)
+}
+
+fn forget_csrf_token(origin: &str) {
+    CSRF_TOKENS.with(|c| c.borrow_mut().remove(origin));
+}
+
+async fn read_error_body(response: &Response, ctl: &RequestCtl) -> Vec<u8> {
+    let Ok(promise) = response.array_buffer() else { return Vec::new() };
+    match ctl.wait(promise, "the error response", 0.0).await {
+        Ok(buf) => Uint8Array::new(&buf).to_vec(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Sends one API request and returns a successful response, retrying 429 and 503 answers
+/// according to the client's policy and refreshing a rejected CSRF token once.
+pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) -> Result<Response, Failure> {
+    let method = endpoint.method();
+    let needs_csrf = method != "GET" && client.config.auth == AuthType::Cookie;
+    let mut attempt: u32 = 0;
+    let mut csrf_refreshed = false;
+    loop {
+        attempt += 1;
+        ctl.check()?;
+        if let Some(limits) = &client.rate_limits {
+            let wait = limits.borrow_mut().acquire(&client.config.origin, endpoint.tier(), glue::now_ms());
+            ctl.sleep(wait).await?;
+        }
+        let bearer = bearer_token(client, ctl).await?;
+        let csrf = if needs_csrf { csrf_token(client, ctl).await? } else { None };
+        let headers = client.config.headers(method, bearer.as_deref(), csrf.as_deref());
+        let init = request_init(client, method, &headers, &ctl.signal())?;
+        let response: Response = ctl.wait(glue::fetch_with_init(&ctl.url, &init), "the response", 0.0).await?.unchecked_into();
+        let status = response.status();
+        if (200..300).contains(&status) {
+            client.note_deprecation(&response);
+            return Ok(response);
+        }
+        let retry_after = header(&response, "retry-after");
+        let body = read_error_body(&response, ctl).await;
+        ctl.check()?;
+        let error = parse_api_error_at(status, &response.status_text(), &body, retry_after.as_deref(), Some(glue::now_ms()));
+        if needs_csrf && !csrf_refreshed && crate::http::is_csrf_rejection(&error) {
+            forget_csrf_token(&client.config.origin);
+            csrf_refreshed = true;
+            attempt -= 1;
+            continue;
+        }
+        let decision = client.policy.decide(
+            attempt,
+            RetryFailure::Status { status, retry_after: error.retry_after },
+            js_sys::Math::random(),
+        );
+        match decision {
+            Decision::RetryAfter { delay_ms } => ctl.sleep(delay_ms).await?,
+            Decision::GiveUp => {
+                let login_url = (status == 401 && client.config.auth == AuthType::Cookie)
+                    .then(|| client.config.login_url(&glue::page_href().unwrap_or_default()));
+                return Err(Failure::Api { error, url: ctl.url.clone(), login_url });
+            }
+        }
+    }
+}
+
+/// Reads the next body chunk; `None` at the end of the body.
+pub async fn read_chunk(reader: &ReadableStreamDefaultReader, ctl: &RequestCtl, bytes_received: f64) -> Result<Option<Uint8Array>, Failure> {
+    let result = ctl.wait(reader.read(), "the response body", bytes_received).await?;
+    let done = js_sys::Reflect::get(&result, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
+    if done {
+        return Ok(None);
+    }
+    let value = js_sys::Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+    value
+        .dyn_into::<Uint8Array>()
+        .map(Some)
+        .map_err(|_| Failure::network("the response body yielded a chunk that is not bytes", bytes_received, &ctl.url))
+}
+
+impl RequestCtl {
+    /// The controller whose signal the request uses (for cancelling from outside a read).
+    pub fn controller(&self) -> AbortController {
+        self.controller.clone()
+    }
+}

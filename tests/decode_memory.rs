@@ -1,0 +1,90 @@
+//! The decoder's memory is bounded by the batch size and the largest row, not by the input.
+
+use qlik_automl_predictions::decode::{DecodeOptions, Decoder};
+
+const CHUNK: usize = 64 << 10;
+const TOTAL: usize = 20 << 20;
+
+/// Deterministic pseudo-random numbers (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// Appends one row of 4 columns: an id, a float, a short word and a quoted text with a
+/// comma, a doubled quote and sometimes a line break or a non-ASCII character.
+fn push_row(out: &mut Vec<u8>, i: u64, rng: &mut Rng) {
+    let r = rng.next();
+    let value = (r % 2_000_000) as f64 / 1e6 - 1.0;
+    let word = ["alpha", "beta", "gamma", "delta"][(r >> 32) as usize % 4];
+    let extra = match (r >> 40) % 8 {
+        0 => "\nnext line",
+        1 => " café 😀",
+        _ => "",
+    };
+    let ending = if r >> 63 == 0 { "\n" } else { "\r\n" };
+    let row = format!("{i},{value:.9},{word},\"note {i}, \"\"quoted\"\"{extra}\"{ending}");
+    out.extend_from_slice(row.as_bytes());
+}
+
+#[test]
+fn buffers_stay_bounded_on_a_20_mb_input() {
+    let mut d = Decoder::new(DecodeOptions { batch_rows: 1000, ..DecodeOptions::default() });
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut pending = b"id,value,word,note\n".to_vec();
+    let (mut produced, mut next_row, mut rows) = (0usize, 0u64, 0u64);
+    let (mut max_early, mut max_all) = (0usize, 0usize);
+    let mut number_sum = 0.0f64;
+    let mut take = |d: &Decoder, rows: &mut u64, max_all: &mut usize| {
+        let batch = d.batch();
+        *rows += batch.num_rows as u64;
+        number_sum += batch.columns[1].numbers.iter().sum::<f64>();
+        *max_all = (*max_all).max(d.buffer_bytes());
+    };
+    while produced < TOTAL {
+        while pending.len() < CHUNK {
+            push_row(&mut pending, next_row, &mut rng);
+            next_row += 1;
+        }
+        let chunk: Vec<u8> = pending.drain(..CHUNK).collect();
+        produced += chunk.len();
+        let mut rest = &chunk[..];
+        loop {
+            let f = d.feed(rest).expect("valid input");
+            rest = &rest[f.consumed..];
+            if f.batch_ready {
+                take(&d, &mut rows, &mut max_all);
+            } else if rest.is_empty() {
+                break;
+            }
+        }
+        max_all = max_all.max(d.buffer_bytes());
+        if produced <= TOTAL / 10 {
+            max_early = max_all;
+        }
+    }
+    // Complete the last generated row, then end.
+    let tail = std::mem::take(&mut pending);
+    let f = d.feed(&tail).expect("valid input");
+    assert!(f.consumed == tail.len() || f.batch_ready);
+    if f.batch_ready {
+        take(&d, &mut rows, &mut max_all);
+        let f = d.feed(&tail[f.consumed..]).expect("valid input");
+        assert!(!f.batch_ready);
+    }
+    while d.finish().expect("valid input") {
+        take(&d, &mut rows, &mut max_all);
+    }
+    assert_eq!(rows, next_row);
+    assert!(number_sum.is_finite());
+    println!("buffer bytes: {max_early} after 2 MB, {max_all} after 20 MB");
+    // 1000 rows of about 60 bytes: well under 512 KiB, and no growth after the first 2 MB.
+    assert!(max_all < 512 << 10, "buffers grew to {max_all} bytes");
+    assert!(max_all <= max_early * 2, "buffers kept growing: {max_early} -> {max_all}");
+}

@@ -1,0 +1,180 @@
+//! Differential property tests: random CSV decoded with random chunk and batch sizes must
+//! give the same header and cells as the `csv` crate reading it in one piece.
+
+mod decode_support;
+
+use decode_support::{decode_chunks, is_number, Cells, Decoded};
+use proptest::prelude::*;
+use qlik_automl_predictions::decode::DecodeOptions;
+
+/// A field: number-like or drawn from an alphabet with every CSV special character,
+/// spaces and 2-, 3- and 4-byte characters.
+fn field() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[-+]?[0-9]{1,4}(\\.[0-9]{0,3})?([eE]-?[0-9])?",
+        "[-+]?\\.[0-9]{1,3}",
+        "[,\"\n\r aZ0-9.e\\-é€😀]{0,6}",
+        Just(String::new()),
+    ]
+}
+
+/// Writes a field, quoting it when needed or when `force` is set.
+fn write_field(out: &mut String, field: &str, force: bool) {
+    if force || field.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+/// A random CSV file: header plus rows of the header's width, random quoting, random line
+/// endings, optional BOM and final line break.
+fn csv_file() -> impl Strategy<Value = Vec<u8>> {
+    (1usize..5)
+        .prop_flat_map(|width| {
+            (
+                prop::collection::vec(
+                    (prop::collection::vec((field(), any::<bool>()), width), 0usize..3),
+                    1..14,
+                ),
+                any::<bool>(),
+                any::<bool>(),
+            )
+        })
+        .prop_map(|(rows, bom, final_break)| {
+            let mut out = String::new();
+            if bom {
+                out.push('\u{feff}');
+            }
+            let n = rows.len();
+            for (i, (fields, ending)) in rows.into_iter().enumerate() {
+                for (j, (f, force)) in fields.iter().enumerate() {
+                    if j > 0 {
+                        out.push(',');
+                    }
+                    write_field(&mut out, f, *force);
+                }
+                if i + 1 < n || final_break {
+                    out.push_str(["\n", "\r\n", "\r"][ending]);
+                }
+            }
+            out.into_bytes()
+        })
+}
+
+/// Splits `input` into chunks whose sizes cycle through `sizes` (0 included).
+fn chunk<'a>(input: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {
+    let mut chunks = Vec::new();
+    let mut rest = input;
+    let mut sizes = sizes.iter().cycle();
+    let total: usize = sizes.clone().take(64).sum();
+    while !rest.is_empty() {
+        let n = if total == 0 { 1 } else { *sizes.next().unwrap_or(&1) };
+        let (a, b) = rest.split_at(n.min(rest.len()));
+        chunks.push(a);
+        rest = b;
+    }
+    chunks
+}
+
+/// Header and rows as the `csv` crate reads them.
+fn reference(input: &[u8], flexible: bool) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(flexible).from_reader(input);
+    let header = rdr.headers().expect("reference header").iter().map(String::from).collect();
+    let rows = rdr
+        .records()
+        .map(|r| r.expect("reference record").iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Asserts that `ours` holds the reference's header and cells, and that every batch's
+/// column kinds follow the inference rule.
+fn assert_matches_reference(ours: &Decoded, header: &[String], rows: &[Vec<String>], infer: bool) {
+    assert!(ours.error.is_none(), "unexpected error {:?}", ours.error);
+    match &ours.columns {
+        Some(columns) => assert_eq!(columns.as_slice(), header),
+        None => assert!(header.is_empty()),
+    }
+    assert_eq!(ours.rows(), rows.len());
+    let width = header.len();
+    let mut was_string = vec![false; width];
+    let mut next = 0;
+    for batch in &ours.batches {
+        let cells = rows.get(next..next + batch.num_rows).expect("rows");
+        for (col, column) in batch.columns.iter().enumerate() {
+            let reference = cells.iter().map(|r| r.get(col).map_or("", String::as_str));
+            match column {
+                Cells::String(values) => {
+                    let any_text = cells.iter().any(|r| {
+                        let c = r.get(col).map_or("", String::as_str);
+                        !c.is_empty() && !is_number(c)
+                    });
+                    assert!(!infer || any_text || was_string[col], "column {col} needlessly String");
+                    for (v, r) in values.iter().zip(reference) {
+                        assert_eq!(v, r);
+                    }
+                    was_string[col] = true;
+                }
+                Cells::Number(values) => {
+                    assert!(infer);
+                    for (&v, r) in values.iter().zip(reference) {
+                        if r.is_empty() {
+                            assert!(f64::from_bits(v).is_nan());
+                        } else {
+                            assert!(is_number(r), "{r:?} taken as a number");
+                            assert_eq!(Some(v), r.parse::<f64>().ok().map(f64::to_bits), "{r:?}");
+                        }
+                    }
+                }
+            }
+        }
+        next += batch.num_rows;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn same_cells_as_the_csv_crate(
+        input in csv_file(),
+        sizes in prop::collection::vec(0usize..40, 1..6),
+        batch_rows in prop_oneof![1usize..5, Just(1000)],
+        infer in prop::bool::weighted(0.8),
+    ) {
+        let options = DecodeOptions { batch_rows, infer_types: infer, ..DecodeOptions::default() };
+        let ours = decode_chunks(&chunk(&input, &sizes), &options);
+        let (header, rows) = reference(&input, false);
+        assert_matches_reference(&ours, &header, &rows, infer);
+    }
+
+    /// Arbitrary bytes (invalid UTF-8, open quotes, ragged rows, lookalike BOMs, tight
+    /// limits): no panic, the same result in any chunking, and when the decode succeeds the
+    /// cells of the `csv` crate read flexibly, padded or cut to the header's width.
+    #[test]
+    fn arbitrary_bytes_decode_consistently(
+        input in prop::collection::vec(
+            prop::sample::select(&b",\"\n\r a1.\xc3\xa9\xff\xef\xbb\xbf"[..]), 0..60),
+        sizes in prop::collection::vec(0usize..8, 1..6),
+        batch_rows in 1usize..4,
+        flexible in any::<bool>(),
+        max_field_bytes in prop_oneof![2usize..6, Just(1 << 20)],
+        max_row_bytes in prop_oneof![4usize..12, Just(1 << 20)],
+    ) {
+        let options = DecodeOptions {
+            batch_rows, flexible, max_field_bytes, max_row_bytes, ..DecodeOptions::default()
+        };
+        let whole = decode_chunks(&[&input], &options);
+        prop_assert_eq!(&decode_chunks(&chunk(&input, &sizes), &options), &whole);
+        if whole.error.is_none() && max_row_bytes == 1 << 20 && max_field_bytes == 1 << 20 {
+            let (header, mut rows) = reference(&input, true);
+            for row in &mut rows {
+                row.resize(header.len(), String::new());
+            }
+            assert_matches_reference(&whole, &header, &rows, true);
+        }
+    }
+}

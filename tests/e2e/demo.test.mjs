@@ -1,0 +1,474 @@
+// End-to-end tests of the demo page (www/) in headless Chromium, against in-process mock
+// tenants that serve the page at / and the built package at /pkg/, as `npm start` does.
+// Screenshots of the main states go to test-artifacts/screenshots/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startMockTenant, fileSha256 } from '../mock-tenant/server.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const www = join(root, 'www');
+const pkg = join(root, 'pkg');
+const shots = join(root, 'test-artifacts', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const API = '/api/v1/automl-predictions';
+
+let browser;
+let tenant;
+let privateTenant;
+let throttledTenant;
+
+// ---------------------------------------------------------------------------------------
+// A tiny reference CSV parser (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
+
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  if (text.charCodeAt(0) === 0xfeff) i = 1;
+  for (; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field += ch;
+      }
+    } else if (ch === '"') {
+      quoted = true;
+    } else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else {
+      field += ch;
+    }
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return { header: rows[0] ?? [], rows: rows.slice(1) };
+}
+
+async function serverFile(base, id, dataset) {
+  const res = await fetch(`${base}${API}/${encodeURIComponent(id)}/${dataset}`);
+  assert.equal(res.status, 200, `GET ${id}/${dataset}`);
+  return parseCsv(await res.text());
+}
+
+// ---------------------------------------------------------------------------------------
+// Page helpers.
+
+async function openPage(base, query = '?save=blob') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // The browser itself logs every failed request (a non-2xx status, a reset connection);
+    // those lines are not errors of the page.
+    if (m.type() === 'error' && !/^Failed to load resource: /.test(m.text())) {
+      problems.push(`console.error: ${m.text()}`);
+    }
+  });
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  await page.goto(`${base}/${query}`);
+  await page.waitForFunction(() => document.querySelector('#samples').options.length > 0);
+  return { page, context, problems };
+}
+
+async function closePage({ context, problems }) {
+  await context.close();
+  assert.deepEqual(problems, [], 'no uncaught error, console error or dialog');
+}
+
+async function fill(page, { predictionId, dataset = 'predictions', limit = 100, refId = '', wholeFile = true }) {
+  await page.fill('#predictionId', predictionId);
+  await page.selectOption('#dataset', dataset);
+  await page.fill('#limit', String(limit));
+  await page.fill('#refId', refId);
+  await page.setChecked('#wholeFile', wholeFile);
+}
+
+async function waitFinished(page, timeout = 30000) {
+  await page.waitForFunction(() => {
+    const a = document.querySelector('#activity');
+    return !a.hidden && a.dataset.state && a.dataset.state !== 'running';
+  }, null, { timeout });
+  return page.$eval('#activity', (a) => ({
+    state: a.dataset.state,
+    badge: a.querySelector('#activity-state').textContent,
+    message: a.querySelector('#activity-message').textContent,
+  }));
+}
+
+function readTable(page) {
+  return page.evaluate(() => {
+    const table = document.querySelector('#preview-table');
+    const header = [...table.querySelectorAll('thead th')].slice(1).map((th) => ({ text: th.textContent, num: th.classList.contains('num') }));
+    const rows = [...table.querySelectorAll('tbody tr:not(.spacer)')].map((tr) => ({
+      index: Number(tr.getAttribute('aria-rowindex')) - 2,
+      cells: [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent, title: td.title, num: td.classList.contains('num') })),
+    }));
+    return { header, rows, rowCount: Number(table.getAttribute('aria-rowcount')) - 1 };
+  });
+}
+
+/** Checks shown cells against the reference rows: text cells verbatim, number cells by value. */
+function assertCells(shownRows, header, expected, label) {
+  for (const { index, cells } of shownRows) {
+    const want = expected.rows[index];
+    assert.ok(want, `${label}: row ${index} exists in the file`);
+    assert.equal(cells.length, want.length, `${label}: row ${index} has ${want.length} cells`);
+    cells.forEach((cell, c) => {
+      const raw = want[c];
+      const where = `${label}: row ${index}, column ${expected.header[c]}`;
+      if (header[c].num && raw.trim() !== '' && cell.title !== '') {
+        assert.equal(Number(cell.title), Number(raw), where);
+        assert.notEqual(cell.text, '', `${where}: formatted`);
+      } else if (header[c].num && raw.trim() === '') {
+        assert.equal(cell.text, '', `${where}: empty number shown blank`);
+      } else {
+        assert.equal(cell.text, raw, where);
+      }
+    });
+  }
+}
+
+function meanAbsBy(labels, values) {
+  const m = new Map();
+  labels.forEach((label, i) => {
+    const v = Number(values[i]);
+    if (!m.has(label)) m.set(label, [0, 0]);
+    const e = m.get(label);
+    e[0] += Math.abs(v);
+    e[1] += 1;
+  });
+  return [...m].map(([label, [s, n]]) => ({ label, value: s / n })).sort((a, b) => b.value - a.value);
+}
+
+function readBars(page) {
+  return page.$$eval('#chart svg g.bar', (gs) => gs.map((g) => ({
+    label: g.dataset.label,
+    value: Number(g.dataset.value),
+    width: Number(g.querySelector('rect').getAttribute('width') ?? g.querySelector('rect').getAttribute('height')),
+  })));
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+// ---------------------------------------------------------------------------------------
+
+before(async () => {
+  if (!existsSync(join(pkg, 'index.js')) || !existsSync(join(pkg, 'qlik_automl_predictions_bg.wasm'))) {
+    throw new Error('pkg/ is not built: run `node scripts/build.mjs` (npm test does) before these tests');
+  }
+  mkdirSync(shots, { recursive: true });
+  const mounts = { '/': www, '/pkg/': pkg };
+  tenant = await startMockTenant({ allowAnonymous: true, static: mounts });
+  privateTenant = await startMockTenant({ allowAnonymous: false, static: mounts });
+  throttledTenant = await startMockTenant({ allowAnonymous: true, static: mounts, rateLimits: { tier1: 1, windowMs: 2500 } });
+  // A plain launch runs on a fresh temporary profile; each test has its own context.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all([tenant?.close(), privateTenant?.close(), throttledTenant?.close()]);
+  console.log(`Demo page screenshots: ${shots}`);
+});
+
+describe('demo page', () => {
+  test('the form loads with the mock tenant\'s samples and the page\'s origin as host', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    const samples = await page.$$eval('#samples option', (os) => os.map((o) => o.value));
+    for (const id of ['churn-small', 'churn-medium', 'churn-large', 'multiclass', 'hostile', 'missing']) {
+      assert.ok(samples.includes(id), `sample ${id} offered`);
+    }
+    assert.equal(await page.inputValue('#host'), '');
+    assert.equal(await page.textContent('#page-origin'), tenant.url);
+    assert.equal(await page.inputValue('#predictionId'), samples[0]);
+    assert.deepEqual(await page.$$eval('#dataset option', (os) => os.map((o) => o.value)),
+      ['predictions', 'shap', 'coordinate-shap', 'not-predicted-reasons', 'source']);
+    // Every control has an accessible label.
+    const unlabeled = await page.$$eval('input:not([type=radio]):not([hidden]), select', (els) =>
+      els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.id));
+    assert.deepEqual(unlabeled, []);
+    // The API key field appears with its authentication type.
+    assert.equal(await page.isVisible('#apiKey'), false);
+    await page.click('label[for=auth-apikey]');
+    assert.equal(await page.isVisible('#apiKey'), true);
+    assert.equal(await page.isVisible('#webIntegrationId'), false);
+    await page.click('label[for=auth-cookie]');
+    assert.equal(await page.isVisible('#webIntegrationId'), true);
+    await page.fill('#predictionId', 'churn-small');
+    await shot(page, '01-form');
+    await closePage(p);
+  });
+
+  test('preview of each dataset shows the server\'s rows, and the charts cover the whole file', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    for (const dataset of ['predictions', 'shap', 'coordinate-shap', 'not-predicted-reasons', 'source']) {
+      const expected = await serverFile(tenant.url, 'churn-small', dataset);
+      await fill(page, { predictionId: 'churn-small', dataset, limit: 100 });
+      await page.click('#preview-btn');
+      const done = await waitFinished(page);
+      // Files with a chart are read to the end; the others stop after the preview rows.
+      assert.equal(done.state, dataset === 'source' ? 'stopped' : 'done', `${dataset}: ${done.message}`);
+      const shown = await readTable(page);
+      assert.deepEqual(shown.header.map((h) => h.text), expected.header, `${dataset}: header`);
+      const want = Math.min(100, expected.rows.length);
+      assert.equal(shown.rowCount, want, `${dataset}: row count`);
+      assert.equal(shown.rows.length, want, `${dataset}: rows in the DOM`);
+      assertCells(shown.rows, shown.header, expected, dataset);
+      const subtitle = await page.textContent('#table-subtitle');
+      if (dataset === 'source') {
+        assert.match(subtitle, /^First 100 rows · the file has more/, dataset);
+      } else if (expected.rows.length > 100) {
+        assert.match(subtitle, new RegExp(`^First 100 of ${expected.rows.length.toLocaleString('en-US')} rows`), dataset);
+      } else {
+        assert.match(subtitle, new RegExp(`^All ${expected.rows.length} rows`), dataset);
+      }
+      assert.equal(await page.isVisible('#error'), false, `${dataset}: no error`);
+
+      if (dataset === 'predictions') {
+        const counts = new Map();
+        for (const row of expected.rows) counts.set(row[1], (counts.get(row[1]) ?? 0) + 1);
+        const bars = await readBars(page);
+        assert.deepEqual(new Map(bars.map((b) => [b.label, b.value])), counts, 'predicted label counts over the whole file');
+        const align = await page.$eval('#preview-table tbody td.num', (td) => getComputedStyle(td).textAlign);
+        assert.equal(align, 'right', 'number cells are right-aligned');
+      }
+      if (dataset === 'shap' || dataset === 'coordinate-shap') {
+        let reference;
+        if (dataset === 'shap') {
+          const labels = [];
+          const values = [];
+          expected.header.slice(1).forEach((name, k) => {
+            for (const row of expected.rows) {
+              labels.push(name.replace(/_SHAP$/, ''));
+              values.push(row[k + 1]);
+            }
+          });
+          reference = meanAbsBy(labels, values);
+        } else {
+          reference = meanAbsBy(expected.rows.map((r) => r[1]), expected.rows.map((r) => r[2]));
+        }
+        const bars = await readBars(page);
+        assert.equal(bars.length, Math.min(20, reference.length), `${dataset}: one bar per feature`);
+        bars.forEach((b, i) => {
+          assert.equal(b.label, reference[i].label, `${dataset}: bar ${i} label`);
+          assert.ok(Math.abs(b.value - reference[i].value) < 1e-9, `${dataset}: bar ${i} value ${b.value} vs ${reference[i].value}`);
+          assert.ok(b.width > 0, `${dataset}: bar ${i} is drawn`);
+        });
+        assert.match(await page.textContent('#chart-subtitle'), new RegExp(`over ${expected.rows.length.toLocaleString('en-US')} `));
+        if (dataset === 'shap') await shot(page, '02-preview-shap-chart');
+      }
+      if (dataset === 'not-predicted-reasons') {
+        const bars = await readBars(page);
+        assert.equal(bars.reduce((s, b) => s + b.value, 0), expected.rows.length, 'reasons cover every row');
+      }
+    }
+    await closePage(p);
+  });
+
+  test('a large preview keeps a bounded number of rows in the DOM', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    const expected = await serverFile(tenant.url, 'churn-medium', 'source');
+    await fill(page, { predictionId: 'churn-medium', dataset: 'source', limit: 5000, wholeFile: false });
+    await page.click('#preview-btn');
+    const done = await waitFinished(page);
+    assert.equal(done.state, 'stopped', done.message);
+    let shown = await readTable(page);
+    assert.equal(shown.rowCount, 5000);
+    assert.ok(shown.rows.length < 120, `only the visible rows are rendered (${shown.rows.length})`);
+    assertCells(shown.rows, shown.header, expected, 'top');
+    await page.$eval('#table-scroll', (el) => { el.scrollTop = el.scrollHeight; });
+    await page.waitForFunction(() => document.querySelector('#preview-table tbody tr:not(.spacer):last-of-type')?.getAttribute('aria-rowindex') === '5001'
+      || [...document.querySelectorAll('#preview-table tbody tr')].some((tr) => tr.getAttribute('aria-rowindex') === '5001'));
+    shown = await readTable(page);
+    assert.ok(shown.rows.some((r) => r.index === 4999), 'the last preview row is rendered after scrolling');
+    assertCells(shown.rows, shown.header, expected, 'bottom');
+    assert.match(await page.textContent('#table-subtitle'), /First 5,000 rows · the file has more/);
+    await closePage(p);
+  });
+
+  test('a download is saved as <predictionId>-<dataset>.csv, byte-identical to the server\'s file', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    await fill(page, { predictionId: 'churn-medium', dataset: 'coordinate-shap' });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-btn')]);
+    assert.equal(download.suggestedFilename(), 'churn-medium-coordinate-shap.csv');
+    const file = await download.path();
+    const got = createHash('sha256').update(readFileSync(file)).digest('hex');
+    assert.equal(got, await fileSha256('churn-medium', 'coordinate-shap'));
+    const done = await waitFinished(page);
+    assert.equal(done.state, 'done', done.message);
+    assert.match(done.message, /Saved churn-medium-coordinate-shap\.csv/);
+    assert.equal(await page.getAttribute('#progress-track', 'aria-valuenow'), '100');
+    await shot(page, '04-download-done');
+    await closePage(p);
+  });
+
+  test('cancelling a download midway stops it and says so', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    let downloads = 0;
+    page.on('download', () => { downloads += 1; });
+    const before = tenant.stats.streamsAborted;
+    await fill(page, { predictionId: 'churn-1gb', dataset: 'predictions' });
+    await page.click('#download-btn');
+    await page.waitForFunction(() => Number(document.querySelector('#progress-track').getAttribute('aria-valuenow')) >= 1, null, { timeout: 20000 });
+    assert.match(await page.textContent('#stat-bytes'), / of 1\.1 GB$/);
+    await shot(page, '03-download-progress');
+    await page.click('#cancel-btn');
+    const done = await waitFinished(page);
+    assert.equal(done.state, 'cancelled');
+    assert.equal(done.badge, 'Cancelled');
+    assert.match(done.message, /^Cancelled\./);
+    assert.equal(await page.isVisible('#error'), false, 'a cancel is not an error');
+    await tenant.idle(5000);
+    assert.ok(tenant.stats.streamsAborted > before, 'the server saw the download stop');
+    assert.equal(downloads, 0, 'nothing was saved');
+    // The page is usable again.
+    assert.equal(await page.isEnabled('#download-btn'), true);
+    await closePage(p);
+  });
+
+  test('an unknown prediction shows the 404 with the Qlik error code, title and detail', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    await fill(page, { predictionId: 'missing', dataset: 'predictions' });
+    await page.click('#preview-btn');
+    const done = await waitFinished(page);
+    assert.equal(done.state, 'failed');
+    assert.equal(await page.textContent('#error-title'), 'Not found (404)');
+    const fields = await page.$$eval('#error-fields > div', (ds) => Object.fromEntries(ds.map((d) => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])));
+    assert.equal(fields.Code, 'AUTOML-404');
+    assert.equal(fields.Title, 'Prediction not found');
+    assert.equal(fields.Detail, "No prediction with ID 'missing' was found.");
+    assert.equal(await page.isVisible('#table-panel'), false);
+    await shot(page, '05-error-404');
+    await closePage(p);
+  });
+
+  test('a 401 offers a sign-in link that leads back to a working page', async () => {
+    const p = await openPage(privateTenant.url);
+    const { page } = p;
+    await fill(page, { predictionId: 'churn-small', dataset: 'predictions', limit: 10 });
+    await page.click('#preview-btn');
+    const done = await waitFinished(page);
+    assert.equal(done.state, 'failed');
+    assert.equal(await page.textContent('#error-title'), 'Not signed in (401)');
+    const href = await page.getAttribute('#sign-in-link', 'href');
+    assert.ok(href.startsWith(`${privateTenant.url}/login?`), href);
+    assert.equal(new URL(href).searchParams.get('returnto'), `${privateTenant.url}/?save=blob`);
+    await shot(page, '06-error-401');
+    await Promise.all([page.waitForURL(`${privateTenant.url}/?save=blob`), page.click('#sign-in-link')]);
+    await page.waitForFunction(() => document.querySelector('#samples').options.length > 0);
+    assert.equal(await page.inputValue('#predictionId'), 'churn-small', 'the form was kept');
+    await page.click('#preview-btn');
+    const again = await waitFinished(page);
+    assert.equal(again.state, 'done', again.message);
+    assert.equal((await readTable(page)).rowCount, 10);
+    await closePage(p);
+  });
+
+  test('hostile cells render literally, as text', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    for (const dataset of ['predictions', 'source']) {
+      const expected = await serverFile(tenant.url, 'hostile', dataset);
+      await fill(page, { predictionId: 'hostile', dataset, limit: 100 });
+      await page.click('#preview-btn');
+      const done = await waitFinished(page);
+      assert.equal(done.state, 'done', done.message);
+      const first = await page.$eval('#preview-table tbody tr:not(.spacer) td', (td) => td.textContent);
+      assert.equal(first, HOSTILE);
+      assert.equal(await page.$$eval('#preview-table img, #preview-table script, #preview-table h1', (els) => els.length), 0);
+      const shown = await readTable(page);
+      assert.deepEqual(shown.header.map((h) => h.text), expected.header);
+      assertCells(shown.rows, shown.header, expected, `hostile ${dataset}`);
+    }
+    await shot(page, '07-hostile');
+    await closePage(p);
+  });
+
+  test('jobs are shown as JSON text', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    await fill(page, { predictionId: 'churn-small' });
+    await page.click('#jobs-btn');
+    const done = await waitFinished(page);
+    assert.equal(done.state, 'done', done.message);
+    const text = await page.textContent('#jobs-output');
+    const jobs = JSON.parse(text);
+    assert.equal(jobs.data[0].status, 'completed');
+    assert.equal(jobs.data[0].correlationId, 'churn-small');
+    assert.equal(await page.$eval('#jobs-output', (pre) => pre.children.length), 0);
+    await closePage(p);
+  });
+
+  test('a 429 is reported while the client waits to retry', async () => {
+    const p = await openPage(throttledTenant.url);
+    const { page } = p;
+    await fill(page, { predictionId: 'churn-small', dataset: 'predictions', limit: 5, wholeFile: false });
+    await page.click('#preview-btn');
+    assert.equal((await waitFinished(page)).state, 'stopped');
+    await page.click('#preview-btn');
+    await page.waitForFunction(() => /429/.test(document.querySelector('#activity-message').textContent), null, { timeout: 10000 });
+    const done = await waitFinished(page);
+    assert.equal(done.state, 'stopped', done.message);
+    assert.equal((await readTable(page)).rowCount, 5);
+    await closePage(p);
+  });
+
+  test('a cut connection is reported as a NetworkError', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    // The page has no fault switches: the test adds the mock's reset flag to the API request.
+    await page.route(`**${API}/**`, (route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.set('mockReset', '30000');
+      route.continue({ url: url.href });
+    });
+    await fill(page, { predictionId: 'churn-medium', dataset: 'predictions' });
+    await page.click('#preview-btn');
+    const done = await waitFinished(page);
+    assert.equal(done.state, 'failed', done.message);
+    assert.equal(await page.textContent('#error-title'), 'Connection failed');
+    assert.match(await page.textContent('#error-fields'), /NetworkError/);
+    await closePage(p);
+  });
+});

@@ -1,0 +1,162 @@
+//! Property tests of the HTTP layer: the rate limiter's guarantees, encoding round trips, and
+//! that parsing of arbitrary input never panics.
+
+use percent_encoding::percent_decode_str;
+use proptest::prelude::*;
+use qlik_automl_predictions::http::{
+    deprecation_notice, encode_uri_component, parse_api_error, parse_http_date, parse_retry_after, parse_retry_after_at,
+    Dataset, Decision, Endpoint, Failure, HostConfig, HostConfigInput, RateLimiter, RetryPolicy, MAX_RETRY_AFTER_MS,
+};
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Bursts of concurrent acquires at integer times: sends never decrease, no half-open
+    /// window holds more than `limit` sends, and the wait is zero exactly when the window
+    /// ending now has room and no slot is reserved in the future.
+    #[test]
+    fn rate_limiter_guarantees(
+        limit in 1u32..8,
+        window in 1u32..500,
+        steps in prop::collection::vec((0u32..300, 0usize..12), 1..40),
+    ) {
+        let window = f64::from(window);
+        let mut limiter = RateLimiter::new(limit, window);
+        let mut sends: Vec<f64> = Vec::new();
+        let mut now = 0.0;
+        for (advance, burst) in steps {
+            now += f64::from(advance);
+            for _ in 0..burst {
+                let in_window = sends.iter().filter(|&&s| s > now - window && s <= now).count();
+                let future = sends.iter().any(|&s| s > now);
+                let wait = limiter.acquire(now);
+                prop_assert!(wait >= 0.0 && wait.is_finite());
+                prop_assert_eq!(wait == 0.0, in_window < limit as usize && !future);
+                let send = now + wait;
+                if let Some(&last) = sends.last() {
+                    prop_assert!(send >= last);
+                }
+                sends.push(send);
+                prop_assert!(limiter.len() <= limit as usize);
+            }
+        }
+        for (i, &start) in sends.iter().enumerate() {
+            let count = sends[i..].iter().take_while(|&&s| s < start + window).count();
+            prop_assert!(count <= limit as usize, "{} sends in [{}, {})", count, start, start + window);
+        }
+    }
+
+    #[test]
+    fn encode_uri_component_round_trips(s in any::<String>()) {
+        let encoded = encode_uri_component(&s);
+        prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.!~*'()%".contains(&b)));
+        prop_assert_eq!(percent_decode_str(&encoded).decode_utf8().map(|c| c.into_owned()), Ok(s));
+    }
+
+    #[test]
+    fn urls_keep_the_prediction_id_in_one_segment(id in "\\PC{1,40}", ref_id in proptest::option::of("\\PC{0,20}")) {
+        let config = HostConfig::from_input(
+            HostConfigInput { host: Some("tenant.example.com".into()), ..Default::default() },
+            None,
+        ).unwrap();
+        if let Ok(url) = config.url(Endpoint::Dataset(Dataset::Shap), &id, ref_id.as_deref()) {
+            let rest = url.strip_prefix("https://tenant.example.com/api/v1/automl-predictions/").unwrap();
+            let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let segments: Vec<&str> = path.split('/').collect();
+            prop_assert_eq!(segments.len(), 2);
+            prop_assert_eq!(segments[1], "shap");
+            prop_assert!(!url.contains('#'));
+            prop_assert_eq!(query.is_empty(), ref_id.as_deref().map_or(true, str::is_empty));
+        } else {
+            let decoded = id.to_ascii_lowercase().replace("%2e", ".");
+            prop_assert!(decoded == "." || decoded == "..");
+        }
+    }
+
+    #[test]
+    fn host_config_never_panics(
+        host in proptest::option::of("\\PC{0,40}|[a-zA-Z0-9:/\\[\\]@.%?#-]{0,40}"),
+        auth in proptest::option::of("cookie|apikey|oauth2|none|\\PC{0,8}"),
+        key in proptest::option::of("\\PC{0,20}"),
+        page in proptest::option::of("https?://[a-z0-9.:]{0,20}|\\PC{0,20}"),
+    ) {
+        let input = HostConfigInput { host, auth_type: auth, api_key: key, has_access_token_fn: true, ..Default::default() };
+        match HostConfig::from_input(input, page.as_deref()) {
+            Ok(c) => {
+                prop_assert!(c.origin.starts_with("https://") || c.origin.starts_with("http://"));
+                prop_assert!(!c.origin.ends_with('/'));
+                prop_assert!(!c.path_prefix.ends_with('/'));
+                let url = c.url(Endpoint::Jobs, "id", None).unwrap();
+                prop_assert!(url.starts_with(&c.origin));
+                let _ = c.credentials_mode(page.as_deref());
+                let _ = c.headers("POST", Some("t"), Some("c"));
+                let _ = c.login_url("https://x/");
+            }
+            Err(e) => {
+                let prefix = [e.field(), ": "].concat();
+                prop_assert!(e.to_string().starts_with(&prefix));
+            }
+        }
+    }
+
+    #[test]
+    fn parse_api_error_never_panics(status in any::<u16>(), text in "\\PC{0,10}", body in prop::collection::vec(any::<u8>(), 0..200), header in proptest::option::of("\\PC{0,30}")) {
+        let e = parse_api_error(status, &text, &body, header.as_deref());
+        prop_assert_eq!(e.status, status);
+        prop_assert!(!e.code.is_empty());
+        prop_assert!(!e.title.is_empty());
+        let errors: serde_json::Value = serde_json::from_str(&e.errors_json).unwrap();
+        prop_assert!(errors.is_array());
+        if let Some(r) = e.retry_after {
+            prop_assert!(r.is_finite() && r >= 0.0);
+        }
+    }
+
+    #[test]
+    fn parse_api_error_reads_generated_json(code in "[A-Z0-9-]{1,12}", title in "\\PC{1,20}", detail in proptest::option::of("\\PC{1,20}")) {
+        let mut error = serde_json::json!({"code": code, "title": title});
+        if let Some(d) = &detail {
+            error["meta"] = serde_json::json!({"details": d});
+        }
+        let body = serde_json::to_vec(&serde_json::json!({"errors": [error]})).unwrap();
+        let e = parse_api_error(400, "Bad Request", &body, None);
+        prop_assert_eq!(e.code, code);
+        let expected_title = if title.trim().is_empty() { "Bad Request".to_string() } else { title };
+        prop_assert_eq!(e.title, expected_title);
+        prop_assert_eq!(e.detail, detail.filter(|d| !d.trim().is_empty()));
+    }
+
+    #[test]
+    fn header_parsers_never_panic(value in "\\PC{0,40}", now in any::<f64>()) {
+        if let Some(s) = parse_retry_after(&value) {
+            prop_assert!(s.is_finite() && s >= 0.0);
+        }
+        if let Some(s) = parse_retry_after_at(&value, now) {
+            prop_assert!(s.is_finite() && s >= 0.0);
+        }
+        let _ = parse_http_date(&value);
+        let _ = deprecation_notice(Some(&value), Some(&value));
+    }
+
+    #[test]
+    fn retry_delays_are_bounded(
+        attempt in 0u32..200,
+        status in prop_oneof![Just(429u16), Just(503u16), any::<u16>()],
+        retry_after in proptest::option::of(prop_oneof![any::<f64>(), 0.0f64..1e6]),
+        network in any::<bool>(),
+        random in any::<f64>(),
+        retries in 0u32..10,
+    ) {
+        let policy = RetryPolicy { retries, retry_network: true, ..RetryPolicy::default() };
+        let failure = if network { Failure::Network } else { Failure::Status { status, retry_after } };
+        match policy.decide(attempt, failure, random) {
+            Decision::RetryAfter { delay_ms } => {
+                prop_assert!(attempt <= retries);
+                prop_assert!(delay_ms.is_finite() && delay_ms >= 0.0);
+                prop_assert!(delay_ms <= policy.max_delay_ms.max(MAX_RETRY_AFTER_MS));
+                prop_assert!(network || status == 429 || status == 503);
+            }
+            Decision::GiveUp => prop_assert!(attempt.max(1) > retries || !(network || status == 429 || status == 503)),
+        }
+    }
+}
