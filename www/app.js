@@ -246,8 +246,8 @@ async function loadSamples() {
     return option;
   }));
   ui.sampleHint.textContent = fromServer
-    ? `This tenant is the mock tenant: try ${samples.slice(0, 3).map((s) => s.id).join(', ')}…`
-    : `Mock tenant samples: ${samples.slice(0, 3).map((s) => s.id).join(', ')}…`;
+    ? `The list holds this mock tenant's ${samples.length} sample predictions.`
+    : 'The list holds the sample IDs of the built-in mock tenant.';
   if (!ui.predictionId.value) ui.predictionId.value = samples[0].id;
 }
 
@@ -306,6 +306,7 @@ class Operation {
     this.observer = null;
     ui.activity.hidden = false;
     ui.activity.dataset.kind = kind;
+    ui.activity.classList.remove('no-data');
     ui.activity.dataset.state = 'running';
     ui.activityTitle.textContent = title;
     ui.activityState.textContent = 'Running';
@@ -404,6 +405,7 @@ class Operation {
     if (this.observer) this.observer.disconnect();
     const labels = { done: 'Done', cancelled: 'Cancelled', failed: 'Failed', stopped: 'Done' };
     ui.activity.dataset.state = state;
+    ui.activity.classList.toggle('no-data', this.progress.bytes === 0 && state !== 'done' && state !== 'stopped');
     ui.activityState.textContent = labels[state] ?? state;
     ui.activityState.className = `badge ${state}`;
     ui.activityMessage.textContent = text;
@@ -454,14 +456,14 @@ function describeError(e, f) {
     let action = null;
     if (s === 404) {
       title = 'Not found';
-      summary = `The tenant has no ${f?.dataset ? DATASET_NAMES[f.dataset] : 'file'} for prediction “${f?.predictionId ?? ''}”: the prediction does not exist, is not visible to you, or did not produce this file.`;
+      summary = `No ${f?.dataset ? DATASET_NAMES[f.dataset] : ''} file was found for prediction “${f?.predictionId ?? ''}”: the prediction does not exist, is not visible to you, or did not produce this file.`;
     } else if (s === 401) {
       title = 'Not signed in';
       if (f?.authType === 'apikey') {
         summary = 'The tenant rejected the API key. Check that it is valid and not expired.';
       } else {
         summary = `The tenant did not find a signed-in session. Sign in to ${host} in this browser, then try again.`;
-        if (e.loginUrl && isHttpUrl(e.loginUrl)) action = { text: `Sign in to ${host}`, href: e.loginUrl };
+        if (e.loginUrl && isHttpUrl(e.loginUrl)) action = { text: `Sign in to ${new URL(e.loginUrl).host}`, href: e.loginUrl };
       }
     } else if (s === 403) {
       title = 'Access denied';
@@ -609,6 +611,7 @@ function drawChart(partial) {
   }
   ui.chartViewField.hidden = views.length < 2;
   const spec = s.spec(ui.chartView.value || views[0]?.id);
+  if (s.rows === 0) spec.empty = partial ? 'No rows yet.' : 'The file has no data rows to chart.';
   ui.chartPanel.hidden = false;
   ui.chartTitle.textContent = spec.title;
   ui.chartSubtitle.textContent = `${spec.subtitle}${partial ? ` · ${partial}` : ''}`;
@@ -677,7 +680,7 @@ async function preview() {
         const now = performance.now();
         if (now - lastDraw > CHART_REDRAW_MS) {
           lastDraw = now;
-          drawChart(`reading… ${formatCount(stream.rows)} rows so far`);
+          drawChart('reading…');
         }
       }
       ui.tableSubtitle.textContent = tableNote();

@@ -48,7 +48,8 @@ export class ChartView {
   }
 
   /**
-   * Shows `spec`: `{ type: 'bars', bars: [{ label, value, title? }], format, label }` or
+   * Shows `spec`: `{ type: 'bars', bars: [{ label, value, title?, valueText? }], format,
+   * tickFormat?, label }` or
    * `{ type: 'histogram', bins: [{ from, to, count }], format, formatEdge, label }`.
    * `label` is the accessible name of the chart.
    */
@@ -77,7 +78,7 @@ function bars(spec, width) {
   const bottom = 28;
   const longest = items.reduce((m, b) => Math.max(m, Math.min(b.label.length, 30)), 4);
   const labelW = Math.min(Math.max(longest * 7 + 16, 80), Math.floor(width * 0.4));
-  const valueW = 72;
+  const valueW = items.some((b) => b.valueText) ? 120 : 72;
   const plotW = Math.max(width - labelW - valueW - 8, 40);
   const height = top + items.length * (barH + gap) - gap + bottom;
   const max = items.reduce((m, b) => Math.max(m, b.value), 0);
@@ -89,7 +90,7 @@ function bars(spec, width) {
   const grid = el('g', { class: 'grid-lines' });
   for (const t of ticks) {
     grid.append(el('line', { x1: x(t), x2: x(t), y1: top - 4, y2: height - bottom + 4 }));
-    grid.append(el('text', { x: x(t), y: height - 8, 'text-anchor': 'middle', class: 'tick' }, spec.format(t)));
+    grid.append(el('text', { x: x(t), y: height - 8, 'text-anchor': 'middle', class: 'tick' }, (spec.tickFormat ?? spec.format)(t)));
   }
   svg.append(grid);
 
@@ -102,7 +103,7 @@ function bars(spec, width) {
     const w = Math.max(x(b.value) - labelW, b.value > 0 ? 1 : 0);
     g.append(el('rect', { x: labelW, y, width: w, height: barH, rx: 3 }));
     g.append(el('text', { x: labelW + w + 6, y: y + barH / 2, 'dominant-baseline': 'central', class: 'bar-value' },
-      spec.format(b.value)));
+      b.valueText ?? spec.format(b.value)));
     svg.append(g);
   });
   svg.append(el('line', { x1: labelW, x2: labelW, y1: top - 4, y2: height - bottom + 4, class: 'axis' }));

@@ -13,6 +13,14 @@ const percentFmt = new Intl.NumberFormat(locale, { style: 'percent', minimumFrac
 // Column names that hold identifiers: integers shown without digit grouping.
 const ID_LIKE = /(^|[_\s-])(id|index|idx|key|row|code|year)$|^(id|index|row)$/i;
 
+const threeDigitsFmt = new Intl.NumberFormat(locale, { minimumSignificantDigits: 3, maximumSignificantDigits: 3 });
+
+/** Three significant digits: 0.968, 0.0123, 1.23 (0 stays 0). */
+export function formatSignificant(v) {
+  if (Number.isNaN(v)) return '';
+  return v === 0 ? '0' : threeDigitsFmt.format(v);
+}
+
 /** A whole count with digit grouping: 1,234,567. */
 export function formatCount(n) {
   return integerFmt.format(n);
@@ -56,25 +64,44 @@ export function formatDuration(ms) {
 
 /**
  * A formatter for the cells of one number column, chosen from a sample of its values:
- * integers stay integers (without grouping for identifier-like names), other numbers get up
- * to 4 decimals, and tiny non-zero values 3 significant digits. NaN (an empty cell) is ''.
+ * integers stay integers (without digit grouping for identifier-like names); other columns get
+ * the same number of decimals in every cell, as many as the sample has but at most 4 (6 when
+ * the values are mostly below 0.01), so the decimal points line up. NaN (an empty cell) is ''.
  */
 export function numberFormatter(columnName, sample) {
-  let allIntegers = true;
-  let seen = 0;
-  for (const v of sample) {
-    if (Number.isNaN(v)) continue;
-    seen += 1;
-    if (!Number.isInteger(v) || Math.abs(v) >= 1e15) {
-      allIntegers = false;
-      break;
-    }
-  }
-  if (seen > 0 && allIntegers) {
+  const values = [];
+  for (const v of sample) if (!Number.isNaN(v)) values.push(v);
+  if (values.length === 0) return formatDecimal;
+  if (values.every((v) => Number.isInteger(v) && Math.abs(v) < 1e15)) {
     const fmt = ID_LIKE.test(columnName) ? plainIntegerFmt : integerFmt;
     return (v) => (Number.isNaN(v) ? '' : fmt.format(v));
   }
-  return formatDecimal;
+  let decimals = 0;
+  for (const v of values) decimals = Math.max(decimals, decimalsOf(v));
+  const magnitudes = values.map(Math.abs).sort((a, b) => a - b);
+  const median = magnitudes[Math.floor(magnitudes.length / 2)];
+  decimals = Math.min(decimals, median > 0 && median < 0.01 ? 6 : 4);
+  const fmt = new Intl.NumberFormat(locale, { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return (v) => {
+    if (Number.isNaN(v)) return '';
+    if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+    return fmt.format(v);
+  };
+}
+
+/** Decimals in JavaScript's shortest form of `v` (1e-7 has 7). */
+function decimalsOf(v) {
+  const s = String(v);
+  const e = s.indexOf('e');
+  if (e >= 0) {
+    const exp = Number(s.slice(e + 1));
+    const mantissa = s.slice(0, e);
+    const dot = mantissa.indexOf('.');
+    const frac = dot >= 0 ? mantissa.length - dot - 1 : 0;
+    return Math.max(0, frac - exp);
+  }
+  const dot = s.indexOf('.');
+  return dot >= 0 ? s.length - dot - 1 : 0;
 }
 
 /** A number with sensible digits: up to 4 decimals, 2 above 1000, 3 significant when tiny. */

@@ -4,7 +4,7 @@
 //   predictions            rows per predicted label, and a histogram per probability column;
 //   not-predicted-reasons  rows per reason.
 // Number columns are read from the batches' Float64Arrays; nothing but the running totals is kept.
-import { formatCount, formatDecimal, formatPercent } from './format.js';
+import { formatCount, formatDecimal, formatPercent, formatSignificant } from './format.js';
 
 const TOP_FEATURES = 20;
 const TOP_CATEGORIES = 20;
@@ -74,7 +74,7 @@ class MeanAbs {
 function meanAbsBars(entries, total) {
   const bars = entries
     .filter(([, m]) => m.count > 0)
-    .map(([label, m]) => ({ label, value: m.sum / m.count, title: `${label}: mean |SHAP| ${formatDecimal(m.sum / m.count)} over ${formatCount(m.count)} values` }))
+    .map(([label, m]) => ({ label, value: m.sum / m.count, title: `${label}: mean |SHAP| ${formatSignificant(m.sum / m.count)} over ${formatCount(m.count)} values` }))
     .sort((a, b) => b.value - a.value);
   return {
     bars: bars.slice(0, TOP_FEATURES),
@@ -127,7 +127,7 @@ class WideShapSummary {
       title: 'Feature importance (mean |SHAP|)',
       subtitle,
       empty: bars.length === 0 ? 'No numeric SHAP columns found.' : null,
-      chart: { type: 'bars', bars, format: formatDecimal, label: `Bar chart: ${subtitle}` },
+      chart: { type: 'bars', bars, format: formatSignificant, tickFormat: formatDecimal, label: `Bar chart: ${subtitle}` },
     };
   }
 }
@@ -206,7 +206,7 @@ class CoordinateShapSummary {
       title: 'Feature importance (mean |SHAP|)',
       subtitle: sub,
       empty: bars.length === 0 ? 'No SHAP values yet.' : null,
-      chart: { type: 'bars', bars, format: formatDecimal, label: `Bar chart: ${sub}` },
+      chart: { type: 'bars', bars, format: formatSignificant, tickFormat: formatDecimal, label: `Bar chart: ${sub}` },
     };
   }
 }
@@ -347,6 +347,7 @@ class PredictionsSummary {
       const bars = top.map(([label, count]) => ({
         label: label === '' ? '(empty)' : label,
         value: count,
+        valueText: `${formatCount(count)} (${formatPercent(total ? count / total : 0)})`,
         title: `${label === '' ? '(empty)' : label}: ${formatCount(count)} rows (${formatPercent(total ? count / total : 0)})`,
       }));
       const distinct = this.labelCounts.counts.size;
@@ -394,7 +395,13 @@ class ReasonsSummary {
 
   spec() {
     const top = this.counts.top(TOP_CATEGORIES);
-    const bars = top.map(([label, count]) => ({ label: label === '' ? '(empty)' : label, value: count }));
+    const total = this.counts.total;
+    const bars = top.map(([label, count]) => ({
+      label: label === '' ? '(empty)' : label,
+      value: count,
+      valueText: `${formatCount(count)} (${formatPercent(total ? count / total : 0)})`,
+      title: `${label === '' ? '(empty)' : label}: ${formatCount(count)} rows`,
+    }));
     const distinct = this.counts.counts.size;
     const subtitle = `Rows per reason over ${formatCount(this.rows)} rows · ${distinct > TOP_CATEGORIES ? `top ${TOP_CATEGORIES} of ${formatCount(distinct)}` : formatCount(distinct)} reasons`;
     return {

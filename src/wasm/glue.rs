@@ -40,6 +40,9 @@ export function pageOrigin() {
   const loc = globalThis.location;
   return loc && typeof loc.origin === 'string' && loc.origin !== 'null' ? loc.origin : null;
 }
+export function ignoreRejection(promise) {
+  promise.catch(() => {});
+}
 export function errorMessage(e) {
   if (e instanceof Error) return e.message;
   try { return String(e); } catch (_) { return 'unknown error'; }
@@ -59,6 +62,9 @@ extern "C" {
     pub fn page_href() -> Option<String>;
     #[wasm_bindgen(js_name = pageOrigin)]
     pub fn page_origin() -> Option<String>;
+    /// Marks a promise's rejection as handled (its outcome is known to the caller).
+    #[wasm_bindgen(js_name = ignoreRejection)]
+    pub fn ignore_rejection(promise: &Promise);
     #[wasm_bindgen(js_name = errorMessage)]
     pub fn error_message(e: &JsValue) -> String;
 }

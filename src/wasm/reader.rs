@@ -143,7 +143,8 @@ fn cancel_shared(shared: &Shared, reason: &JsValue) {
         (p.controller.take(), p.reader.take())
     };
     if let Some(reader) = reader {
-        let _ = reader.cancel_with_reason(reason);
+        // The promise rejects when the body has already failed; that outcome is known.
+        super::glue::ignore_rejection(&reader.cancel_with_reason(reason));
     }
     if let Some(controller) = controller {
         controller.abort_with_reason(reason);

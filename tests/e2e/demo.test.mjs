@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startMockTenant, fileSha256 } from '../mock-tenant/server.mjs';
+import { startMockTenant, startStaticServer, fileSha256 } from '../mock-tenant/server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const www = join(root, 'www');
@@ -17,11 +17,14 @@ const shots = join(root, 'test-artifacts', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const API = '/api/v1/automl-predictions';
+const WEB_INTEGRATION_ID = 'demo-web-integration';
+const API_KEY = 'demo-api-key';
 
 let browser;
 let tenant;
 let privateTenant;
 let throttledTenant;
+let pageServer;
 
 // ---------------------------------------------------------------------------------------
 // A tiny reference CSV parser (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
@@ -188,9 +191,12 @@ before(async () => {
   }
   mkdirSync(shots, { recursive: true });
   const mounts = { '/': www, '/pkg/': pkg };
-  tenant = await startMockTenant({ allowAnonymous: true, static: mounts });
-  privateTenant = await startMockTenant({ allowAnonymous: false, static: mounts });
-  throttledTenant = await startMockTenant({ allowAnonymous: true, static: mounts, rateLimits: { tier1: 1, windowMs: 2500 } });
+  // The page on its own origin, for the cross-origin test.
+  pageServer = await startStaticServer({ static: mounts });
+  const webIntegrations = { [WEB_INTEGRATION_ID]: [pageServer.origin] };
+  tenant = await startMockTenant({ allowAnonymous: true, static: mounts, webIntegrations });
+  privateTenant = await startMockTenant({ allowAnonymous: false, static: mounts, apiKeys: [API_KEY], webIntegrations });
+  throttledTenant = await startMockTenant({ allowAnonymous: true, static: mounts, rateLimits: { tier1: 1, windowMs: 1500 } });
   // A plain launch runs on a fresh temporary profile; each test has its own context.
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -202,7 +208,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await Promise.all([tenant?.close(), privateTenant?.close(), throttledTenant?.close()]);
+  await Promise.all([tenant?.close(), privateTenant?.close(), throttledTenant?.close(), pageServer?.close()]);
   console.log(`Demo page screenshots: ${shots}`);
 });
 
@@ -268,6 +274,14 @@ describe('demo page', () => {
         assert.deepEqual(new Map(bars.map((b) => [b.label, b.value])), counts, 'predicted label counts over the whole file');
         const align = await page.$eval('#preview-table tbody td.num', (td) => getComputedStyle(td).textAlign);
         assert.equal(align, 'right', 'number cells are right-aligned');
+        await shot(page, '02a-preview-predictions');
+        // The probability histogram counts every row once.
+        await page.selectOption('#chart-view', { label: 'Histogram of Churned_yes' });
+        const bins = await page.$$eval('#chart svg g.bar', (gs) => gs.map((g) => Number(g.dataset.value)));
+        assert.equal(bins.length, 20);
+        assert.equal(bins.reduce((a, b) => a + b, 0), expected.rows.length);
+        const high = expected.rows.filter((r) => Number(r[3]) >= 0.95).length;
+        assert.equal(bins[19], high, 'the last bin holds the probabilities from 0.95 to 1');
       }
       if (dataset === 'shap' || dataset === 'coordinate-shap') {
         let reference;
@@ -302,6 +316,26 @@ describe('demo page', () => {
     await closePage(p);
   });
 
+  test('the coordinate SHAP chart of a multiclass model can show each class', async () => {
+    const p = await openPage(tenant.url);
+    const { page } = p;
+    const expected = await serverFile(tenant.url, 'multiclass', 'coordinate-shap');
+    await fill(page, { predictionId: 'multiclass', dataset: 'coordinate-shap', limit: 50 });
+    await page.click('#preview-btn');
+    assert.equal((await waitFinished(page)).state, 'done');
+    const views = await page.$$eval('#chart-view option', (os) => os.map((o) => o.textContent));
+    assert.deepEqual(views, ['All classes', 'Class: high', 'Class: low', 'Class: medium']);
+    await page.selectOption('#chart-view', { label: 'Class: medium' });
+    const rows = expected.rows.filter((r) => r[3] === 'medium');
+    const reference = meanAbsBy(rows.map((r) => r[1]), rows.map((r) => r[2]));
+    const bars = await readBars(page);
+    assert.deepEqual(bars.map((b) => b.label), reference.map((r) => r.label));
+    bars.forEach((b, i) => assert.ok(Math.abs(b.value - reference[i].value) < 1e-9));
+    assert.match(await page.textContent('#chart-subtitle'), /class medium/);
+    await shot(page, '02b-preview-multiclass-coordinate-shap');
+    await closePage(p);
+  });
+
   test('a large preview keeps a bounded number of rows in the DOM', async () => {
     const p = await openPage(tenant.url);
     const { page } = p;
@@ -327,15 +361,16 @@ describe('demo page', () => {
   test('a download is saved as <predictionId>-<dataset>.csv, byte-identical to the server\'s file', async () => {
     const p = await openPage(tenant.url);
     const { page } = p;
-    await fill(page, { predictionId: 'churn-medium', dataset: 'coordinate-shap' });
+    await fill(page, { predictionId: 'churn-medium', dataset: 'source' });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-btn')]);
-    assert.equal(download.suggestedFilename(), 'churn-medium-coordinate-shap.csv');
+    assert.equal(download.suggestedFilename(), 'churn-medium-source.csv');
     const file = await download.path();
     const got = createHash('sha256').update(readFileSync(file)).digest('hex');
-    assert.equal(got, await fileSha256('churn-medium', 'coordinate-shap'));
+    assert.equal(got, await fileSha256('churn-medium', 'source'));
     const done = await waitFinished(page);
     assert.equal(done.state, 'done', done.message);
-    assert.match(done.message, /Saved churn-medium-coordinate-shap\.csv/);
+    assert.match(done.message, /Saved churn-medium-source\.csv/);
+    assert.equal(await page.textContent('#stat-rows'), '50,001', 'lines counted while downloading');
     assert.equal(await page.getAttribute('#progress-track', 'aria-valuenow'), '100');
     await shot(page, '04-download-done');
     await closePage(p);
@@ -346,23 +381,32 @@ describe('demo page', () => {
     const { page } = p;
     let downloads = 0;
     page.on('download', () => { downloads += 1; });
+    // The mock sends the first 300 kB, then stalls for 20 s: the test cancels in between.
+    await page.route(`**${API}/**`, (route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.set('mockStallAfter', '300000');
+      url.searchParams.set('mockStall', '20000');
+      route.continue({ url: url.href });
+    });
     const before = tenant.stats.streamsAborted;
-    await fill(page, { predictionId: 'churn-1gb', dataset: 'predictions' });
+    const expected = await fetch(`${tenant.url}/__mock/expected/churn-medium/predictions`).then((r) => r.json());
+    await fill(page, { predictionId: 'churn-medium', dataset: 'predictions' });
     await page.click('#download-btn');
-    await page.waitForFunction(() => Number(document.querySelector('#progress-track').getAttribute('aria-valuenow')) >= 1, null, { timeout: 20000 });
-    assert.match(await page.textContent('#stat-bytes'), / of 1\.1 GB$/);
+    await page.waitForFunction(() => document.querySelector('#stat-bytes').textContent.startsWith('300.0 KB'), null, { timeout: 15000 });
+    const percent = Number(await page.getAttribute('#progress-track', 'aria-valuenow'));
+    assert.ok(Math.abs(percent - (300000 / expected.bytes) * 100) < 0.1, `progress ${percent} %`);
+    assert.equal(await page.isVisible('#cancel-btn'), true);
     await shot(page, '03-download-progress');
     await page.click('#cancel-btn');
-    const done = await waitFinished(page);
+    const done = await waitFinished(page, 5000);
     assert.equal(done.state, 'cancelled');
     assert.equal(done.badge, 'Cancelled');
     assert.match(done.message, /^Cancelled\./);
     assert.equal(await page.isVisible('#error'), false, 'a cancel is not an error');
-    await tenant.idle(5000);
-    assert.ok(tenant.stats.streamsAborted > before, 'the server saw the download stop');
+    assert.ok(await tenant.idle(5000), 'the server saw the download stop');
+    assert.ok(tenant.stats.streamsAborted > before, 'the stream was aborted');
     assert.equal(downloads, 0, 'nothing was saved');
-    // The page is usable again.
-    assert.equal(await page.isEnabled('#download-btn'), true);
+    assert.equal(await page.isEnabled('#download-btn'), true, 'the page is usable again');
     await closePage(p);
   });
 
@@ -380,6 +424,12 @@ describe('demo page', () => {
     assert.equal(fields.Detail, "No prediction with ID 'missing' was found.");
     assert.equal(await page.isVisible('#table-panel'), false);
     await shot(page, '05-error-404');
+    // A prediction that is still running answers 409.
+    await fill(page, { predictionId: 'pending', dataset: 'shap' });
+    await page.click('#preview-btn');
+    assert.equal((await waitFinished(page)).state, 'failed');
+    assert.equal(await page.textContent('#error-title'), 'Not ready yet (409)');
+    assert.match(await page.textContent('#error-fields'), /AUTOML-409/);
     await closePage(p);
   });
 
@@ -437,6 +487,15 @@ describe('demo page', () => {
     assert.equal(jobs.data[0].status, 'completed');
     assert.equal(jobs.data[0].correlationId, 'churn-small');
     assert.equal(await page.$eval('#jobs-output', (pre) => pre.children.length), 0);
+    // A file with a header and no rows.
+    await fill(page, { predictionId: 'empty', dataset: 'shap' });
+    await page.click('#preview-btn');
+    assert.equal((await waitFinished(page)).state, 'done');
+    const shown = await readTable(page);
+    assert.equal(shown.rowCount, 0);
+    assert.equal(shown.header[0].text, 'AccountID');
+    assert.equal(await page.textContent('#table-subtitle'), 'The file has no data rows.');
+    assert.equal(await page.textContent('#chart .chart-empty'), 'The file has no data rows to chart.');
     await closePage(p);
   });
 
@@ -454,21 +513,139 @@ describe('demo page', () => {
     await closePage(p);
   });
 
-  test('a cut connection is reported as a NetworkError', async () => {
+  test('from another origin: a cookie session with a web integration ID', async () => {
+    const p = await openPage(pageServer.url);
+    const { page } = p;
+    // This origin has no mock helper endpoint: the built-in sample list is offered.
+    assert.ok((await page.$$eval('#samples option', (os) => os.map((o) => o.value))).includes('churn-small'));
+    await page.fill('#host', tenant.url);
+    await page.fill('#webIntegrationId', WEB_INTEGRATION_ID);
+    await fill(page, { predictionId: 'churn-small', dataset: 'predictions', limit: 10 });
+    await page.click('#preview-btn');
+    let done = await waitFinished(page);
+    assert.equal(done.state, 'done', done.message);
+    assert.equal((await readTable(page)).rowCount, 10);
+    assert.equal(await page.textContent('#target-line'), `Tenant: ${tenant.url} · cookie session + web integration ID`);
+
+    await page.fill('#webIntegrationId', 'not-a-web-integration');
+    await page.click('#preview-btn');
+    done = await waitFinished(page);
+    assert.equal(done.state, 'failed');
+    assert.equal(await page.textContent('#error-title'), 'Access denied (403)');
+    assert.match(await page.textContent('#error-fields'), /WEB-INTEGRATION-2/);
+    assert.match(await page.textContent('#error-summary'), /web integration/);
+    await closePage(p);
+  });
+
+  test('an API key authenticates; it is stored only when the user asks', async () => {
+    const p = await openPage(privateTenant.url);
+    const { page } = p;
+    await page.click('label[for=auth-apikey]');
+    await page.fill('#apiKey', 'wrong-key');
+    await fill(page, { predictionId: 'churn-small', dataset: 'shap', limit: 10 });
+    await page.click('#preview-btn');
+    let done = await waitFinished(page);
+    assert.equal(done.state, 'failed');
+    assert.equal(await page.textContent('#error-title'), 'Not signed in (401)');
+    assert.match(await page.textContent('#error-summary'), /API key/);
+    assert.equal(await page.isVisible('#sign-in-link'), false, 'no sign-in link for an API key');
+
+    await page.fill('#apiKey', API_KEY);
+    await page.click('#preview-btn');
+    done = await waitFinished(page);
+    assert.equal(done.state, 'done', done.message);
+    assert.equal(await page.isVisible('#error'), false);
+    assert.equal((await readBars(page)).length, 17);
+    const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem('qlik-automl-predictions-demo/form')));
+    assert.equal((await stored()).authType, 'apikey', 'the form is remembered');
+    assert.equal((await stored()).apiKey, undefined, 'the API key is not stored unless asked');
+    await page.check('#rememberKey');
+    assert.equal((await stored()).apiKey, API_KEY);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#samples').options.length > 0);
+    assert.equal(await page.inputValue('#apiKey'), API_KEY, 'a remembered key is restored');
+    await page.uncheck('#rememberKey');
+    assert.equal((await stored()).apiKey, undefined, 'unticking forgets the key');
+    await closePage(p);
+  });
+
+  test('a cut connection is a NetworkError, malformed CSV a CsvError', async () => {
     const p = await openPage(tenant.url);
     const { page } = p;
-    // The page has no fault switches: the test adds the mock's reset flag to the API request.
+    // The page has no fault switches: the test adds the mock's fault flags to the API request.
+    let flags = {};
     await page.route(`**${API}/**`, (route) => {
       const url = new URL(route.request().url());
-      url.searchParams.set('mockReset', '30000');
+      for (const [k, v] of Object.entries(flags)) url.searchParams.set(k, v);
       route.continue({ url: url.href });
     });
+    flags = { mockReset: '30000' };
     await fill(page, { predictionId: 'churn-medium', dataset: 'predictions' });
     await page.click('#preview-btn');
-    const done = await waitFinished(page);
+    let done = await waitFinished(page);
     assert.equal(done.state, 'failed', done.message);
     assert.equal(await page.textContent('#error-title'), 'Connection failed');
     assert.match(await page.textContent('#error-fields'), /NetworkError/);
+    assert.match(await page.textContent('#table-subtitle'), /incomplete$/, 'the rows read so far stay, marked incomplete');
+
+    flags = { mockMalformed: 'fields' };
+    await fill(page, { predictionId: 'churn-small', dataset: 'predictions' });
+    await page.click('#preview-btn');
+    done = await waitFinished(page);
+    assert.equal(done.state, 'failed', done.message);
+    assert.equal(await page.textContent('#error-title'), 'The file is not valid CSV');
+    assert.match(await page.textContent('#error-fields'), /FieldCount/);
     await closePage(p);
+  });
+
+  test('with the File System Access API, a download streams into the chosen file', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // A stand-in for the save picker (a headless browser cannot answer the real one): the
+    // first call returns a file whose writable keeps the bytes, the second is dismissed.
+    await context.addInitScript(() => {
+      let calls = 0;
+      window.__saved = null;
+      window.showSaveFilePicker = async (options) => {
+        calls += 1;
+        if (calls > 1) throw new DOMException('The user aborted a request.', 'AbortError');
+        const chunks = [];
+        const file = { name: options.suggestedName, closed: false, aborted: false, chunks };
+        window.__saved = file;
+        return {
+          name: options.suggestedName,
+          async createWritable() {
+            return new WritableStream({
+              write(chunk) { chunks.push(chunk); },
+              close() { file.closed = true; },
+              abort() { file.aborted = true; },
+            });
+          },
+        };
+      };
+    });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${tenant.url}/`);
+    await page.waitForFunction(() => document.querySelector('#samples').options.length > 0);
+    assert.equal(await page.isVisible('#saveMethod'), true);
+    assert.equal(await page.inputValue('#saveMethod'), 'file');
+    await fill(page, { predictionId: 'churn-small', dataset: 'coordinate-shap' });
+    await page.click('#download-btn');
+    const done = await waitFinished(page);
+    assert.equal(done.state, 'done', done.message);
+    const saved = await page.evaluate(async () => {
+      const f = window.__saved;
+      const bytes = await new Blob(f.chunks).arrayBuffer();
+      const digest = await crypto.subtle.digest('SHA-256', bytes);
+      return { name: f.name, closed: f.closed, aborted: f.aborted, sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('') };
+    });
+    assert.deepEqual(saved, { name: 'churn-small-coordinate-shap.csv', closed: true, aborted: false, sha256: await fileSha256('churn-small', 'coordinate-shap') });
+    await page.click('#download-btn');
+    const dismissed = await waitFinished(page);
+    assert.equal(dismissed.state, 'cancelled');
+    assert.equal(dismissed.message, 'Cancelled: no file was chosen.');
+    await context.close();
+    assert.deepEqual(problems, []);
   });
 });

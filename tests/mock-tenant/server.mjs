@@ -71,6 +71,20 @@ function int(v) {
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : null;
 }
 
+// The query parameters, plus any `mock*` parameters written inside the refId value (for
+// clients that can only set refId: `refId=mock429%3D2%26mockKey%3Da`); real query
+// parameters win. refId itself is left as sent.
+function mockParams(url) {
+  const q = new URLSearchParams(url.searchParams);
+  const refId = url.searchParams.get('refId');
+  if (refId && refId.includes('=')) {
+    for (const [k, v] of new URLSearchParams(refId)) {
+      if (k.startsWith('mock') && !url.searchParams.has(k)) q.set(k, v);
+    }
+  }
+  return q;
+}
+
 function parseCookies(header) {
   const out = {};
   if (!header) return out;
@@ -580,6 +594,7 @@ export async function startMockTenant(options = {}) {
         sendJson(res, 401, qlikError(401, 'AUTH-1', 'Not authorized', 'Invalid API key or access token.'));
         return null;
       }
+      cors(true);
       rec.principal = 'bearer';
       return { principal: 'bearer', key: `k:${m[1].trim()}`, session: null };
     }
@@ -613,7 +628,7 @@ export async function startMockTenant(options = {}) {
   // --- API
 
   async function handleApi(req, res, url, rec) {
-    const q = url.searchParams;
+    const q = mockParams(url);
     const origin = req.headers.origin;
     res.setHeader('Vary', 'Origin');
     const abort = new AbortController();
@@ -744,7 +759,7 @@ export async function startMockTenant(options = {}) {
       sendJobs(res, predictionId);
       return;
     }
-    await streamFile(req, res, url, rec, predictionId, file, abort.signal);
+    await streamFile(req, res, q, rec, predictionId, file, abort.signal);
   }
 
   function sendJobs(res, predictionId) {
@@ -784,8 +799,7 @@ export async function startMockTenant(options = {}) {
     sendJson(res, 200, { data: [job] });
   }
 
-  async function streamFile(req, res, url, rec, predictionId, file, signal) {
-    const q = url.searchParams;
+  async function streamFile(req, res, q, rec, predictionId, file, signal) {
     const genOpts = {
       refId: q.get('refId') ?? undefined,
       bom: flag(q.get('mockBom')),
@@ -1033,7 +1047,7 @@ export async function startMockTenant(options = {}) {
       sendJson(res, 200, info(req));
     } else if (req.method === 'GET' && p.startsWith('/__mock/expected/')) {
       const parts = p.slice('/__mock/expected/'.length).split('/');
-      const q = url.searchParams;
+      const q = mockParams(url);
       try {
         if (parts.length !== 2) throw new DatasetError(404, 'HTTP-404', 'Not Found', 'Use /__mock/expected/<predictionId>/<file>.');
         const id = decodeURIComponent(parts[0]);

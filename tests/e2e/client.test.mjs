@@ -1,0 +1,576 @@
+// End-to-end tests of the JS API as a mashup uses it: the built package is imported by a page
+// on one origin (the "mashup") and talks to the mock Qlik tenant on another origin, in headless
+// Chromium. Mock faults are requested through refId (`mockReset=...&mockKey=...`), which the
+// mock tenant reads like query parameters.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startWorld, parseCsv } from './harness.mjs';
+
+let w;
+const API_KEY = 'test-api-key';
+
+async function mockRequests(since = 0) {
+  const r = await fetch(`${w.tenant.url}/__mock/requests?since=${since}`);
+  return (await r.json()).requests;
+}
+async function lastRequestId() {
+  const list = await mockRequests();
+  return list.length ? list[list.length - 1].id : 0;
+}
+async function expectedText(id, dataset, refId) {
+  const q = refId ? `?refId=${encodeURIComponent(refId)}` : '';
+  const r = await fetch(`${w.tenant.url}/api/v1/automl-predictions/${id}/${dataset}${q}`, {
+    headers: { authorization: `Bearer ${API_KEY}` },
+  });
+  assert.equal(r.status, 200);
+  return Buffer.from(await r.arrayBuffer());
+}
+const cookieConfig = () => ({ host: w.tenant.url, webIntegrationId: 'web-int-1' });
+const keyConfig = () => ({ host: w.tenant.url, authType: 'apikey', apiKey: API_KEY });
+
+before(async () => {
+  w = await startWorld();
+  // Sign in the way a user does: the tenant's login page sets the session cookie and sends
+  // the browser back to the mashup.
+  const back = encodeURIComponent(`${w.mashup.url}/index.html`);
+  await w.page.goto(`${w.tenant.url}/login?qlik-web-integration-id=web-int-1&returnto=${back}`);
+  assert.equal(new URL(w.page.url()).origin, w.mashup.url);
+  await w.page.evaluate(async () => { await window.lib.ready; });
+});
+after(async () => { await w?.close(); });
+
+describe('datasets', () => {
+  for (const dataset of ['predictions', 'shap', 'coordinate-shap', 'not-predicted-reasons', 'source']) {
+    test(`stream('${dataset}') matches the server's file, batch by batch`, async () => {
+      const got = await w.run(async (lib, [config, ds]) => {
+        const client = new lib.PredictionsClient(config);
+        const batches = [];
+        const stream = client.stream('hostile', ds, { batchRows: 7 });
+        for await (const b of stream) {
+          batches.push({
+            rowOffset: b.rowOffset, numRows: b.numRows, names: b.columnNames,
+            kinds: b.columnNames.map((_, i) => b.columnType(i)),
+            columns: b.columnNames.map((_, i) => Array.from(b.column(i))),
+          });
+        }
+        return { batches, columnNames: stream.columnNames, deprecation: stream.deprecation };
+      }, [cookieConfig(), dataset]);
+      const rows = parseCsv((await expectedText('hostile', dataset)).toString('utf8'));
+      const [header, ...data] = rows;
+      assert.deepEqual(got.columnNames, header);
+      assert.match(got.deprecation, /deprecated/);
+      let offset = 0;
+      const everNumber = header.map((_, c) => data.every((r) => r[c] === '' || !Number.isNaN(Number(r[c]))));
+      for (const b of got.batches) {
+        assert.equal(b.rowOffset, offset);
+        assert.ok(b.numRows <= 7 && b.numRows > 0);
+        const slice = data.slice(offset, offset + b.numRows);
+        header.forEach((_, c) => {
+          const cells = slice.map((r) => r[c]);
+          if (b.kinds[c] === 'number') {
+            assert.deepEqual(b.columns[c], cells.map((x) => (x === '' ? NaN : Number(x))), `column ${header[c]}`);
+          } else {
+            assert.deepEqual(b.columns[c], cells, `column ${header[c]}`);
+          }
+        });
+        offset += b.numRows;
+      }
+      assert.equal(offset, data.length);
+      // A text cell is never turned into a number; a numeric column is numeric in every batch.
+      header.forEach((name, c) => {
+        const numericEverywhere = got.batches.every((b) => b.kinds[c] === 'number');
+        if (!everNumber[c]) assert.ok(!numericEverywhere || data.length === 0, name);
+      });
+    });
+  }
+
+  test('the hostile cell comes back as its exact text', async () => {
+    const cell = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const t = await client.table('hostile', 'predictions', { limit: 1 });
+      return t.rows[0][0];
+    }, cookieConfig());
+    assert.equal(cell, '<img src=x onerror=alert(1)>');
+  });
+
+  test('table() returns the first rows, reports truncation and stops downloading', async () => {
+    const since = await lastRequestId();
+    const t = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      return client.table('churn-large', 'shap', { limit: 100 });
+    }, cookieConfig());
+    assert.equal(t.numRows, 100);
+    assert.equal(t.rows.length, 100);
+    assert.equal(t.truncated, true);
+    assert.equal(t.columns[0], 'AccountID');
+    assert.equal(typeof t.rows[0][1], 'number');
+    assert.equal(t.totalBytes, 100_000_000);
+    assert.ok(t.bytes < 10_000_000, `downloaded ${t.bytes} bytes`);
+    // The server sees the connection closed long before the end of the file.
+    let rec;
+    for (let i = 0; i < 50; i++) {
+      rec = (await mockRequests(since)).find((r) => r.route === 'shap');
+      if (rec?.endTime) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(rec.aborted, 'the download was not stopped');
+    assert.ok(rec.bytesWritten < 50_000_000, `server wrote ${rec.bytesWritten}`);
+  });
+
+  test('table() of a whole small file is not truncated; empty and header-only files', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const all = await client.table('churn-small', 'predictions', { limit: Infinity, batchRows: 64 });
+      const exact = await client.table('churn-small', 'predictions', { limit: 500 });
+      const headerOnly = await client.table('empty', 'predictions');
+      const batches = [];
+      for await (const b of client.stream('empty', 'shap')) batches.push(b);
+      return { all: all.numRows, allTrunc: all.truncated, exact: exact.numRows, exactTrunc: exact.truncated, headerOnly, batches: batches.length };
+    }, cookieConfig());
+    assert.equal(r.all, 500);
+    assert.equal(r.allTrunc, false);
+    assert.equal(r.exact, 500);
+    assert.equal(r.exactTrunc, false);
+    assert.equal(r.headerOnly.numRows, 0);
+    assert.deepEqual(r.headerOnly.rows, []);
+    assert.ok(r.headerOnly.columns.length >= 3);
+    assert.equal(r.batches, 0);
+  });
+
+  test('types: string keeps every cell as text', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const t = await client.table('churn-small', 'shap', { limit: 2, types: 'string' });
+      return t.rows[0].map((c) => typeof c);
+    }, cookieConfig());
+    assert.ok(r.every((t) => t === 'string'));
+  });
+
+  test('download() is byte-identical, with and without Content-Encoding; progress is reported', async () => {
+    for (const refId of [undefined, 'mockGzip=1']) {
+      const expected = await expectedText('churn-medium', 'coordinate-shap', refId);
+      const r = await w.run(async (lib, [config, ref]) => {
+        const client = new lib.PredictionsClient(config);
+        const progress = [];
+        const blob = await client.download('churn-medium', 'coordinate-shap', { refId: ref, onProgress: (p) => progress.push(p) });
+        const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+        const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+        return { hex, size: blob.size, type: blob.type, progress };
+      }, [cookieConfig(), refId]);
+      assert.equal(r.size, expected.length);
+      assert.equal(r.hex, createHash('sha256').update(expected).digest('hex'));
+      assert.equal(r.type, 'text/csv');
+      assert.ok(r.progress.length > 1);
+      const last = r.progress[r.progress.length - 1];
+      assert.equal(last.bytes, expected.length);
+      assert.equal(last.totalBytes, refId ? null : expected.length);
+      for (let i = 1; i < r.progress.length; i++) assert.ok(r.progress[i].bytes >= r.progress[i - 1].bytes);
+    }
+  });
+
+  test('stream() progress counts bytes and rows', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const progress = [];
+      let rows = 0;
+      for await (const b of client.stream('churn-medium', 'predictions', { onProgress: (p) => progress.push(p) })) rows += b.numRows;
+      return { rows, last: progress[progress.length - 1], n: progress.length };
+    }, cookieConfig());
+    assert.equal(r.rows, 50_000);
+    assert.ok(r.n > 1);
+    assert.equal(r.last.bytes, r.last.totalBytes);
+    assert.ok(r.last.rows > 0 && r.last.rows <= 50_000);
+  });
+
+  test('jobs() returns the parsed JSON, or null for an empty body', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      return [await client.jobs('churn-small'), await client.jobs('no-jobs')];
+    }, cookieConfig());
+    assert.equal(r[0].data[0].correlationId, 'churn-small');
+    assert.equal(r[0].data[0].correlationType, 'prediction');
+    assert.equal(r[1], null);
+  });
+});
+
+describe('authentication', () => {
+  test('cookie session cross-origin: credentials included, web integration ID on every request, CSRF token on POST', async () => {
+    const since = await lastRequestId();
+    await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      await client.table('churn-small', 'predictions', { limit: 1 });
+      await client.jobs('churn-small');
+    }, cookieConfig());
+    const reqs = (await mockRequests(since)).filter((r) => r.method !== 'OPTIONS');
+    const api = reqs.filter((r) => r.path.startsWith('/api/'));
+    assert.ok(api.length >= 2);
+    for (const r of api) {
+      assert.equal(r.headers['qlik-web-integration-id'], 'web-int-1', r.path);
+      assert.equal(r.headers.sessionCookie, true, r.path);
+      assert.equal(r.headers.authorization, false);
+      assert.equal(r.crossOrigin, true);
+    }
+    const post = api.find((r) => r.method === 'POST');
+    assert.equal(post.status, 200);
+    assert.ok(post.headers['qlik-csrf-token']);
+  });
+
+  test('a rejected CSRF token is refreshed and the POST retried once', async () => {
+    // Make the cached token stale.
+    await w.run(async (lib, config) => { await new lib.PredictionsClient(config).jobs('churn-small'); }, cookieConfig());
+    await w.page.evaluate(async (url) => {
+      await fetch(`${url}/__mock/session/rotate-csrf`, { method: 'POST', credentials: 'include' });
+    }, w.tenant.url);
+    const since = await lastRequestId();
+    const jobs = await w.run(async (lib, config) => new lib.PredictionsClient(config).jobs('churn-small'), cookieConfig());
+    assert.equal(jobs.data[0].correlationId, 'churn-small');
+    const reqs = (await mockRequests(since)).filter((r) => r.method !== 'OPTIONS');
+    const routes = reqs.map((r) => `${r.method} ${r.path.replace(/.*\/api\/v1\//, '')} ${r.status}`);
+    assert.deepEqual(routes, [
+      'POST automl-predictions/churn-small/jobs 403',
+      'GET csrf-token 204',
+      'POST automl-predictions/churn-small/jobs 200',
+    ]);
+  });
+
+  test('API key and OAuth2: Authorization bearer, no cookies', async () => {
+    const since = await lastRequestId();
+    const r = await w.run(async (lib, [keyCfg, host]) => {
+      const a = await new lib.PredictionsClient(keyCfg).table('churn-small', 'predictions', { limit: 1 });
+      let calls = 0;
+      const oauth = new lib.PredictionsClient({
+        host, authType: 'oauth2', getAccessToken: async () => { calls += 1; return calls === 1 ? 'oauth-token-1' : 'oauth-token-2'; },
+      });
+      const b = await oauth.table('churn-small', 'predictions', { limit: 1 });
+      const c = await oauth.jobs('churn-small');
+      return { a: a.numRows, b: b.numRows, c: c.data.length, calls };
+    }, [keyConfig(), w.tenant.url]);
+    assert.deepEqual(r, { a: 1, b: 1, c: 1, calls: 2 });
+    const api = (await mockRequests(since)).filter((x) => x.path.startsWith('/api/') && x.method !== 'OPTIONS');
+    assert.equal(api.length, 3);
+    for (const x of api) {
+      assert.equal(x.headers.authorization, true);
+      assert.equal(x.headers.cookie, false);
+      assert.equal(x.headers['qlik-csrf-token'], null);
+      assert.equal(x.principal, 'bearer');
+    }
+  });
+
+  test('a wrong API key is a 401 QlikApiError; a 401 on a cookie session carries the login URL', async () => {
+    const r = await w.run(async (lib, [host, page]) => {
+      const out = [];
+      try {
+        await new lib.PredictionsClient({ host, authType: 'apikey', apiKey: 'nope' }).table('churn-small', 'shap');
+      } catch (e) { out.push({ name: e.name, status: e.status, isErr: e instanceof lib.QlikApiError, loginUrl: e.loginUrl ?? null }); }
+      try {
+        // No web integration ID header would be refused with 403; use one, but no session cookie.
+        await new lib.PredictionsClient({ host, webIntegrationId: 'web-int-1', crossSiteCookies: false }).table('churn-small', 'shap');
+      } catch (e) { out.push({ name: e.name, status: e.status, code: e.code, loginUrl: e.loginUrl, page }); }
+      return out;
+    }, [w.tenant.url, `${w.mashup.url}/index.html`]);
+    assert.equal(r[0].name, 'QlikApiError');
+    assert.equal(r[0].status, 401);
+    assert.equal(r[0].isErr, true);
+    assert.equal(r[0].loginUrl, null);
+    assert.equal(r[1].status, 401);
+    assert.equal(r[1].loginUrl, `${w.tenant.url}/login?qlik-web-integration-id=web-int-1&returnto=${encodeURIComponent(r[1].page)}`);
+  });
+
+  test('a web integration ID that does not allow the page origin is refused', async () => {
+    const r = await w.run(async (lib, host) => {
+      try {
+        await new lib.PredictionsClient({ host, webIntegrationId: 'unknown-id' }).table('churn-small', 'shap');
+        return null;
+      } catch (e) { return { name: e.name, status: e.status }; }
+    }, w.tenant.url);
+    assert.equal(r.name, 'QlikApiError');
+    assert.equal(r.status, 403);
+  });
+
+  test('bad configurations and arguments throw TypeErrors', async () => {
+    const r = await w.run(async (lib) => {
+      const out = [];
+      const tryIt = (f) => { try { f(); out.push('no error'); } catch (e) { out.push(`${e.name}: ${e.message}`); } };
+      tryIt(() => new lib.PredictionsClient({ host: 'http://tenant.example.com', authType: 'apikey', apiKey: 'k' }));
+      tryIt(() => new lib.PredictionsClient({ host: 'http://tenant.example.com' }));
+      tryIt(() => new lib.PredictionsClient({ host: 't.example.com', authType: 'apikey' }));
+      tryIt(() => new lib.PredictionsClient({ host: 't.example.com', authType: 'bogus' }));
+      const c = new lib.PredictionsClient({ host: 't.example.com', authType: 'none' });
+      tryIt(() => c.stream('', 'shap'));
+      tryIt(() => c.stream('p1', 'nope'));
+      try { await c.table('', 'shap'); out.push('no error'); } catch (e) { out.push(`${e.name}: ${e.message}`); }
+      try { await c.jobs(''); out.push('no error'); } catch (e) { out.push(`${e.name}: ${e.message}`); }
+      out.push(c.host, new lib.PredictionsClient({ host: 'http://localhost:1234/', authType: 'apikey', apiKey: 'k' }).host);
+      return out;
+    });
+    for (const line of r.slice(0, 8)) assert.match(line, /^TypeError: /);
+    assert.deepEqual(r.slice(8), ['https://t.example.com', 'http://localhost:1234']);
+  });
+
+  test('predictionId and refId are percent-encoded', async () => {
+    const since = await lastRequestId();
+    await w.run(async (lib, config) => {
+      try { await new lib.PredictionsClient(config).table('a/b?c#d é', 'shap', { refId: 'x&y=z é' }); } catch (_) { /* 404 */ }
+    }, keyConfig());
+    const rec = (await mockRequests(since)).find((x) => x.method === 'GET');
+    assert.equal(rec.path, '/api/v1/automl-predictions/a%2Fb%3Fc%23d%20%C3%A9/shap');
+    assert.deepEqual(rec.query, { refId: 'x&y=z é' });
+  });
+});
+
+describe('errors and retries', () => {
+  test('404 is a QlikApiError with the Qlik error fields', async () => {
+    const e = await w.run(async (lib, config) => {
+      try { await new lib.PredictionsClient(config).table('missing', 'predictions'); return null; } catch (err) {
+        return { name: err.name, isErr: err instanceof Error, status: err.status, code: err.code, title: err.title, detail: err.detail, errors: err.errors, url: err.url, message: err.message };
+      }
+    }, cookieConfig());
+    assert.equal(e.name, 'QlikApiError');
+    assert.equal(e.isErr, true);
+    assert.equal(e.status, 404);
+    assert.equal(e.code, 'AUTOML-404');
+    assert.equal(e.title, 'Prediction not found');
+    assert.match(e.detail, /missing/);
+    assert.equal(e.errors[0].code, 'AUTOML-404');
+    assert.match(e.url, /\/missing\/predictions$/);
+  });
+
+  test('an HTML error page from a proxy gives code HTTP-<status>', async () => {
+    const e = await w.run(async (lib, config) => {
+      try { await new lib.PredictionsClient({ ...config, retries: 0 }).table('churn-small', 'shap', { refId: 'mockHtml=1' }); return null; } catch (err) {
+        return { name: err.name, status: err.status, code: err.code, errors: err.errors };
+      }
+    }, keyConfig());
+    assert.deepEqual(e, { name: 'QlikApiError', status: 502, code: 'HTTP-502', errors: [] });
+  });
+
+  test('429 waits retry-after and retries; 503 retries with backoff; retries are bounded', async () => {
+    const since = await lastRequestId();
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const t0 = performance.now();
+      const a = await client.table('churn-small', 'predictions', { limit: 1, refId: 'mock429=2&mockRetryAfter=1&mockKey=r1' });
+      const t1 = performance.now();
+      const b = await client.table('churn-small', 'predictions', { limit: 1, refId: 'mock503=2&mockKey=r2' });
+      let c = null;
+      try { await new lib.PredictionsClient({ ...config, retries: 1 }).table('churn-small', 'predictions', { refId: 'mock503=5&mockKey=r3' }); } catch (e) {
+        c = { name: e.name, status: e.status };
+      }
+      let d = null;
+      try { await new lib.PredictionsClient({ ...config, retries: 0 }).table('churn-small', 'predictions', { refId: 'mock429=1&mockRetryAfter=7&mockKey=r4' }); } catch (e) {
+        d = { name: e.name, status: e.status, code: e.code, retryAfter: e.retryAfter };
+      }
+      return { a: a.numRows, b: b.numRows, c, d, waited: t1 - t0 };
+    }, keyConfig());
+    assert.equal(r.a, 1);
+    assert.ok(r.waited >= 1900, `waited ${r.waited} ms for two retry-after: 1`);
+    assert.equal(r.b, 1);
+    assert.deepEqual(r.c, { name: 'QlikApiError', status: 503 });
+    assert.deepEqual(r.d, { name: 'QlikApiError', status: 429, code: 'HTTP-429', retryAfter: 7 });
+    const reqs = (await mockRequests(since)).filter((x) => x.method === 'GET');
+    const count = (key, status) => reqs.filter((x) => x.query.refId?.includes(`mockKey=${key}`) && x.status === status).length;
+    assert.equal(count('r1', 429), 2);
+    assert.equal(count('r2', 503), 2);
+    assert.equal(count('r3', 503), 2, 'retries: 1 means one further attempt');
+    assert.equal(count('r4', 429), 1);
+  });
+
+  test('requests are queued to stay within the rate tier', async () => {
+    const since = await lastRequestId();
+    await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient({ ...config, rateLimit: { tier2: 3, windowMs: 1000 } });
+      await Promise.all(Array.from({ length: 7 }, () => client.jobs('churn-small')));
+    }, keyConfig());
+    const times = (await mockRequests(since)).filter((x) => x.method === 'POST').map((x) => x.time).sort((a, b) => a - b);
+    assert.equal(times.length, 7);
+    for (let i = 3; i < times.length; i++) {
+      // Sent a full window apart; arrival can differ from sending by a little network jitter.
+      assert.ok(times[i] - times[i - 3] >= 900, `requests ${i - 3} and ${i} only ${times[i] - times[i - 3]} ms apart`);
+    }
+  });
+
+  test('malformed CSV is a CsvError after the rows before it', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const out = {};
+      for (const kind of ['fields', 'quote', 'utf8']) {
+        let rows = 0;
+        try {
+          const refId = kind === 'utf8' ? 'mockBadUtf8=1' : `mockMalformed=${kind}`;
+          for await (const b of client.stream('churn-small', 'predictions', { refId, batchRows: 50 })) rows += b.numRows;
+          out[kind] = { rows };
+        } catch (e) {
+          out[kind] = { rows, name: e.name, isErr: e instanceof lib.CsvError, reason: e.reason, line: e.line, byteOffset: e.byteOffset };
+        }
+      }
+      return out;
+    }, keyConfig());
+    for (const kind of ['fields', 'quote', 'utf8']) {
+      assert.equal(r[kind].name, 'CsvError', kind);
+      assert.equal(r[kind].isErr, true);
+      assert.ok(r[kind].line > 1, kind);
+      assert.ok(r[kind].byteOffset > 0, kind);
+    }
+    assert.equal(r.fields.reason, 'FieldCount');
+    assert.equal(r.quote.reason, 'UnterminatedQuote');
+    assert.equal(r.utf8.reason, 'InvalidUtf8');
+    // The rows before the bad record were delivered: line N holds data row N - 2.
+    assert.equal(r.fields.rows, r.fields.line - 2);
+  });
+
+  test('a reset or an early end is a NetworkError, never a complete file', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const out = [];
+      for (const refId of ['mockReset=20000', 'mockEarlyEnd=20000']) {
+        try { await client.download('churn-medium', 'shap', { refId }); out.push(null); } catch (e) {
+          out.push({ name: e.name, isErr: e instanceof lib.NetworkError, bytes: e.bytesReceived });
+        }
+        try { for await (const _ of client.stream('churn-medium', 'shap', { refId })) { /* drain */ } out.push(null); } catch (e) {
+          out.push({ name: e.name, bytes: e.bytesReceived });
+        }
+      }
+      return out;
+    }, keyConfig());
+    for (const x of r) {
+      assert.equal(x?.name, 'NetworkError');
+      assert.ok(x.bytes <= 20000);
+    }
+  });
+
+  test('timeoutMs: an idle response fails with NetworkError; a slow but flowing one does not', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient({ ...config, timeoutMs: 400 });
+      let stalled = null;
+      try { await client.download('churn-small', 'predictions', { refId: 'mockStall=3000' }); } catch (e) { stalled = { name: e.name, message: e.message }; }
+      let delayed = null;
+      try { await client.download('churn-small', 'predictions', { refId: 'mockDelay=3000' }); } catch (e) { delayed = e.name; }
+      const drip = await client.download('rows-30', 'predictions', { refId: 'mockDrip=20' });
+      return { stalled, delayed, dripSize: drip.size };
+    }, keyConfig());
+    assert.equal(r.stalled.name, 'NetworkError');
+    assert.match(r.stalled.message, /400 ms/);
+    assert.equal(r.delayed, 'NetworkError');
+    assert.ok(r.dripSize > 500);
+  });
+});
+
+describe('abort, cancel and backpressure', () => {
+  test('aborting rejects with the signal reason, also a non-Error reason', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const out = {};
+      const ac = new AbortController();
+      try {
+        for await (const b of client.stream('churn-large', 'shap', { signal: ac.signal, batchRows: 1000 })) {
+          if (b.rowOffset >= 2000) ac.abort();
+        }
+      } catch (e) { out.default = { name: e.name, isDom: e instanceof DOMException }; }
+      const ac2 = new AbortController();
+      const p = client.download('churn-large', 'shap', { signal: ac2.signal });
+      setTimeout(() => ac2.abort('stop please'), 50);
+      try { await p; } catch (e) { out.custom = e; }
+      const ac3 = new AbortController();
+      ac3.abort({ why: 'before' });
+      try { await client.table('churn-small', 'shap', { signal: ac3.signal }); } catch (e) { out.before = e; }
+      const ac4 = new AbortController();
+      const j = client.jobs('churn-small', { signal: ac4.signal });
+      ac4.abort(42);
+      try { await j; } catch (e) { out.jobs = e; }
+      // The module still works after all that.
+      out.after = (await client.table('churn-small', 'shap', { limit: 2 })).numRows;
+      return out;
+    }, cookieConfig());
+    assert.deepEqual(r.default, { name: 'AbortError', isDom: true });
+    assert.equal(r.custom, 'stop please');
+    assert.deepEqual(r.before, { why: 'before' });
+    assert.equal(r.jobs, 42);
+    assert.equal(r.after, 2);
+  });
+
+  test('a paused consumer stops the download; cancel releases the connection', async () => {
+    const since = await lastRequestId();
+    const r = await w.run(async (lib, [config, tenant]) => {
+      const client = new lib.PredictionsClient(config);
+      const stream = client.stream('churn-large', 'source', { batchRows: 1000 });
+      const reader = stream.getReader();
+      await reader.read();
+      await new Promise((res) => setTimeout(res, 1500));
+      const bytesA = stream.bytes;
+      await new Promise((res) => setTimeout(res, 1000));
+      const bytesB = stream.bytes;
+      await reader.cancel();
+      return { bytesA, bytesB, total: stream.totalBytes };
+    }, [cookieConfig(), w.tenant.url]);
+    assert.equal(r.total, 100_000_000);
+    assert.equal(r.bytesA, r.bytesB, 'the client kept reading while paused');
+    assert.ok(r.bytesA < 5_000_000, `read ${r.bytesA} bytes while paused`);
+    let rec;
+    for (let i = 0; i < 50; i++) {
+      rec = (await mockRequests(since)).find((x) => x.route === 'source');
+      if (rec?.endTime) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.ok(rec.endTime, 'the server connection is still open after cancel');
+    assert.ok(rec.bytesWritten < 50_000_000, `server wrote ${rec.bytesWritten}`);
+  });
+});
+
+describe('scale', () => {
+  test('a 100 MB file streams through in bounded memory', async () => {
+    const r = await w.run(async (lib, config) => {
+      const exports = await lib.default();
+      const client = new lib.PredictionsClient(config);
+      let rows = 0;
+      let sum = 0;
+      let peakHeap = 0;
+      const t0 = performance.now();
+      for await (const b of client.stream('churn-large', 'shap')) {
+        rows += b.numRows;
+        const col = b.column(1);
+        for (let i = 0; i < col.length; i++) sum += col[i];
+        if (performance.memory) peakHeap = Math.max(peakHeap, performance.memory.usedJSHeapSize);
+      }
+      return { rows, sum, wasmBytes: exports.memory.buffer.byteLength, peakHeap, ms: performance.now() - t0 };
+    }, cookieConfig());
+    console.log(`# 100 MB SHAP file: ${r.rows} rows in ${r.ms.toFixed(0)} ms (${(100 / (r.ms / 1000)).toFixed(1)} MB/s incl. network), wasm memory ${(r.wasmBytes / 2 ** 20).toFixed(1)} MiB, peak JS heap ${(r.peakHeap / 2 ** 20).toFixed(1)} MiB`);
+    assert.ok(r.rows > 100_000);
+    assert.ok(Number.isFinite(r.sum));
+    assert.ok(r.wasmBytes < 64 * 2 ** 20, `wasm memory grew to ${r.wasmBytes}`);
+    assert.ok(r.peakHeap < 150 * 2 ** 20, `JS heap reached ${r.peakHeap}`);
+  });
+
+  test('the package works in a module Worker', async () => {
+    const r = await w.page.evaluate(async ([host, key]) => {
+      const src = `
+        import init, { PredictionsClient } from '${location.origin}/pkg/index.js';
+        self.onmessage = async (e) => {
+          try {
+            await init();
+            const c = new PredictionsClient({ host: e.data.host, authType: 'apikey', apiKey: e.data.key });
+            const t = await c.table('churn-small', 'predictions', { limit: 3 });
+            self.postMessage({ ok: true, rows: t.numRows, first: t.rows[0][0] });
+          } catch (err) { self.postMessage({ ok: false, err: String(err) }); }
+        };`;
+      const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+      const worker = new Worker(url, { type: 'module' });
+      const result = await new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); worker.postMessage({ host, key }); });
+      worker.terminate();
+      return result;
+    }, [w.tenant.url, API_KEY]);
+    assert.deepEqual(r, { ok: true, rows: 3, first: 'aa10000' });
+  });
+
+  test('the deprecation notice is logged once per client; no uncaught errors', async () => {
+    const before = w.consoleMessages.filter((m) => m.type === 'warning' && /deprecated/.test(m.text)).length;
+    await w.run(async (lib, config) => {
+      const c = new lib.PredictionsClient(config);
+      await c.table('churn-small', 'shap', { limit: 1 });
+      await c.table('churn-small', 'predictions', { limit: 1 });
+    }, keyConfig());
+    const afterCount = w.consoleMessages.filter((m) => m.type === 'warning' && /deprecated/.test(m.text)).length;
+    assert.equal(afterCount - before, 1);
+    assert.deepEqual(w.pageErrors, []);
+  });
+});
