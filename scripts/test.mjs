@@ -1,6 +1,7 @@
 // Runs every test suite, each once, and fails when any fails:
 //   1. native Rust tests (decoder, HTTP policy) with `cargo test`;
-//   2. the mock tenant's own tests and the browser end-to-end tests (headless Chromium driving
+//   2. the same core compiled to wasm32, in headless Chromium (wasm-bindgen-test, tests/web.rs);
+//   3. the mock tenant's own tests and the browser end-to-end tests (headless Chromium driving
 //      the built package from another origin than the mock tenant), with `node --test`.
 // Expects `scripts/setup.sh --browser` and `scripts/build.mjs` to have run (npm test does both).
 import { spawnSync } from 'node:child_process';
@@ -10,9 +11,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = [
   ['native Rust tests', 'cargo', ['test', '--release']],
+  ['wasm tests in headless Chromium', 'cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'web']],
   ['JavaScript and browser tests', process.execPath, ['--test', '--test-concurrency=1',
     'tests/mock-tenant/', 'tests/e2e/']],
 ];
+
+// wasm-bindgen-test-runner drives Chromium through chromedriver (flags in webdriver.json).
+process.env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER ??= 'wasm-bindgen-test-runner';
+process.env.CHROMEDRIVER ??= '/usr/bin/chromedriver';
 
 const failed = [];
 for (const [name, cmd, args] of suites) {

@@ -2,9 +2,10 @@
 // qlik-automl-predictions package served at /pkg/:
 //   Preview   streams the file with client.stream(): the first rows go to the table, every
 //             batch feeds the whole-file chart; stops after the rows when there is no chart;
-//   Download  saves the exact file: client.downloadStream() piped into a file chosen with
-//             showSaveFilePicker, or client.download() -> Blob -> <a download> (forced by
-//             `?save=blob` or the "Save downloads" select);
+//   Download  saves the exact bytes of client.downloadStream(): written chunk by chunk into a
+//             file chosen with showSaveFilePicker, or collected into a Blob saved through
+//             <a download> (where the picker is missing, with `?save=blob`, or when chosen in
+//             the "Save downloads" select);
 //   Jobs      client.jobs(), shown as JSON text.
 // Data only ever reaches the DOM through textContent, attributes and SVG text nodes.
 import { PreviewTable } from './table.js';
@@ -64,7 +65,6 @@ const ui = {
   downloadBtn: $('download-btn'),
   jobsBtn: $('jobs-btn'),
   targetLine: $('target-line'),
-  results: $('results'),
   empty: $('empty-state'),
   activity: $('activity'),
   activityTitle: $('activity-title'),
@@ -75,6 +75,7 @@ const ui = {
   cancelBtn: $('cancel-btn'),
   progressTrack: $('progress-track'),
   progressFill: $('progress-fill'),
+  statProgress: $('stat-progress'),
   statRows: $('stat-rows'),
   statBytes: $('stat-bytes'),
   statSpeed: $('stat-speed'),
@@ -246,8 +247,8 @@ async function loadSamples() {
     return option;
   }));
   ui.sampleHint.textContent = fromServer
-    ? `The list holds this mock tenant's ${samples.length} sample predictions.`
-    : 'The list holds the sample IDs of the built-in mock tenant.';
+    ? `${samples.length} sample predictions of this mock tenant in the list.`
+    : 'The list offers the built-in mock tenant\'s samples.';
   if (!ui.predictionId.value) ui.predictionId.value = samples[0].id;
 }
 
@@ -301,6 +302,8 @@ class Operation {
     this.progress = { bytes: 0, totalBytes: null, rows: 0 };
     this.lines = 0;
     this.receiving = false;
+    this.lastDataAt = this.started;
+    this.stalled = false;
     this.notice = '';
     this.ended = false;
     this.observer = null;
@@ -327,9 +330,11 @@ class Operation {
 
   /** The onProgress callback of the library. */
   onProgress = (p) => {
+    if (p.bytes !== this.progress.bytes) this.lastDataAt = performance.now();
     this.progress = { bytes: p.bytes, totalBytes: p.totalBytes ?? null, rows: p.rows ?? 0 };
-    if (this.notice || (!this.receiving && p.bytes > 0)) {
+    if (this.notice || this.stalled || (!this.receiving && p.bytes > 0)) {
       this.notice = '';
+      this.stalled = false;
       this.receiving = true;
       this.message(this.kind === 'download' ? 'Downloading…' : 'Reading rows…');
     }
@@ -383,16 +388,19 @@ class Operation {
       ui.progressFill.style.width = `${(fraction * 100).toFixed(2)}%`;
       ui.progressTrack.setAttribute('aria-valuenow', (fraction * 100).toFixed(1));
       ui.progressTrack.setAttribute('aria-valuetext', `${formatPercent(fraction)} (${formatBytes(bytes)} of ${formatBytes(totalBytes)})`);
-      ui.progressTrack.dataset.percent = formatPercent(fraction);
+      ui.statProgress.textContent = formatPercent(fraction);
     } else {
       ui.progressTrack.classList.toggle('indeterminate', !this.ended);
       ui.progressFill.style.width = this.ended ? '100%' : '';
       ui.progressTrack.removeAttribute('aria-valuenow');
       ui.progressTrack.setAttribute('aria-valuetext', `${formatBytes(bytes)} received`);
-      ui.progressTrack.dataset.percent = '';
+      ui.statProgress.textContent = this.ended ? '–' : 'size unknown';
     }
-    if (!this.ended && !this.notice && bytes === 0 && now - this.started > SLOW_START_MS) {
-      this.message('Waiting for the tenant to answer…');
+    if (!this.ended && !this.notice && now - this.lastDataAt > SLOW_START_MS) {
+      this.stalled = true;
+      this.message(bytes === 0
+        ? 'Waiting for the tenant to answer…'
+        : `No data for ${formatDuration(now - this.lastDataAt)}: waiting for the tenant…`);
     }
   }
 
@@ -751,18 +759,20 @@ async function download() {
     }
   }
   const op = startOperation('download', `Download · ${name}`);
-  let writable = null;
+  let writer = null;
   try {
     await loadLibrary();
     const client = clientFor(f);
     op.watchThrottling(client.host);
+    // With a file handle, chunks go straight to disk through the writer of its writable stream;
+    // otherwise they are collected into a Blob.
     const stream = client.downloadStream(f.predictionId, f.dataset, {
       refId: f.refId || undefined,
       signal: op.signal,
       onProgress: op.onProgress,
     });
     const chunks = [];
-    if (handle) writable = await handle.createWritable();
+    if (handle) writer = (await handle.createWritable()).getWriter();
     const reader = stream.getReader();
     const slice = timeSlicer();
     try {
@@ -770,7 +780,7 @@ async function download() {
         const { done, value } = await reader.read();
         if (done) break;
         op.lines += countLines(value);
-        if (writable) await writable.write(value);
+        if (writer) await writer.write(value);
         else chunks.push(value);
         await slice();
       }
@@ -780,9 +790,9 @@ async function download() {
     }
     op.note(stream.deprecation);
     const took = formatDuration(performance.now() - op.started);
-    if (writable) {
-      await writable.close();
-      writable = null;
+    if (writer) {
+      await writer.close();
+      writer = null;
       op.finish('done', `Saved ${handle.name ?? name}: ${formatBytes(stream.bytes)} in ${took}.`);
       return;
     }
@@ -806,7 +816,7 @@ async function download() {
     ui.activityMessage.append(' ', again);
   } catch (e) {
     // An unfinished file on disk is discarded.
-    if (writable) writable.abort(e).catch(() => {});
+    if (writer) writer.abort(e).catch(() => {});
     const partial = op.progress.bytes ? `${formatBytes(op.progress.bytes)} had been received; nothing was saved.` : '';
     fail(op, e, f, partial);
   }

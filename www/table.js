@@ -113,6 +113,7 @@ export class PreviewTable {
     this.tbody = document.createElement('tbody');
     this.table.replaceChildren(colgroup, thead, this.tbody);
     this.table.setAttribute('aria-colcount', String(names.length + 1));
+    this.table.setAttribute('aria-rowcount', '1');
     this.start = 0;
     this.end = 0;
     this.topSpacer = spacerRow(names.length + 1);

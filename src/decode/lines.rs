@@ -1,8 +1,17 @@
 //! Physical line counting: LF, CRLF and a lone CR each end one line.
 
-/// Bytes per inner block; small enough for a `u8` counter, so the inner loop vectorizes on
-/// byte lanes.
-const BLOCK: usize = 255;
+/// Bytes compared per step: a fixed width the compiler turns into vector operations.
+const LANES: usize = 32;
+
+/// Steps whose per-lane counts fit in a `u8`.
+const STEPS_PER_FLUSH: usize = 255;
+
+/// Whether `c` ends a line, given the byte `p` before it: every CR does, and every LF not
+/// preceded by a CR (a CRLF counts once, at its CR).
+#[inline(always)]
+fn ends_line(c: u8, p: u8) -> u8 {
+    u8::from((c == b'\r') | ((c == b'\n') & (p != b'\r')))
+}
 
 /// Counts the line breaks that end in `bytes`. `prev_cr` tells whether the byte just before
 /// `bytes` was a CR, so a CRLF split across two calls counts once.
@@ -10,14 +19,32 @@ pub(crate) fn count_line_breaks(bytes: &[u8], prev_cr: bool) -> u64 {
     let Some((&first, rest)) = bytes.split_first() else {
         return 0;
     };
-    // A break is every CR, and every LF not preceded by CR.
-    let mut total = u64::from(first == b'\r' || (first == b'\n' && !prev_cr));
-    for (cur, prev) in rest.chunks(BLOCK).zip(bytes.chunks(BLOCK)) {
-        let mut n: u8 = 0;
-        for (&c, &p) in cur.iter().zip(prev) {
-            n += u8::from((c == b'\r') | ((c == b'\n') & (p != b'\r')));
+    let mut total = u64::from(ends_line(first, if prev_cr { b'\r' } else { 0 }));
+    // Byte i of `rest` is compared with byte i of `bytes`, the one before it.
+    let mut cur = rest.chunks_exact(LANES);
+    let mut prev = bytes.chunks_exact(LANES);
+    let mut lanes = [0u8; LANES];
+    let mut steps = 0;
+    for (c, p) in cur.by_ref().zip(prev.by_ref()) {
+        let (Ok(c), Ok(p)) = (<&[u8; LANES]>::try_from(c), <&[u8; LANES]>::try_from(p)) else {
+            break;
+        };
+        for ((lane, &c), &p) in lanes.iter_mut().zip(c).zip(p) {
+            *lane += ends_line(c, p);
         }
-        total += u64::from(n);
+        steps += 1;
+        if steps == STEPS_PER_FLUSH {
+            total += lanes.iter().map(|&n| u64::from(n)).sum::<u64>();
+            lanes = [0; LANES];
+            steps = 0;
+        }
+    }
+    total += lanes.iter().map(|&n| u64::from(n)).sum::<u64>();
+    let done = rest.len() - cur.remainder().len();
+    let tail = rest.get(done..).unwrap_or_default();
+    let tail_prev = bytes.get(done..).unwrap_or_default();
+    for (&c, &p) in tail.iter().zip(tail_prev) {
+        total += u64::from(ends_line(c, p));
     }
     total
 }
@@ -64,7 +91,7 @@ mod tests {
     #[test]
     fn counts_every_ending_once_across_splits() {
         let mut data = Vec::new();
-        for i in 0..2000u32 {
+        for i in 0..20000u32 {
             data.extend_from_slice(b"ab");
             data.extend_from_slice(match i % 5 {
                 0 => b"\r\n".as_slice(),
@@ -76,11 +103,14 @@ mod tests {
         }
         let expected = naive(&data);
         assert_eq!(count_line_breaks(&data, false), expected);
-        for split in [0, 1, 2, 3, 4, 5, 255, 256, 257, 1000, data.len()] {
+        for split in [0, 1, 2, 3, 4, 5, 31, 32, 33, 255, 256, 257, 1000, data.len()] {
             let mut c = LineCounter::new();
             c.advance(&data[..split]);
             c.advance(&data[split..]);
             assert_eq!(c.line, expected + 1, "split {split}");
+        }
+        for len in 0..200 {
+            assert_eq!(count_line_breaks(&data[..len], false), naive(&data[..len]), "len {len}");
         }
         assert_eq!(count_line_breaks(b"\n", true), 0);
         assert_eq!(count_line_breaks(b"\r", true), 1);

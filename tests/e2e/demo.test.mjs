@@ -81,7 +81,7 @@ async function serverFile(base, id, dataset) {
 // Page helpers.
 
 async function openPage(base, query = '?save=blob') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', acceptDownloads: true });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -395,6 +395,7 @@ describe('demo page', () => {
     await page.waitForFunction(() => document.querySelector('#stat-bytes').textContent.startsWith('300.0 KB'), null, { timeout: 15000 });
     const percent = Number(await page.getAttribute('#progress-track', 'aria-valuenow'));
     assert.ok(Math.abs(percent - (300000 / expected.bytes) * 100) < 0.1, `progress ${percent} %`);
+    assert.equal(await page.textContent('#stat-progress'), `${((300000 / expected.bytes) * 100).toFixed(1)}%`);
     assert.equal(await page.isVisible('#cancel-btn'), true);
     await shot(page, '03-download-progress');
     await page.click('#cancel-btn');
@@ -579,7 +580,7 @@ describe('demo page', () => {
       for (const [k, v] of Object.entries(flags)) url.searchParams.set(k, v);
       route.continue({ url: url.href });
     });
-    flags = { mockReset: '30000' };
+    flags = { mockReset: '200000' };
     await fill(page, { predictionId: 'churn-medium', dataset: 'predictions' });
     await page.click('#preview-btn');
     let done = await waitFinished(page);
@@ -599,7 +600,7 @@ describe('demo page', () => {
   });
 
   test('with the File System Access API, a download streams into the chosen file', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     // A stand-in for the save picker (a headless browser cannot answer the real one): the
     // first call returns a file whose writable keeps the bytes, the second is dismissed.
     await context.addInitScript(() => {

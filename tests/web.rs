@@ -1,0 +1,118 @@
+//! The plain-Rust core compiled to wasm32 and run in headless Chromium (wasm-bindgen-test):
+//! 32-bit `usize`, the wasm float parser and the UTF-16 offsets behave as natively.
+#![cfg(target_arch = "wasm32")]
+
+use qlik_automl_predictions::decode::{ColumnKind, DecodeErrorKind, DecodeOptions, Decoder};
+use qlik_automl_predictions::http::{parse_api_error, HostConfig, HostConfigInput, RateLimiter};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn decode_all(input: &[u8], chunk: usize, options: DecodeOptions) -> (Vec<String>, Vec<Vec<String>>, Vec<ColumnKind>) {
+    let mut d = Decoder::new(options);
+    let mut rows = Vec::new();
+    let mut kinds = Vec::new();
+    let take = |d: &Decoder, rows: &mut Vec<Vec<String>>, kinds: &mut Vec<ColumnKind>| {
+        let b = d.batch();
+        kinds.extend(b.columns.iter().map(|c| c.kind));
+        for r in 0..b.num_rows {
+            rows.push(
+                b.columns
+                    .iter()
+                    .map(|c| match c.kind {
+                        ColumnKind::Number => format!("{}", c.numbers[r]),
+                        ColumnKind::String => c.str(r).unwrap_or_default().to_string(),
+                    })
+                    .collect(),
+            );
+        }
+    };
+    for part in input.chunks(chunk.max(1)) {
+        let mut rest = part;
+        loop {
+            let f = d.feed(rest).expect("valid input");
+            rest = &rest[f.consumed..];
+            if f.batch_ready {
+                take(&d, &mut rows, &mut kinds);
+            }
+            if rest.is_empty() && !f.batch_ready {
+                break;
+            }
+        }
+    }
+    if d.finish().expect("valid input") {
+        take(&d, &mut rows, &mut kinds);
+    }
+    (d.columns().unwrap_or(&[]).to_vec(), rows, kinds)
+}
+
+#[wasm_bindgen_test]
+fn decodes_numbers_text_and_split_utf8_in_wasm() {
+    let input = "\u{feff}AccountID,Tenure_SHAP,Note\r\naa1,-0.0123456789,\"a, \"\"b\"\"\"\r\naa2,1e-7,日本 😀\r\naa3,,x".as_bytes();
+    for chunk in [1, 2, 3, 5, 64] {
+        let (columns, rows, kinds) = decode_all(input, chunk, DecodeOptions { batch_rows: 2, ..DecodeOptions::default() });
+        assert_eq!(columns, vec!["AccountID", "Tenure_SHAP", "Note"]);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0], vec!["aa1", "-0.0123456789", "a, \"b\""]);
+        assert_eq!(rows[1][1], "0.0000001");
+        assert_eq!(rows[1][2], "日本 😀");
+        assert_eq!(rows[2][1], "NaN");
+        assert_eq!(kinds[1], ColumnKind::Number);
+    }
+}
+
+#[wasm_bindgen_test]
+fn utf16_offsets_count_surrogate_pairs_in_wasm() {
+    let mut d = Decoder::new(DecodeOptions::default());
+    let f = d.feed("t\né😀x\nab\n".as_bytes()).expect("valid input");
+    assert!(!f.batch_ready);
+    assert!(d.finish().expect("valid input"));
+    let col = &d.batch().columns[0];
+    assert_eq!(col.kind, ColumnKind::String);
+    assert_eq!(col.utf16_ends, vec![4, 6]);
+}
+
+#[wasm_bindgen_test]
+fn reports_bad_rows_with_line_and_offset_in_wasm() {
+    let mut d = Decoder::new(DecodeOptions::default());
+    let mut rest: &[u8] = b"a,b\n1,2\n3\n";
+    let mut delivered = 0;
+    let err = loop {
+        match d.feed(rest) {
+            Ok(f) => {
+                rest = &rest[f.consumed..];
+                if f.batch_ready {
+                    delivered += d.batch().num_rows;
+                } else if rest.is_empty() {
+                    match d.finish() {
+                        Ok(true) => delivered += d.batch().num_rows,
+                        Ok(false) => panic!("no error reported"),
+                        Err(e) => break e,
+                    }
+                }
+            }
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(delivered, 1);
+    assert_eq!(err.kind, DecodeErrorKind::FieldCount { expected: 2, found: 1 });
+    assert_eq!(err.line, 3);
+    assert_eq!(err.byte_offset, 8);
+}
+
+#[wasm_bindgen_test]
+fn http_policy_in_wasm() {
+    let config = HostConfig::from_input(
+        HostConfigInput { host: Some("tenant.eu.qlikcloud.com/".into()), ..HostConfigInput::default() },
+        Some("http://127.0.0.1:8000"),
+    )
+    .expect("valid host");
+    assert_eq!(config.origin, "https://tenant.eu.qlikcloud.com");
+    let e = parse_api_error(429, "", br#"{"errors":[{"code":"HTTP-429","title":"API rate limit reached."}]}"#, Some("3"));
+    assert_eq!(e.code, "HTTP-429");
+    assert_eq!(e.retry_after, Some(3.0));
+    let mut limiter = RateLimiter::new(2, 1000.0);
+    assert_eq!(limiter.acquire(0.0), 0.0);
+    assert_eq!(limiter.acquire(0.0), 0.0);
+    assert_eq!(limiter.acquire(0.0), 1000.0);
+}
