@@ -57,23 +57,33 @@ fn csv_crate(data: &[u8]) -> (u64, f64) {
     (rows, bytes as f64)
 }
 
-/// Runs `f` `runs` times; returns the best and median throughput in MB/s (10^6 bytes) and
-/// the rows of the last run.
-fn measure(data: &[u8], runs: usize, f: impl Fn(&[u8]) -> (u64, f64)) -> (f64, f64, u64) {
-    let mut rates = Vec::with_capacity(runs);
-    let mut rows = 0;
-    for _ in 0..runs {
+/// Throughput figures of one configuration, in MB/s (10^6 bytes).
+#[derive(Default)]
+struct Rates {
+    rates: Vec<f64>,
+    rows: u64,
+}
+
+impl Rates {
+    /// Times one run of `f` over `data`.
+    fn run(&mut self, data: &[u8], f: impl Fn(&[u8]) -> (u64, f64)) {
         let started = Instant::now();
-        let (r, checksum) = f(black_box(data));
+        let (rows, checksum) = f(black_box(data));
         let secs = started.elapsed().as_secs_f64();
         black_box(checksum);
-        rows = r;
-        rates.push(data.len() as f64 / 1e6 / secs);
+        self.rows = rows;
+        self.rates.push(data.len() as f64 / 1e6 / secs);
     }
-    rates.sort_by(f64::total_cmp);
-    let best = rates.last().copied().unwrap_or(0.0);
-    let median = rates.get(rates.len() / 2).copied().unwrap_or(0.0);
-    (best, median, rows)
+
+    fn best(&self) -> f64 {
+        self.rates.iter().copied().fold(0.0, f64::max)
+    }
+
+    fn median(&self) -> f64 {
+        let mut sorted = self.rates.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
+    }
 }
 
 fn main() {
@@ -91,23 +101,38 @@ fn main() {
             }
         };
         println!("\n{} ({:.1} MB)", path.display(), data.len() as f64 / 1e6);
-        let (csv_best, csv_median, csv_rows) = measure(&data, runs, csv_crate);
         let configs = [
             ("decoder, infer_types", DecodeOptions::default()),
-            ("decoder, strings only", DecodeOptions { infer_types: false, ..DecodeOptions::default() }),
+            (
+                "decoder, strings only",
+                DecodeOptions { infer_types: false, ..DecodeOptions::default() },
+            ),
         ];
-        for (label, options) in configs {
-            let (best, median, rows) = measure(&data, runs, |d| decode(d, &options));
-            assert_eq!(rows, csv_rows, "row counts differ from the csv crate");
+        // Runs are interleaved so a change in machine load affects all configurations alike.
+        let mut ours: Vec<Rates> = configs.iter().map(|_| Rates::default()).collect();
+        let mut reference = Rates::default();
+        for _ in 0..runs {
+            for ((_, options), rates) in configs.iter().zip(&mut ours) {
+                rates.run(&data, |d| decode(d, options));
+            }
+            reference.run(&data, csv_crate);
+        }
+        for ((label, _), rates) in configs.iter().zip(&ours) {
+            assert_eq!(rates.rows, reference.rows, "row counts differ from the csv crate");
             println!(
-                "  {label:<24} best {best:7.1} MB/s  median {median:7.1} MB/s  {rows} rows  \
-                 ({:.2}x csv crate best)",
-                best / csv_best
+                "  {label:<24} best {:7.1} MB/s  median {:7.1} MB/s  {} rows  ({:.2}x csv crate best)",
+                rates.best(),
+                rates.median(),
+                rates.rows,
+                rates.best() / reference.best()
             );
         }
         println!(
-            "  {:<24} best {csv_best:7.1} MB/s  median {csv_median:7.1} MB/s  {csv_rows} rows",
-            "csv crate ByteRecord"
+            "  {:<24} best {:7.1} MB/s  median {:7.1} MB/s  {} rows",
+            "csv crate ByteRecord",
+            reference.best(),
+            reference.median(),
+            reference.rows
         );
     }
 }

@@ -127,7 +127,9 @@ fn numeric_text_mixed_and_empty_columns() {
 
 #[test]
 fn number_lookalikes_are_text() {
-    for cell in ["inf", "NaN", "Infinity", "-inf", "0x10", " 1", "1 ", "1_000", "1,5", "e5", "1e", "."] {
+    for cell in
+        ["inf", "NaN", "Infinity", "-inf", "0x10", " 1", "1 ", "1_000", "1,5", "e5", "1e", "."]
+    {
         let input = format!("a\n1\n\"{cell}\"\n");
         let expected = format!("columns: [\"a\"]\nbatch @0 x2: S[\"1\", {cell:?}]\n");
         check(&input, &expected);
@@ -186,11 +188,22 @@ fn flexible_pads_and_truncates() {
 // ---- errors ----
 
 /// Decodes on every path and batch size; checks the error and the rows delivered before it.
-fn check_error(input: &[u8], base: DecodeOptions, kind: DecodeErrorKind, line: u64, byte: u64, rows_before: usize) {
+fn check_error(
+    input: &[u8],
+    base: DecodeOptions,
+    kind: DecodeErrorKind,
+    line: u64,
+    byte: u64,
+    rows_before: usize,
+) {
     for batch_rows in [1000, 1, 2, 3] {
         let d = decode_all_paths(input, &DecodeOptions { batch_rows, ..base.clone() });
         let e = d.error.as_ref().expect("an error");
-        assert_eq!((&e.kind, e.line, e.byte_offset), (&kind, line, byte), "batch_rows {batch_rows}");
+        assert_eq!(
+            (&e.kind, e.line, e.byte_offset),
+            (&kind, line, byte),
+            "batch_rows {batch_rows}"
+        );
         assert_eq!(d.rows(), rows_before, "rows before the error");
     }
 }
@@ -202,7 +215,14 @@ fn offset_of(input: &str, needle: &str) -> u64 {
 #[test]
 fn invalid_utf8_in_header() {
     check_error(b"a\xff,b\n1,2\n", DecodeOptions::default(), DecodeErrorKind::InvalidUtf8, 1, 0, 0);
-    check_error(b"\xef\xbb\xbf\n\na\xff\n", DecodeOptions::default(), DecodeErrorKind::InvalidUtf8, 3, 5, 0);
+    check_error(
+        b"\xef\xbb\xbf\n\na\xff\n",
+        DecodeOptions::default(),
+        DecodeErrorKind::InvalidUtf8,
+        3,
+        5,
+        0,
+    );
     let d = decode_all_paths(b"a\xff,b\n1,2\n", &options(1000));
     assert_eq!(d.columns, None);
 }
@@ -218,14 +238,35 @@ fn invalid_utf8_in_a_row() {
 #[test]
 fn invalid_utf8_split_over_two_fields() {
     // "é" is C3 A9; as two fields each half is invalid even though the bytes join up.
-    check_error(b"a,b\n\xc3,\xa9\n", DecodeOptions::default(), DecodeErrorKind::InvalidUtf8, 2, 4, 0);
-    check_error(b"a,b\n1,2\n\"\xc3\",\"\xa9\"", DecodeOptions::default(), DecodeErrorKind::InvalidUtf8, 3, 8, 1);
+    check_error(
+        b"a,b\n\xc3,\xa9\n",
+        DecodeOptions::default(),
+        DecodeErrorKind::InvalidUtf8,
+        2,
+        4,
+        0,
+    );
+    check_error(
+        b"a,b\n1,2\n\"\xc3\",\"\xa9\"",
+        DecodeOptions::default(),
+        DecodeErrorKind::InvalidUtf8,
+        3,
+        8,
+        1,
+    );
 }
 
 #[test]
 fn too_many_fields() {
     let input = "a,b\n1,2\n1,2,3\n4,5\n";
-    check_error(input.as_bytes(), DecodeOptions::default(), DecodeErrorKind::FieldCount { expected: 2, found: 3 }, 3, 8, 1);
+    check_error(
+        input.as_bytes(),
+        DecodeOptions::default(),
+        DecodeErrorKind::FieldCount { expected: 2, found: 3 },
+        3,
+        8,
+        1,
+    );
 }
 
 #[test]
@@ -258,7 +299,14 @@ fn field_count_with_lone_cr_lines() {
 #[test]
 fn field_count_in_last_record_without_line_break() {
     let input = "a,b\n1,2\n3";
-    check_error(input.as_bytes(), DecodeOptions::default(), DecodeErrorKind::FieldCount { expected: 2, found: 1 }, 3, 8, 1);
+    check_error(
+        input.as_bytes(),
+        DecodeOptions::default(),
+        DecodeErrorKind::FieldCount { expected: 2, found: 1 },
+        3,
+        8,
+        1,
+    );
 }
 
 #[test]
@@ -266,7 +314,14 @@ fn field_too_large() {
     let limited = DecodeOptions { max_field_bytes: 4, ..DecodeOptions::default() };
     // Sizes are of the unescaped field: "a""b" is 3 bytes.
     let input = "a,b\nabcd,\"a\"\"b\"\n\"x\ny\",1\nabcde,1\n";
-    check_error(input.as_bytes(), limited.clone(), DecodeErrorKind::FieldTooLarge { limit: 4 }, 5, offset_of(input, "abcde"), 2);
+    check_error(
+        input.as_bytes(),
+        limited.clone(),
+        DecodeErrorKind::FieldTooLarge { limit: 4 },
+        5,
+        offset_of(input, "abcde"),
+        2,
+    );
     // A field much larger than the limit is caught while it is read.
     let mut big = b"a\n1\n\"".to_vec();
     big.extend(std::iter::repeat(b'z').take(300));
@@ -281,23 +336,58 @@ fn row_too_large() {
     let limited = DecodeOptions { max_row_bytes: 8, ..DecodeOptions::default() };
     // "1234,567" is 8 bytes (separators count); "1234,5678" is 9.
     let input = "a,b\n1234,567\n1234,5678\n";
-    check_error(input.as_bytes(), limited.clone(), DecodeErrorKind::RowTooLarge { limit: 8 }, 3, 13, 1);
+    check_error(
+        input.as_bytes(),
+        limited.clone(),
+        DecodeErrorKind::RowTooLarge { limit: 8 },
+        3,
+        13,
+        1,
+    );
     // Empty fields still count their separators.
     let input = "a\n1\n,,,,,,,,,\n";
-    check_error(input.as_bytes(), DecodeOptions { flexible: true, ..limited.clone() }, DecodeErrorKind::RowTooLarge { limit: 8 }, 3, 4, 1);
+    check_error(
+        input.as_bytes(),
+        DecodeOptions { flexible: true, ..limited.clone() },
+        DecodeErrorKind::RowTooLarge { limit: 8 },
+        3,
+        4,
+        1,
+    );
     // Crossing the row limit before any field limit reports the row.
     let both = DecodeOptions { max_field_bytes: 6, max_row_bytes: 8, ..DecodeOptions::default() };
-    check_error(b"a,b\n12345,1234567\n", both.clone(), DecodeErrorKind::RowTooLarge { limit: 8 }, 2, 4, 0);
+    check_error(
+        b"a,b\n12345,1234567\n",
+        both.clone(),
+        DecodeErrorKind::RowTooLarge { limit: 8 },
+        2,
+        4,
+        0,
+    );
     check_error(b"a,b\n1,1234567\n", both, DecodeErrorKind::FieldTooLarge { limit: 6 }, 2, 4, 0);
 }
 
 #[test]
 fn unterminated_quote() {
     let input = "a,b\n1,2\n3,\"abc\n4,5\n";
-    check_error(input.as_bytes(), DecodeOptions::default(), DecodeErrorKind::UnterminatedQuote, 3, 8, 1);
+    check_error(
+        input.as_bytes(),
+        DecodeOptions::default(),
+        DecodeErrorKind::UnterminatedQuote,
+        3,
+        8,
+        1,
+    );
     check_error(b"\"a,b\n", DecodeOptions::default(), DecodeErrorKind::UnterminatedQuote, 1, 0, 0);
     // An escaped quote at the very end leaves the field open.
-    check_error(b"a,b\n1,\"x\"\"", DecodeOptions::default(), DecodeErrorKind::UnterminatedQuote, 2, 4, 0);
+    check_error(
+        b"a,b\n1,\"x\"\"",
+        DecodeOptions::default(),
+        DecodeErrorKind::UnterminatedQuote,
+        2,
+        4,
+        0,
+    );
     // A closing quote at the very end does not.
     check("a,b\n1,\"x\"", "columns: [\"a\", \"b\"]\nbatch @0 x1: N[1.0] | S[\"x\"]\n");
     check("a,b\n1,\"x\"\"\"", "columns: [\"a\", \"b\"]\nbatch @0 x1: N[1.0] | S[\"x\\\"\"]\n");
@@ -356,4 +446,25 @@ fn batches_are_handed_out_when_full_and_buffers_reused() {
 fn zero_batch_rows_means_one() {
     let d = decode_all_paths(b"a\n1\n2\n", &options(0));
     assert_eq!(d.batches.len(), 2);
+}
+
+#[test]
+fn columns_appear_once_the_header_is_read() {
+    use qlik_automl_predictions::decode::Decoder;
+    let mut d = Decoder::new(DecodeOptions::default());
+    assert_eq!(d.columns(), None);
+    assert_eq!(d.feed(b"a,b").map(|f| f.consumed), Ok(3));
+    assert_eq!(d.columns(), None);
+    assert_eq!(
+        d.feed(b"\r"),
+        Ok(qlik_automl_predictions::decode::Feed { consumed: 1, batch_ready: false })
+    );
+    assert_eq!(d.columns().map(|c| c.len()), Some(2));
+    assert_eq!(d.finish(), Ok(false));
+    assert_eq!(d.finish(), Ok(false));
+    // Input after the end is ignored.
+    assert_eq!(d.feed(b"1,2\n").map(|f| (f.consumed, f.batch_ready)), Ok((4, false)));
+    assert_eq!(d.finish(), Ok(false));
+    assert_eq!(d.rows_decoded(), 0);
+    assert!(d.buffer_bytes() > 0);
 }

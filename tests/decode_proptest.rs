@@ -112,7 +112,10 @@ fn assert_matches_reference(ours: &Decoded, header: &[String], rows: &[Vec<Strin
                         let c = r.get(col).map_or("", String::as_str);
                         !c.is_empty() && !is_number(c)
                     });
-                    assert!(!infer || any_text || was_string[col], "column {col} needlessly String");
+                    assert!(
+                        !infer || any_text || was_string[col],
+                        "column {col} needlessly String"
+                    );
                     for (v, r) in values.iter().zip(reference) {
                         assert_eq!(v, r);
                     }

@@ -18,7 +18,8 @@ const MAX_PREVIEW_ROWS = 100000;
 const BATCH_ROWS = 2000;
 const CHART_REDRAW_MS = 400;
 const STATS_INTERVAL_MS = 200;
-const SLOW_START_MS = 2500;
+/** Silence, in ms, after which the page says it is waiting for the tenant. */
+const QUIET_MS = 2500;
 
 /** Longest stretch of work, in ms, before a loop lets the browser paint and handle input. */
 const SLICE_MS = 30;
@@ -247,8 +248,8 @@ async function loadSamples() {
     return option;
   }));
   ui.sampleHint.textContent = fromServer
-    ? `${samples.length} sample predictions of this mock tenant in the list.`
-    : 'The list offers the built-in mock tenant\'s samples.';
+    ? `Pick one of the ${samples.length} samples of this mock tenant.`
+    : 'Pick one of the built-in mock tenant\'s samples.';
   if (!ui.predictionId.value) ui.predictionId.value = samples[0].id;
 }
 
@@ -396,7 +397,7 @@ class Operation {
       ui.progressTrack.setAttribute('aria-valuetext', `${formatBytes(bytes)} received`);
       ui.statProgress.textContent = this.ended ? '–' : 'size unknown';
     }
-    if (!this.ended && !this.notice && now - this.lastDataAt > SLOW_START_MS) {
+    if (!this.ended && !this.notice && now - this.lastDataAt > QUIET_MS) {
       this.stalled = true;
       this.message(bytes === 0
         ? 'Waiting for the tenant to answer…'

@@ -26,7 +26,7 @@ export function formatCount(n) {
   return integerFmt.format(n);
 }
 
-/** A fraction (0..1) as a percentage: 42.0 %. */
+/** A fraction (0..1) as a percentage: 42.0%. */
 export function formatPercent(fraction) {
   return percentFmt.format(fraction);
 }

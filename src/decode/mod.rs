@@ -116,7 +116,6 @@ enum Outcome {
 }
 
 /// Incremental CSV decoder. See the module documentation.
-#[derive(Debug)]
 pub struct Decoder {
     batch_rows: usize,
     infer_types: bool,
@@ -152,6 +151,20 @@ pub struct Decoder {
     rows_decoded: u64,
     finished: bool,
     error: Option<DecodeError>,
+}
+
+impl std::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoder")
+            .field("columns", &self.header)
+            .field("bytes_consumed", &self.bytes_consumed)
+            .field("rows_decoded", &self.rows_decoded)
+            .field("batch_rows", &self.batch.num_rows)
+            .field("buffer_bytes", &self.buffer_bytes())
+            .field("finished", &self.finished)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Decoder {
@@ -310,10 +323,7 @@ impl Decoder {
         self.arena.capacity()
             + (self.ends.capacity() + self.row_starts.capacity()) * std::mem::size_of::<usize>()
             + self.batch.capacity_bytes()
-            + self
-                .header
-                .as_ref()
-                .map_or(0, |h| h.iter().map(String::capacity).sum::<usize>())
+            + self.header.as_ref().map_or(0, |h| h.iter().map(String::capacity).sum::<usize>())
     }
 
     /// Clears a batch handed out by the previous call.
@@ -437,6 +447,10 @@ impl Decoder {
     /// Makes room for more of the record's bytes, unless it is already too large.
     fn grow_arena(&mut self) -> Result<(), DecodeErrorKind> {
         self.check_partial_record()?;
+        if self.arena.len() >= MAX_ARENA {
+            // Unreachable while records respect the capped limits; stops rather than loops.
+            return Err(DecodeErrorKind::RowTooLarge { limit: self.limits.max_row });
+        }
         self.enlarge_arena();
         Ok(())
     }

@@ -18,12 +18,7 @@ impl Limits {
     /// runs from the last end to `len`. Limits crossed at the same size report the field.
     /// Because the first crossing is reported, the result does not depend on how often the
     /// check runs while a record is being read.
-    pub fn check(
-        &self,
-        ends: &[usize],
-        len: usize,
-        complete: bool,
-    ) -> Result<(), DecodeErrorKind> {
+    pub fn check(&self, ends: &[usize], len: usize, complete: bool) -> Result<(), DecodeErrorKind> {
         let separators = if complete { ends.len().saturating_sub(1) } else { ends.len() };
         let size = len.saturating_add(separators);
         if size <= self.max_field.min(self.max_row) {
@@ -54,7 +49,9 @@ impl Limits {
             start = end;
         }
         match (field_at, row_at) {
-            (Some(f), Some(r)) if f > r => Err(DecodeErrorKind::RowTooLarge { limit: self.max_row }),
+            (Some(f), Some(r)) if f > r => {
+                Err(DecodeErrorKind::RowTooLarge { limit: self.max_row })
+            }
             (Some(_), _) => Err(DecodeErrorKind::FieldTooLarge { limit: self.max_field }),
             (None, Some(_)) => Err(DecodeErrorKind::RowTooLarge { limit: self.max_row }),
             (None, None) => Ok(()),

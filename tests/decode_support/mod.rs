@@ -4,9 +4,7 @@
 
 use std::fmt::Write;
 
-use qlik_automl_predictions::decode::{
-    Batch, ColumnKind, DecodeError, DecodeOptions, Decoder,
-};
+use qlik_automl_predictions::decode::{Batch, ColumnKind, DecodeError, DecodeOptions, Decoder};
 
 /// The cells of one column of one batch. Numbers are kept as bits so NaN compares equal.
 #[derive(Debug, Clone, PartialEq)]

@@ -580,6 +580,7 @@ describe('demo page', () => {
       for (const [k, v] of Object.entries(flags)) url.searchParams.set(k, v);
       route.continue({ url: url.href });
     });
+    // A connection reset (TCP RST) after 200 kB.
     flags = { mockReset: '200000' };
     await fill(page, { predictionId: 'churn-medium', dataset: 'predictions' });
     await page.click('#preview-btn');
@@ -587,7 +588,17 @@ describe('demo page', () => {
     assert.equal(done.state, 'failed', done.message);
     assert.equal(await page.textContent('#error-title'), 'Connection failed');
     assert.match(await page.textContent('#error-fields'), /NetworkError/);
-    assert.match(await page.textContent('#table-subtitle'), /incomplete$/, 'the rows read so far stay, marked incomplete');
+
+    // A connection closed after 1 MB of a longer body: the rows read so far stay.
+    flags = { mockEarlyEnd: '1000000' };
+    await page.click('#preview-btn');
+    done = await waitFinished(page);
+    assert.equal(done.state, 'failed', done.message);
+    assert.equal(await page.textContent('#error-title'), 'Connection failed');
+    assert.match(await page.textContent('#error-summary'), /before the file was complete \(after [\d.]+ (KB|MB)\)/);
+    assert.equal((await readTable(page)).rowCount, 100);
+    assert.match(await page.textContent('#table-subtitle'), /^First 100 of [\d,]+ rows · incomplete$/);
+    assert.match(done.message, /rows read before it stopped/);
 
     flags = { mockMalformed: 'fields' };
     await fill(page, { predictionId: 'churn-small', dataset: 'predictions' });
