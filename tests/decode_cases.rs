@@ -167,6 +167,18 @@ fn column_turns_string_mid_batch_keeping_spelling() {
 }
 
 #[test]
+fn columns_turn_string_one_after_another() {
+    // "a" turns String on row 2, "b" on row 3, "c" on row 4: the earlier cells of each keep
+    // their spelling; after the last one, rows are no longer kept for rebuilding.
+    check(
+        "a,b,c\n1,2.50,3\nx,+3,4\ny,z,05\n5,6,w\n7,8,9\n",
+        "columns: [\"a\", \"b\", \"c\"]\n\
+         batch @0 x5: S[\"1\", \"x\", \"y\", \"5\", \"7\"] | S[\"2.50\", \"+3\", \"z\", \"6\", \"8\"] | \
+         S[\"3\", \"4\", \"05\", \"w\", \"9\"]\n",
+    );
+}
+
+#[test]
 fn inference_off_keeps_text() {
     check_with(
         b"a,b\n1,\n2.5,x\n",

@@ -169,9 +169,17 @@ impl Batch {
 
     /// Appends one validated record. `record` is its decoded bytes and `ends` the end of each
     /// of its cells in `record`, exactly one per column. `rows` locates the batch's earlier
-    /// rows, in case a column has to turn String.
+    /// rows, in case a column has to turn String. Returns whether some column is still a
+    /// number column.
     #[inline]
-    pub(crate) fn push_row(&mut self, record: &[u8], ends: &[usize], ascii: bool, rows: &Rows<'_>) {
+    pub(crate) fn push_row(
+        &mut self,
+        record: &[u8],
+        ends: &[usize],
+        ascii: bool,
+        rows: &Rows<'_>,
+    ) -> bool {
+        let mut numbers_left = false;
         let mut start = 0;
         for (col, (column, &end)) in self.columns.iter_mut().zip(ends).enumerate() {
             let cell = record.get(start..end).unwrap_or_default();
@@ -186,11 +194,13 @@ impl Batch {
                         column.demote(rows, col);
                         column.push_text(cell, ascii);
                     }
+                    numbers_left |= column.kind == ColumnKind::Number;
                 }
                 ColumnKind::String => column.push_text(cell, ascii),
             }
         }
         self.num_rows += 1;
+        numbers_left
     }
 }
 

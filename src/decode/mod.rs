@@ -5,11 +5,12 @@
 //! NaN for empty cells) or all text (concatenated UTF-8 with byte and UTF-16 end offsets).
 //!
 //! Parsing is done by `csv_core::Reader::read_record`, which writes each record's unescaped
-//! bytes into an arena that holds the current batch's records, and the end of each field
-//! into a parallel buffer. A finished record is checked (size limits, UTF-8, field count)
-//! and appended to the batch's columns right away, while its bytes are in cache. The arena
-//! keeps the original text of the batch's cells so a column that meets a non-numeric cell
-//! can turn String without losing the earlier cells' spelling.
+//! bytes into an arena and the end of each field into a parallel buffer. A finished record
+//! is checked (size limits, UTF-8, field count) and appended to the batch's columns right
+//! away, while its bytes are in cache. While some column is still a number column, the
+//! arena keeps the batch's records, so that a column meeting a non-numeric cell can turn
+//! String without losing the earlier cells' spelling; once every column is String, each
+//! record reuses the same arena space.
 //!
 //! Memory is bounded by the batch size and the largest record: the arena and the column
 //! buffers are cleared, not freed, between batches.
@@ -41,7 +42,7 @@ const INITIAL_ENDS: usize = 64;
 const MAX_RECORD_CAP: usize = 1 << 29;
 
 /// A batch whose decoded bytes exceed this is handed out early, so the arena stays below
-/// `BATCH_BYTES_CAP + MAX_RECORD_CAP` and cell offsets fit in `u32` (also on wasm32).
+/// `BATCH_BYTES_CAP + MAX_RECORD_CAP` and text offsets fit in `u32` (also on wasm32).
 const BATCH_BYTES_CAP: usize = 1 << 30;
 
 /// Largest arena ever needed: a full batch plus a record at the size limit.
@@ -127,21 +128,24 @@ pub struct Decoder {
     batch: Batch,
     /// Whether `batch` has been handed out and must be cleared on the next call.
     handed_out: bool,
-    /// Decoded bytes of the batch's rows, then of the record being read.
+    /// Decoded bytes of the batch's kept rows, then of the record being read.
     arena: Vec<u8>,
-    /// Bytes of `arena` used by the batch's rows.
+    /// Bytes of `arena` used by the batch's kept rows.
     arena_used: usize,
     /// Decoded bytes of the record being read, after `arena_used`.
     record_len: usize,
-    /// Field ends of the batch's rows (exactly one per column each), then of the record
-    /// being read; relative to each record's start.
+    /// Field ends of the batch's kept rows (exactly one per column each), then of the
+    /// record being read; relative to each record's start.
     ends: Vec<usize>,
-    /// Slots of `ends` used by the batch's rows.
+    /// Slots of `ends` used by the batch's kept rows.
     ends_used: usize,
     /// Finished fields of the record being read, after `ends_used`.
     record_fields: usize,
-    /// Arena offset of each of the batch's rows.
+    /// Arena offset of each of the batch's kept rows: all rows up to the point where no
+    /// column is a number column any more.
     row_starts: Vec<usize>,
+    /// Decoded bytes of the batch's rows.
+    batch_bytes: usize,
     record: RecordStart,
     /// Line position of the next byte given to `reader`.
     lines: LineCounter,
@@ -194,6 +198,7 @@ impl Decoder {
             ends_used: 0,
             record_fields: 0,
             row_starts: Vec::new(),
+            batch_bytes: 0,
             record: RecordStart { started: false, offset: 0, line: None, at: 0 },
             lines: LineCounter::new(),
             parse_pos: 0,
@@ -318,6 +323,15 @@ impl Decoder {
         self.rows_decoded
     }
 
+    /// Data rows parsed so far: those handed out plus those gathered for the next batch.
+    pub fn rows_parsed(&self) -> u64 {
+        if self.handed_out {
+            self.rows_decoded
+        } else {
+            self.rows_decoded + self.batch.num_rows as u64
+        }
+    }
+
     /// Bytes reserved by the decoder's buffers (arena, field ends, batch columns, header).
     pub fn buffer_bytes(&self) -> usize {
         self.arena.capacity()
@@ -334,6 +348,7 @@ impl Decoder {
             self.arena_used = 0;
             self.ends_used = 0;
             self.row_starts.clear();
+            self.batch_bytes = 0;
         }
     }
 
@@ -538,12 +553,16 @@ impl Decoder {
             width,
         };
         let record = self.arena.get(start..start + len).unwrap_or_default();
-        self.batch.push_row(record, row_ends, ascii, &earlier);
-        self.row_starts.push(start);
-        self.arena_used += len;
-        self.ends_used += width;
+        let numbers_left = self.batch.push_row(record, row_ends, ascii, &earlier);
+        if numbers_left {
+            // Keep the row: a number column may still turn String.
+            self.row_starts.push(start);
+            self.arena_used += len;
+            self.ends_used += width;
+        }
+        self.batch_bytes += len;
         self.end_record();
-        Ok(self.batch.num_rows >= self.batch_rows || self.arena_used > BATCH_BYTES_CAP)
+        Ok(self.batch.num_rows >= self.batch_rows || self.batch_bytes > BATCH_BYTES_CAP)
     }
 
     /// Resets the state of the record being read, after a record has been taken.

@@ -239,6 +239,7 @@ struct Batches {
     pos: usize,
     at_end: bool,
     finished: bool,
+    report_pending: bool,
     scratch: BatchScratch,
 }
 
@@ -255,7 +256,7 @@ impl Batches {
     fn emit(&mut self, shared: &Shared) -> JsValue {
         let columns = self.columns(shared);
         let batch = self.decoder.batch();
-        shared.borrow_mut().rows = self.decoder.rows_decoded() as f64;
+        shared.borrow_mut().rows = self.decoder.rows_parsed() as f64;
         batch_to_js(batch, &columns, &mut self.scratch)
     }
 
@@ -269,6 +270,15 @@ impl Batches {
                     return Ok(self.emit(shared));
                 }
             }
+            if self.report_pending {
+                // The chunk is parsed: report its bytes with the rows parsed so far.
+                self.report_pending = false;
+                if self.decoder.columns().is_some() {
+                    self.columns(shared);
+                }
+                shared.borrow_mut().rows = self.decoder.rows_parsed() as f64;
+                self.body.report(shared)?;
+            }
             if self.at_end {
                 if self.finished {
                     return Ok(JsValue::UNDEFINED);
@@ -278,6 +288,8 @@ impl Batches {
                 if self.decoder.columns().is_some() {
                     self.columns(shared);
                 }
+                shared.borrow_mut().rows = self.decoder.rows_parsed() as f64;
+                self.body.report(shared)?;
                 if ready {
                     return Ok(self.emit(shared));
                 }
@@ -288,10 +300,7 @@ impl Batches {
                     self.chunk.resize(chunk.length() as usize, 0);
                     chunk.copy_to(&mut self.chunk);
                     self.pos = 0;
-                    if self.decoder.columns().is_some() {
-                        self.columns(shared);
-                    }
-                    self.body.report(shared)?;
+                    self.report_pending = true;
                 }
                 None => self.at_end = true,
             }
@@ -316,6 +325,7 @@ impl BatchReader {
             pos: 0,
             at_end: false,
             finished: false,
+            report_pending: false,
             scratch: BatchScratch::default(),
         };
         BatchReader { work: Rc::new(RefCell::new(Some(work))), shared }
