@@ -277,6 +277,21 @@ describe('authentication', () => {
     assert.equal(r[1].loginUrl, `${w.tenant.url}/login?qlik-web-integration-id=web-int-1&returnto=${encodeURIComponent(r[1].page)}`);
   });
 
+  test('autoRedirect sends the page to the tenant login on a 401, which returns to the page', async () => {
+    const since = await lastRequestId();
+    const navigated = w.page.waitForEvent('framenavigated', { timeout: 10_000 });
+    w.run(async (lib, host) => {
+      await new lib.PredictionsClient({ host, webIntegrationId: 'web-int-1', crossSiteCookies: false, autoRedirect: true })
+        .table('churn-small', 'shap').catch(() => {});
+    }, w.tenant.url).catch(() => { /* the page navigates away */ });
+    await navigated;
+    await w.page.waitForLoadState('load');
+    assert.equal(w.page.url(), `${w.mashup.url}/index.html`);
+    await w.page.evaluate(async () => { await window.lib.ready; });
+    const login = (await mockRequests(since)).find((x) => x.path === '/login');
+    assert.deepEqual(login.query, { 'qlik-web-integration-id': 'web-int-1', returnto: `${w.mashup.url}/index.html` });
+  });
+
   test('a web integration ID that does not allow the page origin is refused', async () => {
     const r = await w.run(async (lib, host) => {
       try {
