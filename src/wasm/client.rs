@@ -12,7 +12,7 @@ use web_sys::Response;
 use super::failure::Failure;
 use super::glue;
 use super::options::{call_options, client_options, decode_options};
-use super::reader::{Body, BatchReader, ByteReader};
+use super::reader::{Body, Reader};
 use super::request::{send, RequestCtl};
 use crate::http::{deprecation_notice, Dataset, Endpoint, HostConfig, RateLimits, RetryPolicy};
 
@@ -107,17 +107,17 @@ impl Client {
 
     /// A reader of the dataset's record batches; the request starts on the first `next()`.
     #[wasm_bindgen(js_name = openBatches)]
-    pub fn open_batches(&self, prediction_id: &str, dataset: &str, options: JsValue) -> Result<BatchReader, JsValue> {
+    pub fn open_batches(&self, prediction_id: &str, dataset: &str, options: JsValue) -> Result<Reader, JsValue> {
         let decode = decode_options(&options).map_err(Failure::into_js)?;
         let body = self.body(prediction_id, dataset, &options).map_err(Failure::into_js)?;
-        Ok(BatchReader::new(body, decode))
+        Ok(Reader::batches(body, decode))
     }
 
     /// A reader of the dataset's raw bytes; the request starts on the first `next()`.
     #[wasm_bindgen(js_name = openBytes)]
-    pub fn open_bytes(&self, prediction_id: &str, dataset: &str, options: JsValue) -> Result<ByteReader, JsValue> {
+    pub fn open_bytes(&self, prediction_id: &str, dataset: &str, options: JsValue) -> Result<Reader, JsValue> {
         let body = self.body(prediction_id, dataset, &options).map_err(Failure::into_js)?;
-        Ok(ByteReader::new(body))
+        Ok(Reader::bytes(body))
     }
 
     /// POSTs to the jobs endpoint; resolves to the parsed JSON body, or `null` when it is empty.

@@ -1,6 +1,6 @@
-//! Readers of a response body: `ByteReader` yields the raw chunks, `BatchReader` decodes them
-//! into record batches. Both pull: nothing is read from the network until JavaScript asks for
-//! the next item, so a consumer that stops reading stops the download (backpressure).
+//! Readers of a response body: the raw chunks, or record batches decoded from them. Both
+//! pull: nothing is read from the network until JavaScript asks for the next item, so a
+//! consumer that stops reading stops the download (backpressure).
 //!
 //! The working state is moved out of its cell while a `next()` is in flight, so no borrow is
 //! held across an `await`; a second concurrent `next()` is refused.
@@ -126,16 +126,6 @@ impl Body {
     }
 }
 
-fn new_shared(body: &Body) -> Shared {
-    Rc::new(RefCell::new(Progress { controller: Some(body.ctl_controller()), ..Progress::default() }))
-}
-
-impl Body {
-    fn ctl_controller(&self) -> AbortController {
-        self.ctl.controller()
-    }
-}
-
 fn cancel_shared(shared: &Shared, reason: &JsValue) {
     let (controller, reader) = {
         let mut p = shared.borrow_mut();
@@ -155,83 +145,7 @@ fn busy() -> JsValue {
     js_sys::Error::new("a read is already in progress on this reader").into()
 }
 
-/// Runs one step with the working state moved out of `cell`, then puts it back; a failure or
-/// a cancellation drops it (which releases the connection).
-fn step<W, F, Fut>(cell: &Rc<RefCell<Option<W>>>, shared: &Shared, f: F) -> Promise
-where
-    W: 'static,
-    F: FnOnce(W, Shared) -> Fut + 'static,
-    Fut: std::future::Future<Output = (Option<W>, Result<JsValue, Failure>)> + 'static,
-{
-    let cell = cell.clone();
-    let shared = shared.clone();
-    future_to_promise(async move {
-        if shared.borrow().cancelled {
-            return Ok(JsValue::UNDEFINED);
-        }
-        let Some(work) = cell.borrow_mut().take() else { return Err(busy()) };
-        let (work, result) = f(work, shared.clone()).await;
-        if !shared.borrow().cancelled {
-            *cell.borrow_mut() = work;
-        }
-        result.map_err(Failure::into_js)
-    })
-}
-
-/// Reads the raw bytes of a dataset file.
-#[wasm_bindgen]
-pub struct ByteReader {
-    work: Rc<RefCell<Option<Body>>>,
-    shared: Shared,
-}
-
-impl ByteReader {
-    pub fn new(body: Body) -> ByteReader {
-        let shared = new_shared(&body);
-        ByteReader { work: Rc::new(RefCell::new(Some(body))), shared }
-    }
-}
-
-#[wasm_bindgen]
-impl ByteReader {
-    /// Resolves to the next `Uint8Array` chunk, or `undefined` at the end.
-    pub fn next(&self) -> Promise {
-        step(&self.work, &self.shared, |mut body, shared| async move {
-            let result = match body.next(&shared).await {
-                Ok(Some(chunk)) => body.report(&shared).map(|_| JsValue::from(chunk)),
-                Ok(None) => Ok(JsValue::UNDEFINED),
-                Err(e) => Err(e),
-            };
-            if result.is_err() {
-                body.stop();
-                return (None, result);
-            }
-            (Some(body), result)
-        })
-    }
-
-    /// Stops the download and releases the connection.
-    pub fn cancel(&self, reason: JsValue) {
-        cancel_shared(&self.shared, &reason);
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn bytes(&self) -> f64 {
-        self.shared.borrow().bytes
-    }
-
-    #[wasm_bindgen(getter, js_name = totalBytes)]
-    pub fn total_bytes(&self) -> Option<f64> {
-        self.shared.borrow().total_bytes
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn deprecation(&self) -> Option<String> {
-        self.shared.borrow().deprecation.clone()
-    }
-}
-
-/// Decoding state of a `BatchReader`.
+/// Decoding state of a batch reader.
 struct Batches {
     body: Body,
     decoder: Decoder,
@@ -308,17 +222,48 @@ impl Batches {
     }
 }
 
-/// Decodes a dataset file into record batches while it downloads.
+/// What a reader produces: the raw body chunks, or record batches decoded from them.
+enum Work {
+    Bytes(Body),
+    Batches(Box<Batches>),
+}
+
+impl Work {
+    async fn next(&mut self, shared: &Shared) -> Result<JsValue, Failure> {
+        match self {
+            Work::Bytes(body) => match body.next(shared).await? {
+                Some(chunk) => body.report(shared).map(|_| JsValue::from(chunk)),
+                None => Ok(JsValue::UNDEFINED),
+            },
+            Work::Batches(batches) => batches.next(shared).await,
+        }
+    }
+
+    fn stop(&self) {
+        match self {
+            Work::Bytes(body) => body.stop(),
+            Work::Batches(batches) => batches.body.stop(),
+        }
+    }
+}
+
+/// Reads a dataset file while it downloads: its raw chunks (`Uint8Array`) or its record
+/// batches, one per `next()`.
 #[wasm_bindgen]
-pub struct BatchReader {
-    work: Rc<RefCell<Option<Batches>>>,
+pub struct Reader {
+    work: Rc<RefCell<Option<Work>>>,
     shared: Shared,
 }
 
-impl BatchReader {
-    pub fn new(body: Body, options: DecodeOptions) -> BatchReader {
-        let shared = new_shared(&body);
-        let work = Batches {
+impl Reader {
+    /// A reader of the body's raw chunks.
+    pub fn bytes(body: Body) -> Reader {
+        Reader::new(Work::Bytes(body))
+    }
+
+    /// A reader of record batches decoded from the body.
+    pub fn batches(body: Body, options: DecodeOptions) -> Reader {
+        Reader::new(Work::Batches(Box::new(Batches {
             body,
             decoder: Decoder::new(options),
             chunk: Vec::new(),
@@ -327,28 +272,63 @@ impl BatchReader {
             finished: false,
             report_pending: false,
             scratch: BatchScratch::default(),
+        })))
+    }
+
+    fn new(work: Work) -> Reader {
+        let controller = match &work {
+            Work::Bytes(body) => body.ctl.controller(),
+            Work::Batches(batches) => batches.body.ctl.controller(),
         };
-        BatchReader { work: Rc::new(RefCell::new(Some(work))), shared }
+        let shared = Rc::new(RefCell::new(Progress { controller: Some(controller), ..Progress::default() }));
+        Reader { work: Rc::new(RefCell::new(Some(work))), shared }
     }
 }
 
 #[wasm_bindgen]
-impl BatchReader {
-    /// Resolves to the next raw batch object, or `undefined` at the end.
+impl Reader {
+    /// Resolves to the next item (a raw batch object or a `Uint8Array`), or `undefined` at
+    /// the end. The working state is moved out while the read is in flight and put back
+    /// after; a failure or a cancellation drops it, which releases the connection.
     pub fn next(&self) -> Promise {
-        step(&self.work, &self.shared, |mut batches, shared| async move {
-            let result = batches.next(&shared).await;
-            if result.is_err() {
-                batches.body.stop();
-                return (None, result);
+        let cell = self.work.clone();
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            if shared.borrow().cancelled {
+                return Ok(JsValue::UNDEFINED);
             }
-            (Some(batches), result)
+            let Some(mut work) = cell.borrow_mut().take() else { return Err(busy()) };
+            let result = work.next(&shared).await;
+            if result.is_err() {
+                work.stop();
+            } else if !shared.borrow().cancelled {
+                *cell.borrow_mut() = Some(work);
+            }
+            result.map_err(Failure::into_js)
         })
     }
 
-    /// Stops the download and the decoding, releasing the connection.
+    /// Stops the download (and the decoding), releasing the connection.
     pub fn cancel(&self, reason: JsValue) {
         cancel_shared(&self.shared, &reason);
+    }
+
+    /// Body bytes received so far.
+    #[wasm_bindgen(getter, js_name = bytes)]
+    pub fn bytes_received(&self) -> f64 {
+        self.shared.borrow().bytes
+    }
+
+    /// `Content-Length` when known (and the body is not content-encoded).
+    #[wasm_bindgen(getter, js_name = totalBytes)]
+    pub fn total_bytes(&self) -> Option<f64> {
+        self.shared.borrow().total_bytes
+    }
+
+    /// Data rows parsed so far (0 for a byte reader).
+    #[wasm_bindgen(getter)]
+    pub fn rows(&self) -> f64 {
+        self.shared.borrow().rows
     }
 
     /// The column names once the header has been read, else `null`.
@@ -357,21 +337,7 @@ impl BatchReader {
         self.shared.borrow().columns.clone().unwrap_or(JsValue::NULL)
     }
 
-    #[wasm_bindgen(getter)]
-    pub fn bytes(&self) -> f64 {
-        self.shared.borrow().bytes
-    }
-
-    #[wasm_bindgen(getter, js_name = totalBytes)]
-    pub fn total_bytes(&self) -> Option<f64> {
-        self.shared.borrow().total_bytes
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn rows(&self) -> f64 {
-        self.shared.borrow().rows
-    }
-
+    /// The endpoint's `Deprecation`/`Sunset` notice, once the response has arrived.
     #[wasm_bindgen(getter)]
     pub fn deprecation(&self) -> Option<String> {
         self.shared.borrow().deprecation.clone()
