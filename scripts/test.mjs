@@ -1,7 +1,8 @@
 // Runs every test suite, each once, and fails when any fails:
 //   1. native Rust tests (decoder, HTTP policy) with `cargo test`;
 //   2. the same core compiled to wasm32, in headless Chromium (wasm-bindgen-test, tests/web.rs);
-//   3. the mock tenant's own tests and the browser end-to-end tests (headless Chromium driving
+//   3. the package's TypeScript declarations, compiled strictly against tests/types/usage.ts;
+//   4. the mock tenant's own tests and the browser end-to-end tests (headless Chromium driving
 //      the built package from another origin than the mock tenant), with `node --test`.
 // Expects `scripts/setup.sh --browser` and `scripts/build.mjs` to have run (npm test does both).
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = [
   ['native Rust tests', 'cargo', ['test', '--release']],
   ['wasm tests in headless Chromium', 'cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'web']],
+  ['TypeScript declarations', join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tests/types/tsconfig.json']],
   ['JavaScript and browser tests', process.execPath, ['--test', '--test-concurrency=1',
     'tests/mock-tenant/', 'tests/e2e/']],
 ];
