@@ -34,7 +34,7 @@ if (stamp !== hash || !existsSync(join(pkg, `${name}_bg.wasm`))) {
   const bgWasm = join(pkg, `${name}_bg.wasm`);
   const wasmOpt = join(root, 'node_modules', '.bin', 'wasm-opt');
   run(wasmOpt, ['-O3', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--enable-simd',
     bgWasm, '-o', bgWasm]);
   writeFileSync(stampFile, hash);
 } else {
