@@ -127,6 +127,7 @@ impl Client {
         future_to_promise(async move {
             let (ctl, _) = prepared.map_err(Failure::into_js)?;
             let response = send(&inner, Endpoint::Jobs, &ctl).await.map_err(Failure::into_js)?;
+            inner.note_deprecation(&response);
             let text = response.text().map_err(|e| Failure::network(glue::error_message(&e), 0.0, &ctl.url).into_js())?;
             let text = ctl.wait(text, "the response body", 0.0).await.map_err(Failure::into_js)?;
             let text = text.as_string().unwrap_or_default();

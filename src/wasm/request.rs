@@ -201,7 +201,6 @@ pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) ->
         let response: Response = ctl.wait(glue::fetch_with_init(&ctl.url, &init), "the response", 0.0).await?.unchecked_into();
         let status = response.status();
         if (200..300).contains(&status) {
-            client.note_deprecation(&response);
             return Ok(response);
         }
         let retry_after = header(&response, "retry-after");
