@@ -434,6 +434,22 @@ describe('errors and retries', () => {
     assert.equal(r.fields.rows, r.fields.line - 2);
   });
 
+  test('flexible pads short rows instead of failing; maxRowBytes bounds a record', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      let rows = 0;
+      for await (const b of client.stream('churn-small', 'predictions', { refId: 'mockMalformed=fields', flexible: true })) rows += b.numRows;
+      let tooLarge = null;
+      try { await client.table('churn-small', 'source', { maxRowBytes: 20 }); } catch (e) { tooLarge = { name: e.name, reason: e.reason, line: e.line }; }
+      let badOption = null;
+      try { client.stream('churn-small', 'source', { types: 'numbers' }); } catch (e) { badOption = e.name; }
+      return { rows, tooLarge, badOption };
+    }, keyConfig());
+    assert.equal(r.rows, 500);
+    assert.deepEqual(r.tooLarge, { name: 'CsvError', reason: 'RowTooLarge', line: 1 });
+    assert.equal(r.badOption, 'TypeError');
+  });
+
   test('a reset or an early end is a NetworkError, never a complete file', async () => {
     const r = await w.run(async (lib, config) => {
       const client = new lib.PredictionsClient(config);
