@@ -257,6 +257,21 @@ describe('authentication', () => {
     }
   });
 
+  test("authType 'none' sends neither cookies nor credentials headers", async () => {
+    const since = await lastRequestId();
+    const r = await w.run(async (lib, host) => {
+      try { await new lib.PredictionsClient({ host, authType: 'none' }).table('churn-small', 'shap'); return null; } catch (e) {
+        return { name: e.name, status: e.status, code: e.code };
+      }
+    }, w.tenant.url);
+    // A cross-origin request without a web integration ID or a token is refused by the tenant.
+    assert.deepEqual(r, { name: 'QlikApiError', status: 403, code: 'WEB-INTEGRATION-1' });
+    const rec = (await mockRequests(since)).find((x) => x.method === 'GET');
+    assert.equal(rec.headers.cookie, false);
+    assert.equal(rec.headers.authorization, false);
+    assert.equal(rec.headers['qlik-web-integration-id'], null);
+  });
+
   test('a wrong API key is a 401 QlikApiError; a 401 on a cookie session carries the login URL', async () => {
     const r = await w.run(async (lib, [host, page]) => {
       const out = [];
