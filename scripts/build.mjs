@@ -4,7 +4,7 @@
 // prints the package's sizes.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -29,6 +29,8 @@ const hash = createHash('sha256').update(readFileSync(rawWasm)).digest('hex');
 const stamp = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '';
 if (stamp !== hash || !existsSync(join(pkg, `${name}_bg.wasm`))) {
   mkdirSync(pkg, { recursive: true });
+  // Snippet folders are named by a hash: drop the previous build's.
+  rmSync(join(pkg, 'snippets'), { recursive: true, force: true });
   run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', name,
     '--remove-name-section', '--remove-producers-section', rawWasm]);
   const bgWasm = join(pkg, `${name}_bg.wasm`);
