@@ -74,7 +74,8 @@ export declare class RecordBatch {
   column(nameOrIndex: string | number): Float64Array | string[];
   columnType(nameOrIndex: string | number): 'number' | 'string';
   columns(): Array<Float64Array | string[]>;
-  toRows(): Cell[][];
+  /** The first `count` rows (default: all) as arrays of cells. */
+  toRows(count?: number): Cell[][];
   toObjects(): Array<Record<string, Cell>>;
 }
 

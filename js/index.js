@@ -165,11 +165,12 @@ export class RecordBatch {
     return this.columnNames.map((_, i) => this.column(i));
   }
 
-  /** The rows as arrays of cells (numbers or strings). */
-  toRows() {
+  /** The rows (the first `count`, or all) as arrays of cells (numbers or strings). */
+  toRows(count = this.numRows) {
     const cols = this.columns();
-    const rows = new Array(this.numRows);
-    for (let r = 0; r < this.numRows; r++) {
+    const n = Math.max(0, Math.min(count, this.numRows));
+    const rows = new Array(n);
+    for (let r = 0; r < n; r++) {
       const row = new Array(cols.length);
       for (let c = 0; c < cols.length; c++) row[c] = cols[c][r];
       rows[r] = row;
@@ -189,6 +190,25 @@ export class RecordBatch {
     }
     return out;
   }
+}
+
+// A pull-based stream over a wasm reader: one `next()` per pull, so nothing is read from the
+// network before the consumer asks (backpressure); cancelling cancels the reader. `wrap`
+// turns each item into what the stream yields; errors become the package's classes.
+function readerStream(reader, wrap, fail) {
+  return new ReadableStream({
+    pull: async (controller) => {
+      let item;
+      try {
+        item = await reader.next();
+      } catch (e) {
+        throw fail(e);
+      }
+      if (item === undefined) controller.close();
+      else controller.enqueue(wrap(item));
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 1 });
 }
 
 // Gives a stream `for await` support where the browser lacks it (Safari), and live getters.
@@ -247,19 +267,7 @@ export class PredictionsClient {
   stream(predictionId, dataset, options = {}) {
     checkArgs(predictionId, dataset);
     const reader = this.#client.openBatches(predictionId, dataset, options);
-    const stream = new ReadableStream({
-      pull: async (controller) => {
-        let raw;
-        try {
-          raw = await reader.next();
-        } catch (e) {
-          throw this.#fail(e);
-        }
-        if (raw === undefined) controller.close();
-        else controller.enqueue(new RecordBatch(raw));
-      },
-      cancel: (reason) => reader.cancel(reason),
-    }, { highWaterMark: 1 });
+    const stream = readerStream(reader, (raw) => new RecordBatch(raw), (e) => this.#fail(e));
     return decorate(stream, reader, ['columnNames', 'rows']);
   }
 
@@ -285,8 +293,7 @@ export class PredictionsClient {
         if (raw === undefined) { ended = true; break; }
         const batch = new RecordBatch(raw);
         const take = Math.min(batch.numRows, limit - rows.length);
-        const batchRows = batch.toRows();
-        for (let r = 0; r < take; r++) rows.push(batchRows[r]);
+        for (const row of batch.toRows(take)) rows.push(row);
         if (take < batch.numRows) truncated = true;
       }
       if (!ended && !truncated) {
@@ -334,19 +341,7 @@ export class PredictionsClient {
   downloadStream(predictionId, dataset, options = {}) {
     checkArgs(predictionId, dataset);
     const reader = this.#client.openBytes(predictionId, dataset, options);
-    const stream = new ReadableStream({
-      pull: async (controller) => {
-        let chunk;
-        try {
-          chunk = await reader.next();
-        } catch (e) {
-          throw this.#fail(e);
-        }
-        if (chunk === undefined) controller.close();
-        else controller.enqueue(chunk);
-      },
-      cancel: (reason) => reader.cancel(reason),
-    }, { highWaterMark: 1 });
+    const stream = readerStream(reader, (chunk) => chunk, (e) => this.#fail(e));
     return decorate(stream, reader, []);
   }
 

@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestInit, Response};
 
 use super::client::ClientInner;
 use super::failure::Failure;
 use super::glue;
-use crate::http::{parse_api_error, parse_api_error_at, AuthType, Credentials, Decision, Endpoint, Failure as RetryFailure};
+use crate::http::{parse_api_error_at, ApiError, AuthType, Credentials, Decision, Endpoint, Failure as RetryFailure};
 
 thread_local! {
     /// CSRF tokens per host origin; `Some(None)` records that the host has none (404).
@@ -47,6 +47,11 @@ impl RequestCtl {
 
     pub fn signal(&self) -> AbortSignal {
         self.controller.signal()
+    }
+
+    /// The controller whose signal the request uses (for cancelling from outside a read).
+    pub fn controller(&self) -> AbortController {
+        self.controller.clone()
     }
 
     /// Stops the request and any body read in progress.
@@ -158,11 +163,7 @@ async fn csrf_token(client: &ClientInner, ctl: &RequestCtl) -> Result<Option<Str
     let token = match response.status() {
         200..=299 => header(&response, "qlik-csrf-token").filter(|t| !t.is_empty()),
         404 => None,
-        status => {
-            let body = read_error_body(&response, ctl).await;
-            let error = parse_api_error(status, &response.status_text(), &body, header(&response, "retry-after").as_deref());
-            return Err(Failure::Api { error, url, login_url: None });
-        }
+        _ => return Err(Failure::Api { error: api_error(&response, ctl).await, url, login_url: None }),
     };
     CSRF_TOKENS.with(|c| c.borrow_mut().insert(origin, token.clone()));
     Ok(token)
@@ -172,12 +173,18 @@ fn forget_csrf_token(origin: &str) {
     CSRF_TOKENS.with(|c| c.borrow_mut().remove(origin));
 }
 
-async fn read_error_body(response: &Response, ctl: &RequestCtl) -> Vec<u8> {
-    let Ok(promise) = response.array_buffer() else { return Vec::new() };
-    match ctl.wait(promise, "the error response", 0.0).await {
-        Ok(buf) => Uint8Array::new(&buf).to_vec(),
+/// The API error an error response carries (its body read under the call's timeout; an
+/// unreadable body counts as empty).
+async fn api_error(response: &Response, ctl: &RequestCtl) -> ApiError {
+    let body = match response.array_buffer() {
+        Ok(promise) => match ctl.wait(promise, "the error response", 0.0).await {
+            Ok(buf) => Uint8Array::new(&buf).to_vec(),
+            Err(_) => Vec::new(),
+        },
         Err(_) => Vec::new(),
-    }
+    };
+    let retry_after = header(response, "retry-after");
+    parse_api_error_at(response.status(), &response.status_text(), &body, retry_after.as_deref(), Some(glue::now_ms()))
 }
 
 /// Sends one API request and returns a successful response, retrying 429 and 503 answers
@@ -203,10 +210,8 @@ pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) ->
         if (200..300).contains(&status) {
             return Ok(response);
         }
-        let retry_after = header(&response, "retry-after");
-        let body = read_error_body(&response, ctl).await;
+        let error = api_error(&response, ctl).await;
         ctl.check()?;
-        let error = parse_api_error_at(status, &response.status_text(), &body, retry_after.as_deref(), Some(glue::now_ms()));
         if needs_csrf && !csrf_refreshed && crate::http::is_csrf_rejection(&error) {
             forget_csrf_token(&client.config.origin);
             csrf_refreshed = true;
@@ -231,21 +236,13 @@ pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) ->
 
 /// Reads the next body chunk; `None` at the end of the body.
 pub async fn read_chunk(reader: &ReadableStreamDefaultReader, ctl: &RequestCtl, bytes_received: f64) -> Result<Option<Uint8Array>, Failure> {
-    let result = ctl.wait(reader.read(), "the response body", bytes_received).await?;
-    let done = js_sys::Reflect::get(&result, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
-    if done {
+    let result: ReadableStreamReadResult = ctl.wait(reader.read(), "the response body", bytes_received).await?.unchecked_into();
+    if result.get_done().unwrap_or(true) {
         return Ok(None);
     }
-    let value = js_sys::Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-    value
+    result
+        .get_value()
         .dyn_into::<Uint8Array>()
         .map(Some)
         .map_err(|_| Failure::network("the response body yielded a chunk that is not bytes", bytes_received, &ctl.url))
-}
-
-impl RequestCtl {
-    /// The controller whose signal the request uses (for cancelling from outside a read).
-    pub fn controller(&self) -> AbortController {
-        self.controller.clone()
-    }
 }

@@ -18,6 +18,16 @@ async function lastRequestId() {
   const list = await mockRequests();
   return list.length ? list[list.length - 1].id : 0;
 }
+/** The logged request for `route` after `since`, once the server has finished with it (5 s at most). */
+async function endedRequest(since, route) {
+  let rec;
+  for (let i = 0; i < 50; i++) {
+    rec = (await mockRequests(since)).find((r) => r.route === route);
+    if (rec?.endTime) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return rec;
+}
 async function expectedText(id, dataset, refId) {
   const q = refId ? `?refId=${encodeURIComponent(refId)}` : '';
   const r = await fetch(`${w.tenant.url}/api/v1/automl-predictions/${id}/${dataset}${q}`, {
@@ -108,12 +118,7 @@ describe('datasets', () => {
     assert.equal(t.totalBytes, 100_000_000);
     assert.ok(t.bytes < 10_000_000, `downloaded ${t.bytes} bytes`);
     // The server sees the connection closed long before the end of the file.
-    let rec;
-    for (let i = 0; i < 50; i++) {
-      rec = (await mockRequests(since)).find((r) => r.route === 'shap');
-      if (rec?.endTime) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const rec = await endedRequest(since, 'shap');
     assert.ok(rec.aborted, 'the download was not stopped');
     assert.ok(rec.bytesWritten < 50_000_000, `server wrote ${rec.bytesWritten}`);
   });
@@ -552,12 +557,7 @@ describe('abort, cancel and backpressure', () => {
     assert.equal(r.total, 100_000_000);
     assert.equal(r.bytesA, r.bytesB, 'the client kept reading while paused');
     assert.ok(r.bytesA < 5_000_000, `read ${r.bytesA} bytes while paused`);
-    let rec;
-    for (let i = 0; i < 50; i++) {
-      rec = (await mockRequests(since)).find((x) => x.route === 'source');
-      if (rec?.endTime) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    const rec = await endedRequest(since, 'source');
     assert.ok(rec.endTime, 'the server connection is still open after cancel');
     assert.ok(rec.bytesWritten < 50_000_000, `server wrote ${rec.bytesWritten}`);
   });

@@ -5,16 +5,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startMockTenant, startStaticServer, fileSha256 } from '../mock-tenant/server.mjs';
+import { CHROMIUM_LAUNCH, parseCsv as parseCsvRows, root } from './harness.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const www = join(root, 'www');
 const pkg = join(root, 'pkg');
 const shots = join(root, 'test-artifacts', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const API = '/api/v1/automl-predictions';
 const WEB_INTEGRATION_ID = 'demo-web-integration';
@@ -26,49 +24,10 @@ let privateTenant;
 let throttledTenant;
 let pageServer;
 
-// ---------------------------------------------------------------------------------------
-// A tiny reference CSV parser (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
-
+// The reference CSV reader of the end-to-end tests, as { header, rows }.
 function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
-  for (; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field += ch;
-      }
-    } else if (ch === '"') {
-      quoted = true;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else {
-      field += ch;
-    }
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return { header: rows[0] ?? [], rows: rows.slice(1) };
+  const [header = [], ...rows] = parseCsvRows(text);
+  return { header, rows };
 }
 
 async function serverFile(base, id, dataset) {
@@ -198,12 +157,7 @@ before(async () => {
   privateTenant = await startMockTenant({ allowAnonymous: false, static: mounts, apiKeys: [API_KEY], webIntegrations });
   throttledTenant = await startMockTenant({ allowAnonymous: true, static: mounts, rateLimits: { tier1: 1, windowMs: 1500 } });
   // A plain launch runs on a fresh temporary profile; each test has its own context.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
 });
 
 after(async () => {

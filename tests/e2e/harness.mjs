@@ -10,19 +10,23 @@ import { startMockTenant, startStaticServer } from '../mock-tenant/server.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--enable-precise-memory-info', '--js-flags=--expose-gc',
 ];
 
+/** Launch options for Debian's Chromium, headless (CHROMIUM overrides the path). */
+export const CHROMIUM_LAUNCH = {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: CHROMIUM_ARGS,
+};
+
+/** Chromium on a fresh profile, with its one persistent context. */
 export async function launchBrowser() {
   const userDataDir = mkdtempSync(join(tmpdir(), 'qap-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const context = await chromium.launchPersistentContext(userDataDir, CHROMIUM_LAUNCH);
   return {
     context,
     async close() {
@@ -103,12 +107,4 @@ export function parseCsv(text) {
   }
   if (any || field !== '' || row.length) { row.push(field); rows.push(row); }
   return rows;
-}
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** The cells of a column as the library reports them: numbers when every non-empty cell is one. */
-export function expectedColumn(cells) {
-  const numeric = cells.every((c) => c === '' || NUMBER.test(c));
-  return numeric ? cells.map((c) => (c === '' ? NaN : Number(c))) : cells;
 }
