@@ -103,10 +103,7 @@ fn main() {
         println!("\n{} ({:.1} MB)", path.display(), data.len() as f64 / 1e6);
         let configs = [
             ("decoder, infer_types", DecodeOptions::default()),
-            (
-                "decoder, strings only",
-                DecodeOptions { infer_types: false, ..DecodeOptions::default() },
-            ),
+            ("decoder, strings only", DecodeOptions { infer_types: false, ..DecodeOptions::default() }),
         ];
         // Runs are interleaved so a change in machine load affects all configurations alike.
         let mut ours: Vec<Rates> = configs.iter().map(|_| Rates::default()).collect();

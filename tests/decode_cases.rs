@@ -36,10 +36,7 @@ fn quoted_fields_with_commas_quotes_and_newlines() {
 
 #[test]
 fn quoted_header_and_quoted_numbers() {
-    check(
-        "\"a,1\",\"b\"\"\"\n\"1\",\"-2\"\n",
-        "columns: [\"a,1\", \"b\\\"\"]\nbatch @0 x1: N[1.0] | N[-2.0]\n",
-    );
+    check("\"a,1\",\"b\"\"\"\n\"1\",\"-2\"\n", "columns: [\"a,1\", \"b\\\"\"]\nbatch @0 x1: N[1.0] | N[-2.0]\n");
 }
 
 #[test]
@@ -93,11 +90,7 @@ fn bom_lookalikes_keep_their_bytes() {
     check("\u{fefb}", "columns: [\"\u{fefb}\"]\n");
     // Bodies shorter than a BOM that start like one: the bytes are kept (and are not UTF-8).
     for input in [&b"\xef"[..], b"\xef\xbb"] {
-        let d = check_with(
-            input,
-            DecodeOptions::default(),
-            "columns: none\nerror: InvalidUtf8 at line 1, byte 0\n",
-        );
+        let d = check_with(input, DecodeOptions::default(), "columns: none\nerror: InvalidUtf8 at line 1, byte 0\n");
         assert!(d.batches.is_empty());
     }
 }
@@ -127,9 +120,7 @@ fn numeric_text_mixed_and_empty_columns() {
 
 #[test]
 fn number_lookalikes_are_text() {
-    for cell in
-        ["inf", "NaN", "Infinity", "-inf", "0x10", " 1", "1 ", "1_000", "1,5", "e5", "1e", "."]
-    {
+    for cell in ["inf", "NaN", "Infinity", "-inf", "0x10", " 1", "1 ", "1_000", "1,5", "e5", "1e", "."] {
         let input = format!("a\n1\n\"{cell}\"\n");
         let expected = format!("columns: [\"a\"]\nbatch @0 x2: S[\"1\", {cell:?}]\n");
         check(&input, &expected);
@@ -160,10 +151,7 @@ fn string_is_sticky_across_batches() {
 
 #[test]
 fn column_turns_string_mid_batch_keeping_spelling() {
-    check(
-        "a\n007\n1e3\n\n-0\nx\n2\n",
-        "columns: [\"a\"]\nbatch @0 x5: S[\"007\", \"1e3\", \"-0\", \"x\", \"2\"]\n",
-    );
+    check("a\n007\n1e3\n\n-0\nx\n2\n", "columns: [\"a\"]\nbatch @0 x5: S[\"007\", \"1e3\", \"-0\", \"x\", \"2\"]\n");
 }
 
 #[test]
@@ -200,22 +188,11 @@ fn flexible_pads_and_truncates() {
 // ---- errors ----
 
 /// Decodes on every path and batch size; checks the error and the rows delivered before it.
-fn check_error(
-    input: &[u8],
-    base: DecodeOptions,
-    kind: DecodeErrorKind,
-    line: u64,
-    byte: u64,
-    rows_before: usize,
-) {
+fn check_error(input: &[u8], base: DecodeOptions, kind: DecodeErrorKind, line: u64, byte: u64, rows_before: usize) {
     for batch_rows in [1000, 1, 2, 3] {
         let d = decode_all_paths(input, &DecodeOptions { batch_rows, ..base.clone() });
         let e = d.error.as_ref().expect("an error");
-        assert_eq!(
-            (&e.kind, e.line, e.byte_offset),
-            (&kind, line, byte),
-            "batch_rows {batch_rows}"
-        );
+        assert_eq!((&e.kind, e.line, e.byte_offset), (&kind, line, byte), "batch_rows {batch_rows}");
         assert_eq!(d.rows(), rows_before, "rows before the error");
     }
 }
@@ -227,14 +204,7 @@ fn offset_of(input: &str, needle: &str) -> u64 {
 #[test]
 fn invalid_utf8_in_header() {
     check_error(b"a\xff,b\n1,2\n", DecodeOptions::default(), DecodeErrorKind::InvalidUtf8, 1, 0, 0);
-    check_error(
-        b"\xef\xbb\xbf\n\na\xff\n",
-        DecodeOptions::default(),
-        DecodeErrorKind::InvalidUtf8,
-        3,
-        5,
-        0,
-    );
+    check_error(b"\xef\xbb\xbf\n\na\xff\n", DecodeOptions::default(), DecodeErrorKind::InvalidUtf8, 3, 5, 0);
     let d = decode_all_paths(b"a\xff,b\n1,2\n", &options(1000));
     assert_eq!(d.columns, None);
 }
@@ -244,28 +214,17 @@ fn invalid_utf8_in_a_row() {
     let input = b"a,b\n1,2\n3,4\nx,\xc3\n5,6\n";
     check_error(input, DecodeOptions::default(), DecodeErrorKind::InvalidUtf8, 4, 12, 2);
     let d = decode_all_paths(input, &options(1000));
-    assert_eq!(d.render(), "columns: [\"a\", \"b\"]\nbatch @0 x2: N[1.0, 3.0] | N[2.0, 4.0]\nerror: InvalidUtf8 at line 4, byte 12\n");
+    assert_eq!(
+        d.render(),
+        "columns: [\"a\", \"b\"]\nbatch @0 x2: N[1.0, 3.0] | N[2.0, 4.0]\nerror: InvalidUtf8 at line 4, byte 12\n"
+    );
 }
 
 #[test]
 fn invalid_utf8_split_over_two_fields() {
     // "é" is C3 A9; as two fields each half is invalid even though the bytes join up.
-    check_error(
-        b"a,b\n\xc3,\xa9\n",
-        DecodeOptions::default(),
-        DecodeErrorKind::InvalidUtf8,
-        2,
-        4,
-        0,
-    );
-    check_error(
-        b"a,b\n1,2\n\"\xc3\",\"\xa9\"",
-        DecodeOptions::default(),
-        DecodeErrorKind::InvalidUtf8,
-        3,
-        8,
-        1,
-    );
+    check_error(b"a,b\n\xc3,\xa9\n", DecodeOptions::default(), DecodeErrorKind::InvalidUtf8, 2, 4, 0);
+    check_error(b"a,b\n1,2\n\"\xc3\",\"\xa9\"", DecodeOptions::default(), DecodeErrorKind::InvalidUtf8, 3, 8, 1);
 }
 
 #[test]
@@ -348,14 +307,7 @@ fn row_too_large() {
     let limited = DecodeOptions { max_row_bytes: 8, ..DecodeOptions::default() };
     // "1234,567" is 8 bytes (separators count); "1234,5678" is 9.
     let input = "a,b\n1234,567\n1234,5678\n";
-    check_error(
-        input.as_bytes(),
-        limited.clone(),
-        DecodeErrorKind::RowTooLarge { limit: 8 },
-        3,
-        13,
-        1,
-    );
+    check_error(input.as_bytes(), limited.clone(), DecodeErrorKind::RowTooLarge { limit: 8 }, 3, 13, 1);
     // Empty fields still count their separators.
     let input = "a\n1\n,,,,,,,,,\n";
     check_error(
@@ -368,38 +320,17 @@ fn row_too_large() {
     );
     // Crossing the row limit before any field limit reports the row.
     let both = DecodeOptions { max_field_bytes: 6, max_row_bytes: 8, ..DecodeOptions::default() };
-    check_error(
-        b"a,b\n12345,1234567\n",
-        both.clone(),
-        DecodeErrorKind::RowTooLarge { limit: 8 },
-        2,
-        4,
-        0,
-    );
+    check_error(b"a,b\n12345,1234567\n", both.clone(), DecodeErrorKind::RowTooLarge { limit: 8 }, 2, 4, 0);
     check_error(b"a,b\n1,1234567\n", both, DecodeErrorKind::FieldTooLarge { limit: 6 }, 2, 4, 0);
 }
 
 #[test]
 fn unterminated_quote() {
     let input = "a,b\n1,2\n3,\"abc\n4,5\n";
-    check_error(
-        input.as_bytes(),
-        DecodeOptions::default(),
-        DecodeErrorKind::UnterminatedQuote,
-        3,
-        8,
-        1,
-    );
+    check_error(input.as_bytes(), DecodeOptions::default(), DecodeErrorKind::UnterminatedQuote, 3, 8, 1);
     check_error(b"\"a,b\n", DecodeOptions::default(), DecodeErrorKind::UnterminatedQuote, 1, 0, 0);
     // An escaped quote at the very end leaves the field open.
-    check_error(
-        b"a,b\n1,\"x\"\"",
-        DecodeOptions::default(),
-        DecodeErrorKind::UnterminatedQuote,
-        2,
-        4,
-        0,
-    );
+    check_error(b"a,b\n1,\"x\"\"", DecodeOptions::default(), DecodeErrorKind::UnterminatedQuote, 2, 4, 0);
     // A closing quote at the very end does not.
     check("a,b\n1,\"x\"", "columns: [\"a\", \"b\"]\nbatch @0 x1: N[1.0] | S[\"x\"]\n");
     check("a,b\n1,\"x\"\"\"", "columns: [\"a\", \"b\"]\nbatch @0 x1: N[1.0] | S[\"x\\\"\"]\n");
@@ -467,10 +398,7 @@ fn columns_appear_once_the_header_is_read() {
     assert_eq!(d.columns(), None);
     assert_eq!(d.feed(b"a,b").map(|f| f.consumed), Ok(3));
     assert_eq!(d.columns(), None);
-    assert_eq!(
-        d.feed(b"\r"),
-        Ok(qlik_automl_predictions::decode::Feed { consumed: 1, batch_ready: false })
-    );
+    assert_eq!(d.feed(b"\r"), Ok(qlik_automl_predictions::decode::Feed { consumed: 1, batch_ready: false }));
     assert_eq!(d.columns().map(|c| c.len()), Some(2));
     assert_eq!(d.finish(), Ok(false));
     assert_eq!(d.finish(), Ok(false));

@@ -35,10 +35,7 @@ fn csv_file() -> impl Strategy<Value = Vec<u8>> {
     (1usize..5)
         .prop_flat_map(|width| {
             (
-                prop::collection::vec(
-                    (prop::collection::vec((field(), any::<bool>()), width), 0usize..3),
-                    1..14,
-                ),
+                prop::collection::vec((prop::collection::vec((field(), any::<bool>()), width), 0usize..3), 1..14),
                 any::<bool>(),
                 any::<bool>(),
             )
@@ -83,10 +80,7 @@ fn chunk<'a>(input: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {
 fn reference(input: &[u8], flexible: bool) -> (Vec<String>, Vec<Vec<String>>) {
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(flexible).from_reader(input);
     let header = rdr.headers().expect("reference header").iter().map(String::from).collect();
-    let rows = rdr
-        .records()
-        .map(|r| r.expect("reference record").iter().map(String::from).collect())
-        .collect();
+    let rows = rdr.records().map(|r| r.expect("reference record").iter().map(String::from).collect()).collect();
     (header, rows)
 }
 
@@ -112,10 +106,7 @@ fn assert_matches_reference(ours: &Decoded, header: &[String], rows: &[Vec<Strin
                         let c = r.get(col).map_or("", String::as_str);
                         !c.is_empty() && !is_number(c)
                     });
-                    assert!(
-                        !infer || any_text || was_string[col],
-                        "column {col} needlessly String"
-                    );
+                    assert!(!infer || any_text || was_string[col], "column {col} needlessly String");
                     for (v, r) in values.iter().zip(reference) {
                         assert_eq!(v, r);
                     }

@@ -68,7 +68,10 @@ fn cookie_post_walkthrough() {
     )
     .unwrap();
     let endpoint = Endpoint::Jobs;
-    assert_eq!(config.url(endpoint, "p 1", Some("r")).unwrap(), "https://tenant.eu.qlikcloud.com/api/v1/automl-predictions/p%201/jobs");
+    assert_eq!(
+        config.url(endpoint, "p 1", Some("r")).unwrap(),
+        "https://tenant.eu.qlikcloud.com/api/v1/automl-predictions/p%201/jobs"
+    );
     assert_eq!(config.credentials_mode(page), Credentials::Include);
     assert_eq!(config.csrf_url(), "https://tenant.eu.qlikcloud.com/api/v1/csrf-token");
     assert_eq!(
@@ -79,11 +82,21 @@ fn cookie_post_walkthrough() {
     let mut limits = RateLimits::new(RateLimitConfig::default());
     assert_eq!(limits.acquire(&config.origin, endpoint.tier(), 0.0), 0.0);
 
-    let rejected = parse_api_error(403, "Forbidden", br#"{"errors":[{"code":"CSRF-TOKEN-2","title":"Invalid CSRF token"}]}"#, None);
+    let rejected = parse_api_error(
+        403,
+        "Forbidden",
+        br#"{"errors":[{"code":"CSRF-TOKEN-2","title":"Invalid CSRF token"}]}"#,
+        None,
+    );
     assert!(is_csrf_rejection(&rejected));
 
     let policy = RetryPolicy::default();
-    let limited = parse_api_error(429, "", br#"{"errors":[{"code":"HTTP-429","title":"API rate limit reached.","detail":"You need to wait 3 seconds."}]}"#, Some("2"));
+    let limited = parse_api_error(
+        429,
+        "",
+        br#"{"errors":[{"code":"HTTP-429","title":"API rate limit reached.","detail":"You need to wait 3 seconds."}]}"#,
+        Some("2"),
+    );
     assert_eq!(
         policy.decide(1, Failure::Status { status: limited.status, retry_after: limited.retry_after }, 0.5),
         Decision::RetryAfter { delay_ms: 2000.0 }
@@ -95,7 +108,10 @@ fn cookie_post_walkthrough() {
         Decision::GiveUp => panic!("503 should be retried"),
     }
     let unauthorized = parse_api_error(401, "", br#"{"errors":[{"code":"AUTH","title":"Unauthorized"}]}"#, None);
-    assert_eq!(policy.decide(3, Failure::Status { status: unauthorized.status, retry_after: None }, 0.5), Decision::GiveUp);
+    assert_eq!(
+        policy.decide(3, Failure::Status { status: unauthorized.status, retry_after: None }, 0.5),
+        Decision::GiveUp
+    );
     assert_eq!(
         config.login_url("https://app.example.com/x"),
         "https://tenant.eu.qlikcloud.com/login?qlik-web-integration-id=wid&returnto=https%3A%2F%2Fapp.example.com%2Fx"
@@ -126,7 +142,12 @@ fn api_key_get_walkthrough() {
         Some("This endpoint is deprecated (Sunset: Sun, 01 Feb 2026 00:00:00 GMT).")
     );
     let err = HostConfig::from_input(
-        HostConfigInput { host: Some("http://evil.com".into()), auth_type: Some("apikey".into()), api_key: Some("k".into()), ..Default::default() },
+        HostConfigInput {
+            host: Some("http://evil.com".into()),
+            auth_type: Some("apikey".into()),
+            api_key: Some("k".into()),
+            ..Default::default()
+        },
         None,
     )
     .unwrap_err();

@@ -4,8 +4,9 @@
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 use qlik_automl_predictions::http::{
-    deprecation_notice, encode_uri_component, parse_api_error, parse_http_date, parse_retry_after, parse_retry_after_at,
-    Dataset, Decision, Endpoint, Failure, HostConfig, HostConfigInput, RateLimiter, RetryPolicy, MAX_RETRY_AFTER_MS,
+    deprecation_notice, encode_uri_component, parse_api_error, parse_http_date, parse_retry_after,
+    parse_retry_after_at, Dataset, Decision, Endpoint, Failure, HostConfig, HostConfigInput, RateLimiter, RetryPolicy,
+    MAX_RETRY_AFTER_MS,
 };
 
 proptest! {

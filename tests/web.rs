@@ -48,9 +48,12 @@ fn decode_all(input: &[u8], chunk: usize, options: DecodeOptions) -> (Vec<String
 
 #[wasm_bindgen_test]
 fn decodes_numbers_text_and_split_utf8_in_wasm() {
-    let input = "\u{feff}AccountID,Tenure_SHAP,Note\r\naa1,-0.0123456789,\"a, \"\"b\"\"\"\r\naa2,1e-7,日本 😀\r\naa3,,x".as_bytes();
+    let input =
+        "\u{feff}AccountID,Tenure_SHAP,Note\r\naa1,-0.0123456789,\"a, \"\"b\"\"\"\r\naa2,1e-7,日本 😀\r\naa3,,x"
+            .as_bytes();
     for chunk in [1, 2, 3, 5, 64] {
-        let (columns, rows, kinds) = decode_all(input, chunk, DecodeOptions { batch_rows: 2, ..DecodeOptions::default() });
+        let (columns, rows, kinds) =
+            decode_all(input, chunk, DecodeOptions { batch_rows: 2, ..DecodeOptions::default() });
         assert_eq!(columns, vec!["AccountID", "Tenure_SHAP", "Note"]);
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0], vec!["aa1", "-0.0123456789", "a, \"b\""]);
@@ -108,7 +111,8 @@ fn http_policy_in_wasm() {
     )
     .expect("valid host");
     assert_eq!(config.origin, "https://tenant.eu.qlikcloud.com");
-    let e = parse_api_error(429, "", br#"{"errors":[{"code":"HTTP-429","title":"API rate limit reached."}]}"#, Some("3"));
+    let e =
+        parse_api_error(429, "", br#"{"errors":[{"code":"HTTP-429","title":"API rate limit reached."}]}"#, Some("3"));
     assert_eq!(e.code, "HTTP-429");
     assert_eq!(e.retry_after, Some(3.0));
     let mut limiter = RateLimiter::new(2, 1000.0);

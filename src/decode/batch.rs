@@ -28,13 +28,7 @@ pub struct Column {
 
 impl Column {
     fn new(kind: ColumnKind) -> Column {
-        Column {
-            kind,
-            numbers: Vec::new(),
-            text: Vec::new(),
-            text_ends: Vec::new(),
-            utf16_ends: Vec::new(),
-        }
+        Column { kind, numbers: Vec::new(), text: Vec::new(), text_ends: Vec::new(), utf16_ends: Vec::new() }
     }
 
     /// Number of cells.
@@ -172,13 +166,7 @@ impl Batch {
     /// rows, in case a column has to turn String. Returns whether some column is still a
     /// number column.
     #[inline]
-    pub(crate) fn push_row(
-        &mut self,
-        record: &[u8],
-        ends: &[usize],
-        ascii: bool,
-        rows: &Rows<'_>,
-    ) -> bool {
+    pub(crate) fn push_row(&mut self, record: &[u8], ends: &[usize], ascii: bool, rows: &Rows<'_>) -> bool {
         let mut numbers_left = false;
         let mut start = 0;
         for (col, (column, &end)) in self.columns.iter_mut().zip(ends).enumerate() {

@@ -42,9 +42,7 @@ impl fmt::Display for DecodeErrorKind {
                 write!(f, "field is larger than {limit} bytes")
             }
             DecodeErrorKind::RowTooLarge { limit } => write!(f, "row is larger than {limit} bytes"),
-            DecodeErrorKind::UnterminatedQuote => {
-                f.write_str("quoted field is not closed before the end of the input")
-            }
+            DecodeErrorKind::UnterminatedQuote => f.write_str("quoted field is not closed before the end of the input"),
         }
     }
 }
@@ -74,11 +72,7 @@ mod tests {
 
     #[test]
     fn display_is_one_line() {
-        let e = DecodeError {
-            kind: DecodeErrorKind::FieldCount { expected: 4, found: 3 },
-            line: 7,
-            byte_offset: 120,
-        };
+        let e = DecodeError { kind: DecodeErrorKind::FieldCount { expected: 4, found: 3 }, line: 7, byte_offset: 120 };
         assert_eq!(e.to_string(), "CSV line 7 (byte 120): row has 3 fields, header has 4");
         assert_eq!(e.kind.code(), "FieldCount");
     }

@@ -284,8 +284,7 @@ impl Decoder {
             // A line break ends the record the same way the end of input does, unless a
             // quote is open: then it is taken into the field and no record comes out.
             self.make_room();
-            let output =
-                self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
+            let output = self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
             let ends = self.ends.get_mut(self.ends_used + self.record_fields..).unwrap_or_default();
             let (result, _, nout, nend) = self.reader.read_record(b"\n", output, ends);
             self.record_len += nout;
@@ -396,8 +395,7 @@ impl Decoder {
             if input.is_empty() {
                 break Outcome::NeedInput;
             }
-            let output =
-                self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
+            let output = self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
             let ends = self.ends.get_mut(self.ends_used + self.record_fields..).unwrap_or_default();
             let (result, nin, nout, nend) = self.reader.read_record(input, output, ends);
             if !self.record.started {

@@ -28,13 +28,7 @@ impl Limits {
     }
 
     #[cold]
-    fn first_crossing(
-        &self,
-        ends: &[usize],
-        len: usize,
-        complete: bool,
-        size: usize,
-    ) -> Result<(), DecodeErrorKind> {
+    fn first_crossing(&self, ends: &[usize], len: usize, complete: bool, size: usize) -> Result<(), DecodeErrorKind> {
         // Size at which the row limit is crossed, if it is.
         let row_at = (size > self.max_row).then(|| self.max_row.saturating_add(1));
         // Size at which the first oversized field crosses the field limit, if any.
@@ -49,9 +43,7 @@ impl Limits {
             start = end;
         }
         match (field_at, row_at) {
-            (Some(f), Some(r)) if f > r => {
-                Err(DecodeErrorKind::RowTooLarge { limit: self.max_row })
-            }
+            (Some(f), Some(r)) if f > r => Err(DecodeErrorKind::RowTooLarge { limit: self.max_row }),
             (Some(_), _) => Err(DecodeErrorKind::FieldTooLarge { limit: self.max_field }),
             (None, Some(_)) => Err(DecodeErrorKind::RowTooLarge { limit: self.max_row }),
             (None, None) => Ok(()),

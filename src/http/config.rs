@@ -515,7 +515,23 @@ fn valid_path_prefix(path: &str) -> Result<(), String> {
         let ok = b.is_ascii_alphanumeric()
             || matches!(
                 b,
-                b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' | b'/'
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
             );
         if b == b'%' {
             let hex = |j: usize| bytes.get(j).is_some_and(|h| h.is_ascii_hexdigit());
@@ -681,14 +697,27 @@ mod tests {
             assert!(is_loopback_host(host), "{host}");
         }
         for host in [
-            "evil.com", "localhost.evil.com", "127.0.0.1.evil.com", "128.0.0.1", "0.0.0.0", "[::2]", "10.0.0.1",
-            "127.1", "127.000.000.001", "notlocalhost", "",
+            "evil.com",
+            "localhost.evil.com",
+            "127.0.0.1.evil.com",
+            "128.0.0.1",
+            "0.0.0.0",
+            "[::2]",
+            "10.0.0.1",
+            "127.1",
+            "127.000.000.001",
+            "notlocalhost",
+            "",
         ] {
             assert!(!is_loopback_host(host), "{host}");
         }
         for auth in ["cookie", "apikey", "oauth2", "none"] {
             for host in [
-                "http://localhost", "http://localhost:8080", "http://127.1.2.3", "http://[::1]:3000", "http://dev.localhost",
+                "http://localhost",
+                "http://localhost:8080",
+                "http://127.1.2.3",
+                "http://[::1]:3000",
+                "http://dev.localhost",
             ] {
                 let c = HostConfig::from_input(with_auth(host, auth), None);
                 assert!(c.is_ok(), "{auth} {host}: {c:?}");
@@ -706,8 +735,11 @@ mod tests {
         let c = HostConfig::from_input(with_auth("http://evil.com", "none"), None).unwrap();
         assert_eq!(c.origin, "http://evil.com");
         assert_eq!(c.auth, AuthType::None);
-        let err = HostConfig::from_input(HostConfigInput { host: Some("http://evil.com".into()), ..Default::default() }, None)
-            .unwrap_err();
+        let err = HostConfig::from_input(
+            HostConfigInput { host: Some("http://evil.com".into()), ..Default::default() },
+            None,
+        )
+        .unwrap_err();
         assert!(matches!(err, ConfigError::InsecureTransport { auth: AuthType::Cookie, .. }));
     }
 

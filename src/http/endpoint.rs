@@ -19,13 +19,8 @@ pub enum Dataset {
 
 impl Dataset {
     /// Every dataset, in the order of the API reference's table of contents.
-    pub const ALL: [Dataset; 5] = [
-        Dataset::Predictions,
-        Dataset::Shap,
-        Dataset::CoordinateShap,
-        Dataset::NotPredictedReasons,
-        Dataset::Source,
-    ];
+    pub const ALL: [Dataset; 5] =
+        [Dataset::Predictions, Dataset::Shap, Dataset::CoordinateShap, Dataset::NotPredictedReasons, Dataset::Source];
 
     /// The dataset whose path segment is exactly `name` (case-sensitive, no trimming).
     pub fn parse(name: &str) -> Option<Dataset> {
@@ -159,8 +154,17 @@ mod tests {
         assert_eq!(Dataset::parse("coordinate-shap"), Some(Dataset::CoordinateShap));
         assert_eq!(Dataset::parse("not-predicted-reasons"), Some(Dataset::NotPredictedReasons));
         for bad in [
-            "", "Predictions", "SHAP", " shap", "shap ", "coordinate_shap", "coordinateShap",
-            "notPredictedReasons", "jobs", "predictions/", "source\0",
+            "",
+            "Predictions",
+            "SHAP",
+            " shap",
+            "shap ",
+            "coordinate_shap",
+            "coordinateShap",
+            "notPredictedReasons",
+            "jobs",
+            "predictions/",
+            "source\0",
         ] {
             assert_eq!(Dataset::parse(bad), None, "{bad:?}");
         }

@@ -44,10 +44,9 @@ impl ApiError {
     /// The `code` of every entry of the `errors` array that has a string code.
     pub fn codes(&self) -> Vec<String> {
         match serde_json::from_str::<Value>(&self.errors_json) {
-            Ok(Value::Array(errors)) => errors
-                .iter()
-                .filter_map(|e| e.get("code").and_then(Value::as_str).map(String::from))
-                .collect(),
+            Ok(Value::Array(errors)) => {
+                errors.iter().filter_map(|e| e.get("code").and_then(Value::as_str).map(String::from)).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -154,21 +153,14 @@ pub fn parse_api_error_at(
     let detail = non_empty_str(first.and_then(|e| e.get("detail")))
         .or_else(|| non_empty_str(first.and_then(|e| e.get("meta")).and_then(|m| m.get("details"))))
         .map(String::from);
-    let errors_json = errors
-        .and_then(|e| serde_json::to_string(e).ok())
-        .unwrap_or_else(|| "[]".to_string());
+    let errors_json = errors.and_then(|e| serde_json::to_string(e).ok()).unwrap_or_else(|| "[]".to_string());
 
     let from_header = retry_after_header.and_then(|h| match now_ms {
         Some(now) => parse_retry_after_at(h, now),
         None => parse_retry_after(h),
     });
-    let retry_after = from_header.or_else(|| {
-        if status == 429 {
-            detail.as_deref().and_then(retry_after_from_text)
-        } else {
-            None
-        }
-    });
+    let retry_after =
+        from_header.or_else(|| if status == 429 { detail.as_deref().and_then(retry_after_from_text) } else { None });
 
     ApiError { status, code, title, detail, errors_json, retry_after }
 }
@@ -253,7 +245,12 @@ mod tests {
         let body = br#"{"errors":[{"title":"Only a title"}]}"#;
         let e = parse_api_error(409, "Conflict", body, None);
         assert_eq!((e.code.as_str(), e.title.as_str()), ("HTTP-409", "Only a title"));
-        let e = parse_api_error(401, "", b"\xEF\xBB\xBF{\"errors\":[{\"code\":\"AUTH\",\"title\":\"Unauthorized\"}]}", None);
+        let e = parse_api_error(
+            401,
+            "",
+            b"\xEF\xBB\xBF{\"errors\":[{\"code\":\"AUTH\",\"title\":\"Unauthorized\"}]}",
+            None,
+        );
         assert_eq!(e.code, "AUTH");
         assert_eq!(e.to_string(), "401 Unauthorized (AUTH)");
         assert!(e.is_unauthorized());
@@ -283,7 +280,8 @@ mod tests {
     fn csrf_detection() {
         let first = br#"{"errors":[{"code":"CSRF-TOKEN-2","title":"Invalid CSRF token"}]}"#;
         assert!(is_csrf_rejection(&parse_api_error(403, "", first, None)));
-        let later = br#"{"errors":[{"code":"FORBIDDEN","title":"No"},{"code":"CSRF-TOKEN-2","title":"Invalid CSRF token"}]}"#;
+        let later =
+            br#"{"errors":[{"code":"FORBIDDEN","title":"No"},{"code":"CSRF-TOKEN-2","title":"Invalid CSRF token"}]}"#;
         assert!(is_csrf_rejection(&parse_api_error(403, "", later, None)));
         assert!(!is_csrf_rejection(&parse_api_error(401, "", first, None)));
         assert!(!is_csrf_rejection(&parse_api_error(400, "", later, None)));

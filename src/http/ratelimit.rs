@@ -256,7 +256,12 @@ mod tests {
 
     #[test]
     fn disabled_and_odd_inputs() {
-        for mut l in [RateLimiter::new(0, 1000.0), RateLimiter::new(5, 0.0), RateLimiter::new(5, f64::NAN), RateLimiter::new(5, f64::INFINITY)] {
+        for mut l in [
+            RateLimiter::new(0, 1000.0),
+            RateLimiter::new(5, 0.0),
+            RateLimiter::new(5, f64::NAN),
+            RateLimiter::new(5, f64::INFINITY),
+        ] {
             assert!(l.is_disabled());
             for _ in 0..100 {
                 assert_eq!(l.acquire(0.0), 0.0);

@@ -152,7 +152,10 @@ mod tests {
     fn encodes_like_encode_uri_component() {
         assert_eq!(encode_uri_component("AZaz09-_.!~*'()"), "AZaz09-_.!~*'()");
         assert_eq!(encode_uri_component("a/b?c#d é"), "a%2Fb%3Fc%23d%20%C3%A9");
-        assert_eq!(encode_uri_component("&=+,;:@$%[]{}|^`\"<>\\"), "%26%3D%2B%2C%3B%3A%40%24%25%5B%5D%7B%7D%7C%5E%60%22%3C%3E%5C");
+        assert_eq!(
+            encode_uri_component("&=+,;:@$%[]{}|^`\"<>\\"),
+            "%26%3D%2B%2C%3B%3A%40%24%25%5B%5D%7B%7D%7C%5E%60%22%3C%3E%5C"
+        );
         assert_eq!(encode_uri_component("\u{0}\n\t"), "%00%0A%09");
         assert_eq!(encode_uri_component("😀"), "%F0%9F%98%80");
         assert_eq!(encode_uri_component(""), "");
@@ -210,7 +213,10 @@ mod tests {
     fn cookie_headers() {
         let with_id = config("tenant.example.com", "cookie", Some("wid-1"));
         assert_eq!(with_id.headers("GET", None, None), vec![("qlik-web-integration-id", "wid-1".to_string())]);
-        assert_eq!(with_id.headers("GET", Some("ignored"), Some("csrf")), vec![("qlik-web-integration-id", "wid-1".to_string())]);
+        assert_eq!(
+            with_id.headers("GET", Some("ignored"), Some("csrf")),
+            vec![("qlik-web-integration-id", "wid-1".to_string())]
+        );
         assert_eq!(
             with_id.headers("POST", None, Some("csrf")),
             vec![("qlik-web-integration-id", "wid-1".to_string()), ("qlik-csrf-token", "csrf".to_string())]
@@ -235,7 +241,10 @@ mod tests {
         }
         let oauth = config("tenant.example.com", "oauth2", Some("wid"));
         for method in ["GET", "POST"] {
-            assert_eq!(oauth.headers(method, Some("tok"), Some("csrf")), vec![("authorization", "Bearer tok".to_string())]);
+            assert_eq!(
+                oauth.headers(method, Some("tok"), Some("csrf")),
+                vec![("authorization", "Bearer tok".to_string())]
+            );
             assert_eq!(oauth.headers(method, Some(" tok\n"), None), vec![("authorization", "Bearer tok".to_string())]);
             assert!(oauth.headers(method, None, None).is_empty());
             assert!(oauth.headers(method, Some(" "), None).is_empty());

@@ -101,7 +101,21 @@ mod tests {
         assert_eq!(parse_retry_after(" 0 "), Some(0.0));
         assert_eq!(parse_retry_after("1.5"), Some(1.5));
         assert_eq!(parse_retry_after("007"), Some(7.0));
-        for bad in ["", " ", "-1", "+5", "1e3", "inf", "NaN", ".5", "5.", "1.2.3", "5 s", "0x10", "Sun, 06 Nov 1994 08:49:37 GMT"] {
+        for bad in [
+            "",
+            " ",
+            "-1",
+            "+5",
+            "1e3",
+            "inf",
+            "NaN",
+            ".5",
+            "5.",
+            "1.2.3",
+            "5 s",
+            "0x10",
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+        ] {
             assert_eq!(parse_retry_after(bad), None, "{bad:?}");
         }
         assert_eq!(parse_retry_after(&"9".repeat(400)), None);
@@ -137,7 +151,10 @@ mod tests {
             deprecation_notice(Some("@1688169599"), Some("Sun, 01 Feb 2026 00:00:00 GMT")).as_deref(),
             Some("This endpoint is deprecated (Deprecation: @1688169599 (2023-06-30T23:59:59Z); Sunset: Sun, 01 Feb 2026 00:00:00 GMT).")
         );
-        assert_eq!(deprecation_notice(Some("true"), None).as_deref(), Some("This endpoint is deprecated (Deprecation: true)."));
+        assert_eq!(
+            deprecation_notice(Some("true"), None).as_deref(),
+            Some("This endpoint is deprecated (Deprecation: true).")
+        );
         assert_eq!(
             deprecation_notice(None, Some("Sun, 01 Feb 2026 00:00:00 GMT")).as_deref(),
             Some("This endpoint is deprecated (Sunset: Sun, 01 Feb 2026 00:00:00 GMT).")

@@ -212,7 +212,10 @@ mod tests {
             assert_eq!(p.decide(retries + 1, busy, 0.5), Decision::GiveUp);
         }
         assert_eq!(RetryPolicy::with_retries(0).decide(0, busy, 0.5), Decision::GiveUp);
-        assert_eq!(RetryPolicy::with_retries(u32::MAX).decide(u32::MAX, busy, 0.5), Decision::RetryAfter { delay_ms: 22_500.0 });
+        assert_eq!(
+            RetryPolicy::with_retries(u32::MAX).decide(u32::MAX, busy, 0.5),
+            Decision::RetryAfter { delay_ms: 22_500.0 }
+        );
     }
 
     #[test]
@@ -222,7 +225,8 @@ mod tests {
             let p = RetryPolicy { base_delay_ms: base, max_delay_ms: max, ..RetryPolicy::default() };
             assert_eq!(p.decide(1, busy, 0.5), Decision::RetryAfter { delay_ms: 0.0 }, "{base} {max}");
         }
-        let p = RetryPolicy { base_delay_ms: 500.0, max_delay_ms: f64::INFINITY, retries: 100, ..RetryPolicy::default() };
+        let p =
+            RetryPolicy { base_delay_ms: 500.0, max_delay_ms: f64::INFINITY, retries: 100, ..RetryPolicy::default() };
         for attempt in [1, 50, 63, 64, 100] {
             let d = delay(p.decide(attempt, busy, 0.5));
             assert!(d.is_finite() && d >= 0.0, "{attempt}: {d}");

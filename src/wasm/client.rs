@@ -53,7 +53,12 @@ fn endpoint_for(dataset: &str) -> Result<Endpoint, Failure> {
 }
 
 impl Client {
-    fn ctl(&self, endpoint: Endpoint, prediction_id: &str, options: &JsValue) -> Result<(RequestCtl, Option<Function>), Failure> {
+    fn ctl(
+        &self,
+        endpoint: Endpoint,
+        prediction_id: &str,
+        options: &JsValue,
+    ) -> Result<(RequestCtl, Option<Function>), Failure> {
         let call = call_options(options)?;
         let ref_id = match endpoint {
             Endpoint::Jobs => None,
@@ -128,17 +133,21 @@ impl Client {
             let (ctl, _) = prepared.map_err(Failure::into_js)?;
             let response = send(&inner, Endpoint::Jobs, &ctl).await.map_err(Failure::into_js)?;
             inner.note_deprecation(&response);
-            let text = response.text().map_err(|e| Failure::network(glue::error_message(&e), 0.0, &ctl.url).into_js())?;
+            let text =
+                response.text().map_err(|e| Failure::network(glue::error_message(&e), 0.0, &ctl.url).into_js())?;
             let text = ctl.wait(text, "the response body", 0.0).await.map_err(Failure::into_js)?;
             let text = text.as_string().unwrap_or_default();
             if text.trim().is_empty() {
                 return Ok(JsValue::NULL);
             }
             js_sys::JSON::parse(&text).map_err(|e| {
-                Failure::network(format!("the jobs response is not JSON: {}", glue::error_message(&e)), text.len() as f64, &ctl.url)
-                    .into_js()
+                Failure::network(
+                    format!("the jobs response is not JSON: {}", glue::error_message(&e)),
+                    text.len() as f64,
+                    &ctl.url,
+                )
+                .into_js()
             })
         })
     }
 }
-

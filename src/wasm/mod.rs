@@ -10,4 +10,3 @@ mod glue;
 mod options;
 mod reader;
 mod request;
-

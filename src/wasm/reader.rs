@@ -55,7 +55,8 @@ impl Body {
     async fn start(&mut self, shared: &Shared) -> Result<(), Failure> {
         let response = send(&self.client, self.endpoint, &self.ctl).await?;
         let headers = response.headers();
-        let encoded = headers.get("content-encoding").ok().flatten().is_some_and(|e| !e.eq_ignore_ascii_case("identity"));
+        let encoded =
+            headers.get("content-encoding").ok().flatten().is_some_and(|e| !e.eq_ignore_ascii_case("identity"));
         self.content_length = headers
             .get("content-length")
             .ok()

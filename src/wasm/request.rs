@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestInit, Response};
+use web_sys::{
+    AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestInit, Response,
+};
 
 use super::client::ClientInner;
 use super::failure::Failure;
@@ -133,12 +135,18 @@ async fn bearer_token(client: &ClientInner, ctl: &RequestCtl) -> Result<Option<S
     }
 }
 
-fn request_init(client: &ClientInner, method: &str, headers: &[(&'static str, String)], signal: &AbortSignal) -> Result<RequestInit, Failure> {
+fn request_init(
+    client: &ClientInner,
+    method: &str,
+    headers: &[(&'static str, String)],
+    signal: &AbortSignal,
+) -> Result<RequestInit, Failure> {
     let init = RequestInit::new();
     init.set_method(method);
     let h = Headers::new().map_err(Failure::Js)?;
     for (name, value) in headers {
-        h.append(name, value).map_err(|e| Failure::Type(format!("invalid `{name}` header: {}", glue::error_message(&e))))?;
+        h.append(name, value)
+            .map_err(|e| Failure::Type(format!("invalid `{name}` header: {}", glue::error_message(&e))))?;
     }
     init.set_headers(&h);
     init.set_credentials(match client.config.credentials_mode(client.page_origin.as_deref()) {
@@ -159,7 +167,8 @@ async fn csrf_token(client: &ClientInner, ctl: &RequestCtl) -> Result<Option<Str
     let headers = client.config.headers("GET", None, None);
     let init = request_init(client, "GET", &headers, &ctl.signal())?;
     let url = client.config.csrf_url();
-    let response: Response = ctl.wait(glue::fetch_with_init(&url, &init), "the CSRF token", 0.0).await?.unchecked_into();
+    let response: Response =
+        ctl.wait(glue::fetch_with_init(&url, &init), "the CSRF token", 0.0).await?.unchecked_into();
     let token = match response.status() {
         200..=299 => header(&response, "qlik-csrf-token").filter(|t| !t.is_empty()),
         404 => None,
@@ -205,7 +214,8 @@ pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) ->
         let csrf = if needs_csrf { csrf_token(client, ctl).await? } else { None };
         let headers = client.config.headers(method, bearer.as_deref(), csrf.as_deref());
         let init = request_init(client, method, &headers, &ctl.signal())?;
-        let response: Response = ctl.wait(glue::fetch_with_init(&ctl.url, &init), "the response", 0.0).await?.unchecked_into();
+        let response: Response =
+            ctl.wait(glue::fetch_with_init(&ctl.url, &init), "the response", 0.0).await?.unchecked_into();
         let status = response.status();
         if (200..300).contains(&status) {
             return Ok(response);
@@ -235,8 +245,13 @@ pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) ->
 }
 
 /// Reads the next body chunk; `None` at the end of the body.
-pub async fn read_chunk(reader: &ReadableStreamDefaultReader, ctl: &RequestCtl, bytes_received: f64) -> Result<Option<Uint8Array>, Failure> {
-    let result: ReadableStreamReadResult = ctl.wait(reader.read(), "the response body", bytes_received).await?.unchecked_into();
+pub async fn read_chunk(
+    reader: &ReadableStreamDefaultReader,
+    ctl: &RequestCtl,
+    bytes_received: f64,
+) -> Result<Option<Uint8Array>, Failure> {
+    let result: ReadableStreamReadResult =
+        ctl.wait(reader.read(), "the response body", bytes_received).await?.unchecked_into();
     if result.get_done().unwrap_or(true) {
         return Ok(None);
     }

@@ -57,8 +57,7 @@ impl Decoded {
             out.push('\n');
         }
         if let Some(e) = &self.error {
-            writeln!(out, "error: {:?} at line {}, byte {}", e.kind, e.line, e.byte_offset)
-                .unwrap();
+            writeln!(out, "error: {:?} at line {}, byte {}", e.kind, e.line, e.byte_offset).unwrap();
         }
         out
     }
@@ -84,11 +83,7 @@ pub fn own_batch(batch: &Batch) -> OwnedBatch {
                 let (mut start, mut start16) = (0usize, 0u32);
                 for (&end, &end16) in column.text_ends.iter().zip(&column.utf16_ends) {
                     let cell = &text[start..end as usize];
-                    assert_eq!(
-                        (end16 - start16) as usize,
-                        cell.encode_utf16().count(),
-                        "utf16 length of {cell:?}"
-                    );
+                    assert_eq!((end16 - start16) as usize, cell.encode_utf16().count(), "utf16 length of {cell:?}");
                     cells.push(cell.to_string());
                     start = end as usize;
                     start16 = end16;
