@@ -325,6 +325,26 @@ fn row_too_large() {
 }
 
 #[test]
+fn too_many_columns() {
+    let limited = DecodeOptions { max_columns: 3, ..DecodeOptions::default() };
+    // The header is checked first: a 4-field header fails before any row.
+    check_error(b"a,b,c,d\n1,2,3,4\n", limited.clone(), DecodeErrorKind::TooManyColumns { limit: 3 }, 1, 0, 0);
+    // At the limit is fine.
+    check_with(
+        b"a,b,c\n1,2,3\n",
+        limited.clone(),
+        "columns: [\"a\", \"b\", \"c\"]\nbatch @0 x1: N[1.0] | N[2.0] | N[3.0]\n",
+    );
+    // A flexible row with too many fields fails too (its extra fields would be dropped, but
+    // are not stored first); the rows before it are delivered.
+    let flexible = DecodeOptions { flexible: true, ..limited.clone() };
+    check_error(b"a,b\n1,2\n1,2,3,4,5\n", flexible, DecodeErrorKind::TooManyColumns { limit: 3 }, 3, 8, 1);
+    // A header of only separators, far over the limit, with no line break.
+    let wide = ",".repeat(5000);
+    check_error(wide.as_bytes(), limited, DecodeErrorKind::TooManyColumns { limit: 3 }, 1, 0, 0);
+}
+
+#[test]
 fn unterminated_quote() {
     let input = "a,b\n1,2\n3,\"abc\n4,5\n";
     check_error(input.as_bytes(), DecodeOptions::default(), DecodeErrorKind::UnterminatedQuote, 3, 8, 1);

@@ -1,6 +1,6 @@
 //! The decoder's memory is bounded by the batch size and the largest row, not by the input.
 
-use qlik_automl_predictions::decode::{DecodeOptions, Decoder};
+use qlik_automl_predictions::decode::{DecodeErrorKind, DecodeOptions, Decoder};
 
 const CHUNK: usize = 64 << 10;
 const TOTAL: usize = 20 << 20;
@@ -87,4 +87,70 @@ fn buffers_stay_bounded_on_a_20_mb_input() {
     // 1000 rows of about 60 bytes: well under 512 KiB, and no growth after the first 2 MB.
     assert!(max_all < 512 << 10, "buffers grew to {max_all} bytes");
     assert!(max_all <= max_early * 2, "buffers kept growing: {max_early} -> {max_all}");
+}
+
+/// Feeds `input` in 64 KiB chunks and ends it; returns the rows of each batch, the first
+/// error and the largest `buffer_bytes()` seen.
+fn decode_measuring(input: &[u8], options: DecodeOptions) -> (Vec<usize>, Option<DecodeErrorKind>, usize) {
+    let mut d = Decoder::new(options);
+    let (mut batches, mut max_bytes) = (Vec::new(), 0usize);
+    for chunk in input.chunks(CHUNK) {
+        let mut rest = chunk;
+        loop {
+            match d.feed(rest) {
+                Ok(f) => {
+                    rest = &rest[f.consumed..];
+                    if f.batch_ready {
+                        batches.push(d.batch().num_rows);
+                    } else if rest.is_empty() {
+                        break;
+                    }
+                }
+                Err(e) => return (batches, Some(e.kind), max_bytes.max(d.buffer_bytes())),
+            }
+            max_bytes = max_bytes.max(d.buffer_bytes());
+        }
+    }
+    loop {
+        match d.finish() {
+            Ok(true) => batches.push(d.batch().num_rows),
+            Ok(false) => return (batches, None, max_bytes.max(d.buffer_bytes())),
+            Err(e) => return (batches, Some(e.kind), max_bytes.max(d.buffer_bytes())),
+        }
+        max_bytes = max_bytes.max(d.buffer_bytes());
+    }
+}
+
+#[test]
+fn a_wide_numeric_file_is_cut_into_batches_by_memory() {
+    // 20,000 columns of one-digit numbers: 40 KB of text per row, but 20,000 cells. A
+    // 10,000-row batch would hold 200 million cells (over 1.6 GB); batches are cut by their
+    // memory instead, so the buffers stay within tens of MiB.
+    let width = 20_000;
+    let mut input = (0..width).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",").into_bytes();
+    input.push(b'\n');
+    let row = vec!["7"; width].join(",");
+    let rows = 600;
+    for _ in 0..rows {
+        input.extend_from_slice(row.as_bytes());
+        input.push(b'\n');
+    }
+    let (batches, error, max_bytes) = decode_measuring(&input, DecodeOptions::default());
+    assert_eq!(error, None);
+    assert_eq!(batches.iter().sum::<usize>(), rows);
+    assert!(batches.len() > 1, "one batch of {rows} rows");
+    println!("wide file: {} batches, largest {} rows, buffers {max_bytes} bytes", batches.len(), batches[0]);
+    assert!(max_bytes < 100 << 20, "buffers grew to {max_bytes} bytes");
+}
+
+#[test]
+fn a_header_of_a_million_empty_names_is_refused_in_little_memory() {
+    let mut input = vec![b','; 1_000_000];
+    input.extend_from_slice(b"\n1\n");
+    let (batches, error, max_bytes) = decode_measuring(&input, DecodeOptions::default());
+    assert!(batches.is_empty());
+    assert_eq!(error, Some(DecodeErrorKind::TooManyColumns { limit: 100_000 }));
+    println!("1M empty names: buffers {max_bytes} bytes");
+    // Field ends for at most max_columns + 1 fields, not for a million.
+    assert!(max_bytes < 4 << 20, "buffers grew to {max_bytes} bytes");
 }

@@ -16,6 +16,8 @@ pub enum DecodeErrorKind {
     RowTooLarge { limit: usize },
     /// The input ends inside a quoted field.
     UnterminatedQuote,
+    /// The record (the header or a row) has more fields than `max_columns`.
+    TooManyColumns { limit: usize },
 }
 
 impl DecodeErrorKind {
@@ -27,6 +29,7 @@ impl DecodeErrorKind {
             DecodeErrorKind::FieldTooLarge { .. } => "FieldTooLarge",
             DecodeErrorKind::RowTooLarge { .. } => "RowTooLarge",
             DecodeErrorKind::UnterminatedQuote => "UnterminatedQuote",
+            DecodeErrorKind::TooManyColumns { .. } => "TooManyColumns",
         }
     }
 }
@@ -43,6 +46,7 @@ impl fmt::Display for DecodeErrorKind {
             }
             DecodeErrorKind::RowTooLarge { limit } => write!(f, "row is larger than {limit} bytes"),
             DecodeErrorKind::UnterminatedQuote => f.write_str("quoted field is not closed before the end of the input"),
+            DecodeErrorKind::TooManyColumns { limit } => write!(f, "row has more than {limit} fields"),
         }
     }
 }

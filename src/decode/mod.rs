@@ -41,12 +41,17 @@ const INITIAL_ENDS: usize = 64;
 /// Upper bound of the effective `max_row_bytes` and `max_field_bytes`.
 const MAX_RECORD_CAP: usize = 1 << 29;
 
-/// A batch whose decoded bytes exceed this is handed out early, so the arena stays below
-/// `BATCH_BYTES_CAP + MAX_RECORD_CAP` and text offsets fit in `u32` (also on wasm32).
-const BATCH_BYTES_CAP: usize = 1 << 30;
+/// A batch whose memory (see [`CELL_COST`]) exceeds this is handed out early, whatever its
+/// row count: the arena stays below `BATCH_MEMORY_CAP + MAX_RECORD_CAP`, text offsets fit in
+/// `u32` (also on wasm32), and a wide file cannot make one batch outgrow wasm32's memory.
+const BATCH_MEMORY_CAP: usize = 32 << 20;
+
+/// Bytes counted per cell of a batch, beyond its text: the larger of a number cell (`f64`)
+/// and a string cell (two `u32` offsets), plus the field end the decoder keeps per cell.
+const CELL_COST: usize = 8 + std::mem::size_of::<usize>();
 
 /// Largest arena ever needed: a full batch plus a record at the size limit.
-const MAX_ARENA: usize = BATCH_BYTES_CAP + MAX_RECORD_CAP + 2;
+const MAX_ARENA: usize = BATCH_MEMORY_CAP + MAX_RECORD_CAP + 2;
 
 /// Decoding settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +67,9 @@ pub struct DecodeOptions {
     pub max_field_bytes: usize,
     /// Largest decoded row: field bytes plus one per separator (at most 512 MiB is enforced).
     pub max_row_bytes: usize,
+    /// Most fields in a record, the header included (0 is treated as 1). A record with more
+    /// is a [`DecodeErrorKind::TooManyColumns`] error, found before its fields are stored.
+    pub max_columns: usize,
 }
 
 impl Default for DecodeOptions {
@@ -72,6 +80,7 @@ impl Default for DecodeOptions {
             flexible: false,
             max_field_bytes: 16 << 20,
             max_row_bytes: 16 << 20,
+            max_columns: 100_000,
         }
     }
 }
@@ -144,8 +153,8 @@ pub struct Decoder {
     /// Arena offset of each of the batch's kept rows: all rows up to the point where no
     /// column is a number column any more.
     row_starts: Vec<usize>,
-    /// Decoded bytes of the batch's rows.
-    batch_bytes: usize,
+    /// Memory of the batch's rows: decoded bytes plus [`CELL_COST`] per cell.
+    batch_memory: usize,
     record: RecordStart,
     /// Line position of the next byte given to `reader`.
     lines: LineCounter,
@@ -185,6 +194,7 @@ impl Decoder {
             limits: Limits {
                 max_field: options.max_field_bytes.min(MAX_RECORD_CAP),
                 max_row: options.max_row_bytes.min(MAX_RECORD_CAP),
+                max_columns: options.max_columns.max(1),
             },
             reader,
             bom: Bom::Pending(0),
@@ -198,7 +208,7 @@ impl Decoder {
             ends_used: 0,
             record_fields: 0,
             row_starts: Vec::new(),
-            batch_bytes: 0,
+            batch_memory: 0,
             record: RecordStart { started: false, offset: 0, line: None, at: 0 },
             lines: LineCounter::new(),
             parse_pos: 0,
@@ -347,7 +357,7 @@ impl Decoder {
             self.arena_used = 0;
             self.ends_used = 0;
             self.row_starts.clear();
-            self.batch_bytes = 0;
+            self.batch_memory = 0;
         }
     }
 
@@ -481,7 +491,11 @@ impl Decoder {
     }
 
     fn enlarge_ends(&mut self) {
-        let len = self.ends.len().saturating_mul(2).max(INITIAL_ENDS);
+        // Doubling, but the record being read gets room for at most one field more than a
+        // record may have: reaching it is the error, so a record with too many fields never
+        // holds more (the kept rows' ends are bounded by the batch memory cap).
+        let cap = 2 * self.ends_used + self.record_fields.max(self.limits.max_columns) + 1;
+        let len = self.ends.len().saturating_mul(2).max(INITIAL_ENDS).min(cap);
         self.ends.resize(len, 0);
     }
 
@@ -558,9 +572,9 @@ impl Decoder {
             self.arena_used += len;
             self.ends_used += width;
         }
-        self.batch_bytes += len;
+        self.batch_memory += len + width * CELL_COST;
         self.end_record();
-        Ok(self.batch.num_rows >= self.batch_rows || self.batch_bytes > BATCH_BYTES_CAP)
+        Ok(self.batch.num_rows >= self.batch_rows || self.batch_memory > BATCH_MEMORY_CAP)
     }
 
     /// Resets the state of the record being read, after a record has been taken.

@@ -7,10 +7,13 @@ use super::DecodeErrorKind;
 pub(crate) struct Limits {
     pub max_field: usize,
     pub max_row: usize,
+    /// Most fields of a record.
+    pub max_columns: usize,
 }
 
 impl Limits {
-    /// Finds the first limit the record crosses, reading it from the start.
+    /// Checks the field count, then finds the first size limit the record crosses, reading
+    /// it from the start.
     ///
     /// The record's size is measured as its decoded bytes plus one per field separator.
     /// `ends` holds the end offset of each finished field; `len` is the number of decoded
@@ -19,6 +22,10 @@ impl Limits {
     /// Because the first crossing is reported, the result does not depend on how often the
     /// check runs while a record is being read.
     pub fn check(&self, ends: &[usize], len: usize, complete: bool) -> Result<(), DecodeErrorKind> {
+        // A record still being read has one more field, the one in progress.
+        if ends.len() + usize::from(!complete) > self.max_columns {
+            return Err(DecodeErrorKind::TooManyColumns { limit: self.max_columns });
+        }
         let separators = if complete { ends.len().saturating_sub(1) } else { ends.len() };
         let size = len.saturating_add(separators);
         if size <= self.max_field.min(self.max_row) {
@@ -81,7 +88,7 @@ fn check_utf8_slow(record: &[u8], ends: &[usize]) -> Result<bool, DecodeErrorKin
 mod tests {
     use super::*;
 
-    const L: Limits = Limits { max_field: 4, max_row: 10 };
+    const L: Limits = Limits { max_field: 4, max_row: 10, max_columns: 100 };
 
     #[test]
     fn small_records_pass() {
