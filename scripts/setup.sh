@@ -17,6 +17,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. rustfmt and clippy, for the house-rule checks of npm test.
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "adding Rust component $component"
+    rustup component add "$component"
+  fi
+done
+
 # 2. The wasm-bindgen CLI of exactly the version Cargo.toml pins (a mismatch breaks the build).
 wb_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 if [ -z "$wb_version" ]; then

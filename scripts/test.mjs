@@ -1,4 +1,5 @@
 // Runs every test suite, each once, and fails when any fails:
+//   0. the house rules: `cargo fmt --check` and clippy with warnings as errors (native and wasm32);
 //   1. native Rust tests (decoder, HTTP policy) with `cargo test`;
 //   2. the same core compiled to wasm32, in headless Chromium (wasm-bindgen-test, tests/web.rs);
 //   3. the package's TypeScript declarations, compiled strictly against tests/types/usage.ts;
@@ -11,6 +12,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = [
+  ['Rust formatting', 'cargo', ['fmt', '--check']],
+  ['Rust lints', 'cargo', ['clippy', '--release', '--all-targets', '--', '-D', 'warnings']],
+  ['Rust lints (wasm32)', 'cargo', ['clippy', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--test', 'web',
+    '--', '-D', 'warnings']],
   ['native Rust tests', 'cargo', ['test', '--release']],
   ['wasm tests in headless Chromium', 'cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'web']],
   ['TypeScript declarations', join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tests/types/tsconfig.json']],
