@@ -153,6 +153,8 @@ struct Batches {
     chunk: Vec<u8>,
     pos: usize,
     at_end: bool,
+    /// Whether the progress at the end of the input has been reported.
+    end_reported: bool,
     finished: bool,
     report_pending: bool,
     scratch: BatchScratch,
@@ -198,13 +200,21 @@ impl Batches {
                 if self.finished {
                     return Ok(JsValue::UNDEFINED);
                 }
+                // `finish` hands out the last batch first and keeps an error found at the end
+                // of the input (an open quote, a short last record) for its next call: ask
+                // again until it reports the end or that error.
                 let ready = self.decoder.finish()?;
-                self.finished = true;
-                if self.decoder.columns().is_some() {
-                    self.columns(shared);
+                if !ready {
+                    self.finished = true;
                 }
-                shared.borrow_mut().rows = self.decoder.rows_parsed() as f64;
-                self.body.report(shared)?;
+                if !self.end_reported {
+                    self.end_reported = true;
+                    if self.decoder.columns().is_some() {
+                        self.columns(shared);
+                    }
+                    shared.borrow_mut().rows = self.decoder.rows_parsed() as f64;
+                    self.body.report(shared)?;
+                }
                 if ready {
                     return Ok(self.emit(shared));
                 }
@@ -270,6 +280,7 @@ impl Reader {
             chunk: Vec::new(),
             pos: 0,
             at_end: false,
+            end_reported: false,
             finished: false,
             report_pending: false,
             scratch: BatchScratch::default(),

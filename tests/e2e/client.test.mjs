@@ -454,6 +454,37 @@ describe('errors and retries', () => {
     assert.equal(r.fields.rows, r.fields.line - 2);
   });
 
+  test('a bad last record (open quote, or too few fields and no line break) fails stream() and table() after the rows before it', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const out = {};
+      for (const kind of ['quote', 'short']) {
+        const refId = `mockMalformed=${kind}`;
+        // 500 good rows in batches of 7: the last batch is partial, handed out by the end of input.
+        let rows = 0;
+        try {
+          for await (const b of client.stream('churn-small', 'predictions', { refId, batchRows: 7 })) rows += b.numRows;
+          out[`stream-${kind}`] = { rows, ended: 'cleanly' };
+        } catch (e) {
+          out[`stream-${kind}`] = { rows, name: e.name, reason: e.reason, line: e.line };
+        }
+        try {
+          const t = await client.table('churn-small', 'predictions', { refId, limit: Infinity });
+          out[`table-${kind}`] = { rows: t.numRows, ended: 'cleanly' };
+        } catch (e) {
+          out[`table-${kind}`] = { name: e.name, reason: e.reason, line: e.line };
+        }
+      }
+      return out;
+    }, keyConfig());
+    // Line 1 is the header, lines 2-501 the 500 good rows, line 502 the bad record.
+    const reasons = { quote: 'UnterminatedQuote', short: 'FieldCount' };
+    for (const kind of ['quote', 'short']) {
+      assert.deepEqual(r[`stream-${kind}`], { rows: 500, name: 'CsvError', reason: reasons[kind], line: 502 }, kind);
+      assert.deepEqual(r[`table-${kind}`], { name: 'CsvError', reason: reasons[kind], line: 502 }, kind);
+    }
+  });
+
   test('flexible pads short rows instead of failing; maxRowBytes bounds a record', async () => {
     const r = await w.run(async (lib, config) => {
       const client = new lib.PredictionsClient(config);

@@ -561,6 +561,17 @@ describe('demo page', () => {
     assert.equal(done.state, 'failed', done.message);
     assert.equal(await page.textContent('#error-title'), 'The file is not valid CSV');
     assert.match(await page.textContent('#error-fields'), /FieldCount/);
+
+    // A bad last record (an open quote) after every good row, read to the end for the chart:
+    // the rows are shown and the error too.
+    flags = { mockMalformed: 'quote' };
+    await page.click('#preview-btn');
+    done = await waitFinished(page);
+    assert.equal(done.state, 'failed', done.message);
+    assert.equal(await page.textContent('#error-title'), 'The file is not valid CSV');
+    assert.match(await page.textContent('#error-fields'), /UnterminatedQuote/);
+    assert.equal((await readTable(page)).rowCount, 100);
+    assert.match(done.message, /500 rows read before it stopped/);
     await closePage(p);
   });
 

@@ -19,6 +19,22 @@ const HELP = `Usage: node tests/mock-tenant/cli.mjs [flags]
   --mashup-port <n>          also serve the --static mounts on this port as a second origin
   --log                      print one line per request
   --help                     this text
+
+Faults on demand: query parameters of an API request, or written inside its refId value
+(refId=mock503%3D2%26mockKey%3Da), which is all a client can set:
+  mockDelay=<ms>             wait before answering
+  mock429=<n>, mock503=<n>   answer the first n requests (per prediction, file and mockKey)
+                             with 429 / 503; mockRetryAfter=<s> sets retry-after
+  mockStatus=<4xx|5xx>       answer with that status (mockHtml=1: an HTML proxy page, 502 alone)
+  mockGzip=1, mockChunked=1  gzip the body / send it without Content-Length
+  mockReset=<bytes>          reset the connection (TCP RST) after that many body bytes
+  mockEarlyEnd=<bytes>       close the connection after that many bytes of a longer body
+  mockDrip=<ms>              send the body a few bytes at a time, this far apart
+  mockStall=<ms>             stop sending for this long after mockStallAfter bytes (default 1024)
+  mockBom=1, mockBadUtf8=1   a UTF-8 BOM / invalid UTF-8 in data row 1
+  mockMalformed=<kinds>      fields (an extra field on data row 2), quote (a last record with an
+                             unterminated quoted field), short (a last record with too few
+                             fields and no line break); several as fields,quote
 `;
 
 function fail(message) {

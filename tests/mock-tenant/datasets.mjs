@@ -394,8 +394,8 @@ export function checkFile(predictionId, file) {
 /**
  * The byte-exact plan of one file. `opts`: `refId` (varies the values), `bom` (prefix a
  * UTF-8 BOM), `badUtf8` (invalid bytes in data row 1), `malformed` ('fields': an extra field
- * on data row 2; 'quote': a last row with an unterminated quoted field; '1' or true = 'fields';
- * several as 'fields,quote').
+ * on data row 2; 'quote': a last row with an unterminated quoted field; 'short': a last row with
+ * too few fields and no line break; '1' or true = 'fields'; several as 'fields,quote').
  */
 export function planFile(predictionId, file, opts = {}) {
   const ds = checkFile(predictionId, file);
@@ -416,9 +416,10 @@ export function planFile(predictionId, file, opts = {}) {
     return r;
   };
   const head = `${opts.bom ? '\uFEFF' : ''}${b.header}${eol}`;
-  const tail = malformed.has('quote')
-    ? `aa${10000 + (Number.isFinite(accounts) ? accounts : 99999)},"Unterminated quoted field, never closed${eol}`
-    : '';
+  const lastId = `aa${10000 + (Number.isFinite(accounts) ? accounts : 99999)}`;
+  let tail = '';
+  if (malformed.has('quote')) tail += `${lastId},"Unterminated quoted field, never closed${eol}`;
+  else if (malformed.has('short')) tail += `${lastId},too few fields`;
   const fixed = Buffer.byteLength(head) + Buffer.byteLength(tail);
   let total = null;
   if (ds.bytes !== undefined) {

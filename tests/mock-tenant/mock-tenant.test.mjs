@@ -405,7 +405,7 @@ describe('mock Qlik tenant', () => {
       assert.equal(d.status, 200);
     });
 
-    test('mockBadUtf8, mockMalformed=fields|quote, mockBom', async () => {
+    test('mockBadUtf8, mockMalformed=fields|quote|short, mockBom', async () => {
       const bad = Buffer.from(await (await get(`${API}/churn-small/source?mockBadUtf8=1`)).arrayBuffer());
       assert.ok(bad.includes(Buffer.from([0xff, 0xe6, 0x97])));
       assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(bad));
@@ -418,6 +418,9 @@ describe('mock Qlik tenant', () => {
       assert.ok(fields.filter((r) => r.length !== fields[0].length).length === 1);
       const quote = await (await get(`${API}/churn-small/predictions?mockMalformed=quote`)).text();
       assert.throws(() => parseCsv(quote), /unterminated/);
+      const short = await (await get(`${API}/churn-small/predictions?mockMalformed=short`)).text();
+      assert.ok(short.endsWith('\naa10500,too few fields'), 'the last record has two fields and no line break');
+      assert.equal(parseCsv(short).length, 502);
       const both = await get(`${API}/bytes-4000/predictions?mockMalformed=fields,quote`);
       assert.equal((await both.arrayBuffer()).byteLength, 4000);
 
