@@ -50,8 +50,10 @@ export interface ParseOptions {
   types?: 'infer' | 'string';
   /** Accept rows whose field count differs from the header's (padding or truncating). Default false: CsvError. */
   flexible?: boolean;
-  /** Largest record accepted, in bytes (default 16 MiB). */
+  /** Largest record accepted, in bytes (default 16 MiB; at most 512 MiB). */
   maxRowBytes?: number;
+  /** Most fields in a record, the header included (default 100000): a wider one is a CsvError `TooManyColumns`. */
+  maxColumns?: number;
 }
 
 export type StreamOptions = CallOptions & ParseOptions;
@@ -142,8 +144,7 @@ export declare class QlikApiError extends Error {
 
 export declare class CsvError extends Error {
   readonly name: 'CsvError';
-  /** 'InvalidUtf8' | 'FieldCount' | 'FieldTooLarge' | 'RowTooLarge' | 'UnterminatedQuote' */
-  readonly reason: string;
+  readonly reason: 'InvalidUtf8' | 'FieldCount' | 'FieldTooLarge' | 'RowTooLarge' | 'UnterminatedQuote' | 'TooManyColumns';
   /** 1-based line where the bad record starts (the header is line 1). */
   readonly line: number;
   /** Byte offset of the bad record's start. */
@@ -154,6 +155,15 @@ export declare class NetworkError extends Error {
   readonly name: 'NetworkError';
   readonly bytesReceived: number;
   readonly url: string;
+}
+
+/**
+ * The WebAssembly module failed (it trapped, e.g. out of memory): every call in progress
+ * rejects with this error and its requests are aborted; the next call, on any client, runs on
+ * a fresh instance. `cause` is the original error (a `WebAssembly.RuntimeError`).
+ */
+export declare class WasmModuleError extends Error {
+  readonly name: 'WasmModuleError';
 }
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;

@@ -1,10 +1,156 @@
 // Package entry of qlik-automl-predictions: the public JavaScript API over the wasm module.
 // The wasm side fetches, retries and decodes; this file shapes the results for JavaScript:
-// error classes, record batches, async-iterable streams.
-import wbgInit, { initSync as wbgInitSync, Client } from './qlik_automl_predictions.js';
+// error classes, record batches, async-iterable streams; and it replaces a wasm instance that
+// failed by a fresh one.
+import { createBindings } from './qlik_automl_predictions.js';
 
+// ---------------------------------------------------------------------------------------
+// Wasm instances.
+//
+// A trap (e.g. an allocation failure, which aborts) or an exception thrown through wasm
+// frames leaves an instance in an unknown state. Every call into an instance goes through a
+// guard: the first such failure marks the instance dead, rejects the calls in progress on it
+// with a `WasmModuleError` and aborts their requests; later calls from the dead instance's
+// leftover callbacks and finalizers do nothing. The next call, on any client, instantiates
+// the compiled module again, with fresh memory.
+
+/** What a dead instance's exports return: nothing of theirs is used any more. */
+const DEAD = Object.freeze([]);
+
+let compiled = null; // the WebAssembly.Module, once init() has loaded it
+let current = null; // the live Instance
+let firstExports = null;
+let instances = 0;
 let ready = null;
-let initialized = false;
+
+/** The wasm module failed (it trapped); the call was stopped. The next call runs on a fresh instance. */
+export class WasmModuleError extends Error {
+  constructor(message, options) {
+    super(message, options);
+  }
+}
+WasmModuleError.prototype.name = 'WasmModuleError';
+
+function describe(e) {
+  try {
+    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } catch {
+    return 'unknown error';
+  }
+}
+
+class Instance {
+  constructor() {
+    /** The WasmModuleError, once the instance has failed. */
+    this.dead = null;
+    /** Operations waiting on the instance: each has `fail(error)`. */
+    this.pending = new Set();
+    this.exports = null;
+    this.bindings = createBindings((exports) => this.#guard(exports));
+  }
+
+  #guard(raw) {
+    const guarded = {};
+    for (const [name, value] of Object.entries(raw)) {
+      if (typeof value !== 'function') {
+        guarded[name] = value;
+        continue;
+      }
+      guarded[name] = (...args) => {
+        if (this.dead) return DEAD;
+        try {
+          return value(...args);
+        } catch (e) {
+          this.#die(e);
+          throw e;
+        }
+      };
+    }
+    this.exports = guarded;
+    return guarded;
+  }
+
+  #die(cause) {
+    if (this.dead) return;
+    this.dead = new WasmModuleError(
+      `qlik-automl-predictions: the WebAssembly module failed (${describe(cause)}); `
+      + 'the calls in progress were stopped, and the next call runs on a fresh instance',
+      { cause },
+    );
+    if (current === this) current = null;
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const op of pending) op.fail(this.dead);
+  }
+
+  /** Runs `f` (a synchronous call into the instance); a failure of the instance throws its WasmModuleError. */
+  sync(f) {
+    if (this.dead) throw this.dead;
+    try {
+      return f();
+    } catch (e) {
+      throw this.dead ?? e;
+    }
+  }
+
+  /**
+   * Awaits the promise `start()` returns, tracked: if the instance fails first, rejects with
+   * its WasmModuleError and calls `onFail(error)`.
+   */
+  track(start, onFail) {
+    return new Promise((resolve, reject) => {
+      if (this.dead) {
+        reject(this.dead);
+        return;
+      }
+      const op = {
+        fail: (error) => {
+          if (onFail) onFail(error);
+          reject(error);
+        },
+      };
+      this.pending.add(op);
+      let promise;
+      try {
+        promise = start();
+      } catch (e) {
+        this.pending.delete(op);
+        reject(this.dead ?? e);
+        return;
+      }
+      Promise.resolve(promise).then(
+        (v) => {
+          if (!this.pending.delete(op)) return;
+          resolve(v);
+        },
+        (e) => {
+          if (!this.pending.delete(op)) return;
+          reject(e);
+        },
+      );
+    });
+  }
+}
+
+/** The live instance, instantiating the compiled module again after a failure. */
+function live() {
+  if (current) return current;
+  if (!compiled) throw new Error('qlik-automl-predictions: await init() before creating a client');
+  const instance = new Instance();
+  instance.bindings.initSync({ module: compiled });
+  instances += 1;
+  current = instance;
+  return instance;
+}
+
+function adopt(instance, exports) {
+  compiled = instance.bindings.module();
+  current = instance;
+  firstExports = exports;
+  instances += 1;
+  ready = Promise.resolve(exports);
+  return exports;
+}
 
 /**
  * Loads and instantiates the wasm module (idempotent). Resolves to the module's exports.
@@ -13,8 +159,9 @@ let initialized = false;
  */
 export default function init(moduleOrPath) {
   if (!ready) {
-    ready = wbgInit(moduleOrPath).then(
-      (exports) => { initialized = true; return exports; },
+    const instance = new Instance();
+    ready = instance.bindings.init(moduleOrPath).then(
+      (exports) => adopt(instance, exports),
       (e) => { ready = null; throw e; },
     );
   }
@@ -23,11 +170,23 @@ export default function init(moduleOrPath) {
 
 /** Synchronous instantiation from a `WebAssembly.Module` or bytes: `{ module }`. */
 export function initSync(module) {
-  const exports = wbgInitSync(module);
-  initialized = true;
-  ready = Promise.resolve(exports);
-  return exports;
+  if (firstExports) return firstExports;
+  const instance = new Instance();
+  return adopt(instance, instance.bindings.initSync(module));
 }
+
+/**
+ * Not part of the API: figures for the package's own tests, which may change at any time.
+ * `wasmMemoryBytes()` is the size of the live instance's memory (0 before init), and
+ * `instances()` the number of instances made so far.
+ */
+export const __internals = Object.freeze({
+  wasmMemoryBytes: () => (current?.exports?.memory?.buffer.byteLength ?? 0),
+  instances: () => instances,
+});
+
+// ---------------------------------------------------------------------------------------
+// Errors.
 
 /** An error answer of the Qlik API (4xx/5xx), after any retries. */
 export class QlikApiError extends Error {
@@ -192,27 +351,133 @@ export class RecordBatch {
   }
 }
 
-// A pull-based stream over a wasm reader: one `next()` per pull, so nothing is read from the
-// network before the consumer asks (backpressure); cancelling cancels the reader. `wrap`
-// turns each item into what the stream yields; errors become the package's classes.
-function readerStream(reader, wrap, fail) {
+// ---------------------------------------------------------------------------------------
+// Calls.
+
+// Links the caller's `signal` to a controller of the call's own, whose signal the wasm side
+// gets instead: aborting the caller's signal aborts it with the same reason, and a failed
+// instance aborts it to stop the call's requests. `unlink()` removes the listener once the
+// call has ended. A `signal` that is not an AbortSignal is passed as is (the wasm side
+// rejects it with a TypeError).
+function linkCall(options) {
+  const user = options?.signal;
+  if (user !== undefined && user !== null && !(user instanceof AbortSignal)) {
+    return { options, controller: null, unlink() {} };
+  }
+  const controller = new AbortController();
+  let unlink = () => {};
+  if (user) {
+    if (user.aborted) {
+      controller.abort(user.reason);
+    } else {
+      const onAbort = () => controller.abort(user.reason);
+      user.addEventListener('abort', onAbort, { once: true });
+      unlink = () => user.removeEventListener('abort', onAbort);
+    }
+  }
+  return { options: { ...options, signal: controller.signal }, controller, unlink };
+}
+
+// One reading call over a wasm Reader. The wasm reader is freed as soon as the call ends
+// (completed, failed or cancelled), not when the garbage collector finds it; what JavaScript
+// can still read about the call (bytes, rows, columns, deprecation) is kept here.
+class ReaderCall {
+  #instance;
+  #raw;
+  #link;
+  #info = { bytes: 0, totalBytes: null, rows: 0, columnNames: null, deprecation: null };
+
+  constructor(instance, open, options) {
+    this.#instance = instance;
+    this.#link = linkCall(options);
+    try {
+      this.#raw = instance.sync(() => open(this.#link.options));
+    } catch (e) {
+      this.#link.unlink();
+      throw e;
+    }
+  }
+
+  #alive() {
+    return this.#raw !== null && !this.#instance.dead;
+  }
+
+  #refresh() {
+    if (!this.#alive()) return;
+    const raw = this.#raw;
+    const info = this.#info;
+    info.bytes = raw.bytes;
+    info.totalBytes = raw.totalBytes ?? null;
+    info.rows = raw.rows;
+    if (info.columnNames === null) info.columnNames = raw.columnNames;
+    if (info.deprecation === null) info.deprecation = raw.deprecation ?? null;
+  }
+
+  #release() {
+    if (this.#raw === null) return;
+    const raw = this.#raw;
+    this.#raw = null;
+    this.#link.unlink();
+    if (!this.#instance.dead) raw.free();
+  }
+
+  get bytes() { return this.#alive() ? this.#raw.bytes : this.#info.bytes; }
+  get totalBytes() { return this.#alive() ? this.#raw.totalBytes ?? null : this.#info.totalBytes; }
+  get rows() { return this.#alive() ? this.#raw.rows : this.#info.rows; }
+  get columnNames() { return this.#alive() ? this.#raw.columnNames : this.#info.columnNames; }
+  get deprecation() { return this.#alive() ? this.#raw.deprecation ?? null : this.#info.deprecation; }
+
+  /** The next item, or undefined at the end; the call ends at the end or on a failure. */
+  async next() {
+    if (this.#raw === null) return undefined;
+    const raw = this.#raw;
+    try {
+      const item = await this.#instance.track(() => raw.next(), (error) => {
+        this.#link.controller?.abort(error);
+        this.#release();
+      });
+      this.#refresh();
+      if (item === undefined) this.#release();
+      return item;
+    } catch (e) {
+      this.#refresh();
+      this.#release();
+      throw e;
+    }
+  }
+
+  /** Stops the call: its request is aborted and the wasm reader freed. */
+  cancel(reason) {
+    if (this.#raw === null) return;
+    if (!this.#instance.dead) {
+      this.#refresh();
+      this.#raw.cancel(reason);
+    }
+    this.#release();
+  }
+}
+
+// A pull-based stream over a reading call: one `next()` per pull, so nothing is read from the
+// network before the consumer asks (backpressure); cancelling cancels the call. `wrap` turns
+// each item into what the stream yields; errors become the package's classes.
+function readerStream(call, wrap, fail) {
   return new ReadableStream({
     pull: async (controller) => {
       let item;
       try {
-        item = await reader.next();
+        item = await call.next();
       } catch (e) {
         throw fail(e);
       }
       if (item === undefined) controller.close();
       else controller.enqueue(wrap(item));
     },
-    cancel: (reason) => reader.cancel(reason),
+    cancel: (reason) => call.cancel(reason),
   }, { highWaterMark: 1 });
 }
 
 // Gives a stream `for await` support where the browser lacks it (Safari), and live getters.
-function decorate(stream, reader, extra) {
+function decorate(stream, call, extra) {
   if (typeof stream[Symbol.asyncIterator] !== 'function') {
     stream[Symbol.asyncIterator] = async function* iterate() {
       const r = stream.getReader();
@@ -230,33 +495,83 @@ function decorate(stream, reader, extra) {
     };
   }
   const props = {
-    bytes: { get: () => reader.bytes },
-    totalBytes: { get: () => reader.totalBytes ?? null },
-    deprecation: { get: () => reader.deprecation ?? null },
+    bytes: { get: () => call.bytes },
+    totalBytes: { get: () => call.totalBytes },
+    deprecation: { get: () => call.deprecation },
   };
-  for (const key of extra) props[key] = { get: () => reader[key] };
+  for (const key of extra) props[key] = { get: () => call[key] };
   Object.defineProperties(stream, props);
   return stream;
 }
 
+// The configuration fields the wasm side reads, copied when a client is made, so that a
+// client re-made on a fresh instance gets the same configuration. A getter that throws reads
+// as absent, as on the wasm side.
+const CONFIG_FIELDS = ['host', 'authType', 'webIntegrationId', 'crossSiteCookies', 'apiKey', 'getAccessToken',
+  'autoRedirect', 'retries', 'rateLimit', 'timeoutMs'];
+
+function read(obj, key) {
+  try {
+    return obj[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function copyConfig(config) {
+  if (config === null || typeof config !== 'object') return config;
+  const copy = {};
+  for (const key of CONFIG_FIELDS) copy[key] = read(config, key);
+  const limits = copy.rateLimit;
+  if (limits !== null && typeof limits === 'object') {
+    copy.rateLimit = { tier1: read(limits, 'tier1'), tier2: read(limits, 'tier2'), windowMs: read(limits, 'windowMs') };
+  }
+  return copy;
+}
+
 /** A client for the AutoML predictions API of one Qlik Cloud tenant. */
 export class PredictionsClient {
+  #config;
+  #instance;
   #client;
+  #host;
+  #autoRedirect;
+
   constructor(config = {}) {
-    if (!initialized) throw new Error('qlik-automl-predictions: await init() before creating a client');
-    this.#client = new Client(config);
+    const instance = live();
+    this.#config = copyConfig(config);
+    this.#client = instance.sync(() => new instance.bindings.Client(this.#config));
+    this.#instance = instance;
+    this.#host = this.#client.origin;
+    this.#autoRedirect = this.#client.autoRedirect;
   }
 
   /** The tenant origin requests go to. */
-  get host() { return this.#client.origin; }
+  get host() { return this.#host; }
+
+  // The wasm client on the live instance: made again (same configuration, fresh rate limiter)
+  // when the instance it was made on has failed.
+  #on() {
+    const instance = live();
+    if (this.#instance !== instance) {
+      this.#client = instance.sync(() => new instance.bindings.Client(this.#config));
+      this.#instance = instance;
+    }
+    return { instance, client: this.#client };
+  }
 
   #fail(e) {
     const err = toError(e);
-    if (err instanceof QlikApiError && err.status === 401 && err.loginUrl && this.#client.autoRedirect
+    if (err instanceof QlikApiError && err.status === 401 && err.loginUrl && this.#autoRedirect
         && typeof globalThis.location?.assign === 'function') {
       globalThis.location.assign(err.loginUrl);
     }
     return err;
+  }
+
+  #read(method, predictionId, dataset, options) {
+    const { instance, client } = this.#on();
+    return new ReaderCall(instance, (opts) => client[method](predictionId, dataset, opts), options);
   }
 
   /**
@@ -266,9 +581,9 @@ export class PredictionsClient {
    */
   stream(predictionId, dataset, options = {}) {
     checkArgs(predictionId, dataset);
-    const reader = this.#client.openBatches(predictionId, dataset, options);
-    const stream = readerStream(reader, (raw) => new RecordBatch(raw), (e) => this.#fail(e));
-    return decorate(stream, reader, ['columnNames', 'rows']);
+    const call = this.#read('openBatches', predictionId, dataset, options);
+    const stream = readerStream(call, (raw) => new RecordBatch(raw), (e) => this.#fail(e));
+    return decorate(stream, call, ['columnNames', 'rows']);
   }
 
   /**
@@ -283,13 +598,13 @@ export class PredictionsClient {
     }
     const parse = { ...options };
     if (parse.batchRows === undefined && limit < 10000) parse.batchRows = limit + 1;
-    const reader = this.#client.openBatches(predictionId, dataset, parse);
+    const call = this.#read('openBatches', predictionId, dataset, parse);
     const rows = [];
     let truncated = false;
     let ended = false;
     try {
-      while (!ended && (rows.length < limit || reader.columnNames === null)) {
-        const raw = await reader.next();
+      while (!ended && (rows.length < limit || call.columnNames === null)) {
+        const raw = await call.next();
         if (raw === undefined) { ended = true; break; }
         const batch = new RecordBatch(raw);
         const take = Math.min(batch.numRows, limit - rows.length);
@@ -297,38 +612,37 @@ export class PredictionsClient {
         if (take < batch.numRows) truncated = true;
       }
       if (!ended && !truncated) {
-        truncated = (await reader.next()) !== undefined;
+        truncated = (await call.next()) !== undefined;
       }
     } catch (e) {
-      reader.cancel();
+      call.cancel();
       throw this.#fail(e);
     }
-    const result = {
-      columns: reader.columnNames ?? [],
+    call.cancel();
+    return {
+      columns: call.columnNames ?? [],
       rows,
       numRows: rows.length,
       truncated,
-      bytes: reader.bytes,
-      totalBytes: reader.totalBytes ?? null,
-      deprecation: reader.deprecation ?? null,
+      bytes: call.bytes,
+      totalBytes: call.totalBytes,
+      deprecation: call.deprecation,
     };
-    reader.cancel();
-    return result;
   }
 
   /** The exact bytes of the file as a `Blob` (type `text/csv`). */
   async download(predictionId, dataset, options = {}) {
     checkArgs(predictionId, dataset);
-    const reader = this.#client.openBytes(predictionId, dataset, options);
+    const call = this.#read('openBytes', predictionId, dataset, options);
     const chunks = [];
     try {
       for (;;) {
-        const chunk = await reader.next();
+        const chunk = await call.next();
         if (chunk === undefined) break;
         chunks.push(chunk);
       }
     } catch (e) {
-      reader.cancel();
+      call.cancel();
       throw this.#fail(e);
     }
     return new Blob(chunks, { type: 'text/csv' });
@@ -340,18 +654,22 @@ export class PredictionsClient {
    */
   downloadStream(predictionId, dataset, options = {}) {
     checkArgs(predictionId, dataset);
-    const reader = this.#client.openBytes(predictionId, dataset, options);
-    const stream = readerStream(reader, (chunk) => chunk, (e) => this.#fail(e));
-    return decorate(stream, reader, []);
+    const call = this.#read('openBytes', predictionId, dataset, options);
+    const stream = readerStream(call, (chunk) => chunk, (e) => this.#fail(e));
+    return decorate(stream, call, []);
   }
 
   /** POSTs to the jobs endpoint: the parsed JSON body, or `null` when empty. */
   async jobs(predictionId, options = {}) {
     checkArgs(predictionId);
+    const { instance, client } = this.#on();
+    const link = linkCall(options);
     try {
-      return await this.#client.jobs(predictionId, options);
+      return await instance.track(() => client.jobs(predictionId, link.options), (error) => link.controller?.abort(error));
     } catch (e) {
       throw this.#fail(e);
+    } finally {
+      link.unlink();
     }
   }
 }

@@ -1,5 +1,6 @@
 // Builds the npm package into pkg/: cargo (wasm32, release) -> wasm-bindgen (--target web)
-// -> wasm-opt (npm binaryen) -> the hand-written ES module entry and its types from js/.
+// -> its glue wrapped into a factory (scripts/wrap-glue.mjs) -> wasm-opt (npm binaryen) -> the
+// hand-written ES module entry and its types from js/.
 // Skips the wasm-bindgen and wasm-opt steps when the compiled wasm has not changed, and
 // prints the package's sizes.
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { WRAPPED_GLUE_DTS, wrapGlue } from './wrap-glue.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -25,7 +27,9 @@ function run(cmd, args) {
 
 run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
 
-const hash = createHash('sha256').update(readFileSync(rawWasm)).digest('hex');
+// The stamp covers the compiled wasm and the glue transform.
+const hash = createHash('sha256').update(readFileSync(rawWasm))
+  .update(readFileSync(join(root, 'scripts', 'wrap-glue.mjs'))).digest('hex');
 const stamp = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '';
 if (stamp !== hash || !existsSync(join(pkg, `${name}_bg.wasm`))) {
   mkdirSync(pkg, { recursive: true });
@@ -33,6 +37,9 @@ if (stamp !== hash || !existsSync(join(pkg, `${name}_bg.wasm`))) {
   rmSync(join(pkg, 'snippets'), { recursive: true, force: true });
   run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', name,
     '--remove-name-section', '--remove-producers-section', rawWasm]);
+  const glue = join(pkg, `${name}.js`);
+  writeFileSync(glue, wrapGlue(readFileSync(glue, 'utf8')));
+  writeFileSync(join(pkg, `${name}.d.ts`), WRAPPED_GLUE_DTS);
   const bgWasm = join(pkg, `${name}_bg.wasm`);
   const wasmOpt = join(root, 'node_modules', '.bin', 'wasm-opt');
   run(wasmOpt, ['-O3', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',

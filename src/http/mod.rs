@@ -8,6 +8,7 @@ mod config;
 mod endpoint;
 mod error;
 mod httpdate;
+pub mod ranges;
 mod ratelimit;
 mod request;
 mod response;

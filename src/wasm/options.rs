@@ -7,6 +7,7 @@ use web_sys::AbortSignal;
 
 use super::failure::Failure;
 use crate::decode::DecodeOptions;
+use crate::http::ranges::{self, Range, RangeError};
 use crate::http::{HostConfigInput, RateLimitConfig};
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -36,14 +37,17 @@ fn opt_bool(obj: &JsValue, key: &str) -> Result<Option<bool>, Failure> {
     v.as_bool().map(Some).ok_or_else(|| Failure::Type(format!("`{key}` must be a boolean")))
 }
 
-fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, Failure> {
+/// A number option checked against its range; a value of another type or out of range is a
+/// `TypeError` naming the field.
+fn opt_in(obj: &JsValue, key: &str, range: Range) -> Result<Option<f64>, Failure> {
     let v = get(obj, key);
     if absent(&v) {
         return Ok(None);
     }
+    let error = |e: RangeError| Failure::Type(e.to_string());
     match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(n)),
-        _ => Err(Failure::Type(format!("`{key}` must be a non-negative number"))),
+        Some(n) => range.check(n).map(Some).map_err(error),
+        None => Err(error(RangeError { range })),
     }
 }
 
@@ -86,11 +90,7 @@ pub fn client_options(config: &JsValue) -> Result<ClientOptions, Failure> {
         has_access_token_fn: get_access_token.is_some(),
         auto_redirect: opt_bool(config, "autoRedirect")?,
     };
-    let retries = match opt_number(config, "retries")? {
-        Some(n) if n.fract() == 0.0 && n <= 100.0 => n as u32,
-        Some(_) => return Err(Failure::Type("`retries` must be a whole number from 0 to 100".into())),
-        None => 3,
-    };
+    let retries = opt_in(config, "retries", ranges::RETRIES)?.map_or(3, |n| n as u32);
     let rate_limit_value = get(config, "rateLimit");
     let rate_limit = if absent(&rate_limit_value) {
         Some(RateLimitConfig::default())
@@ -98,20 +98,20 @@ pub fn client_options(config: &JsValue) -> Result<ClientOptions, Failure> {
         on.then(RateLimitConfig::default)
     } else if rate_limit_value.is_object() {
         let mut limits = RateLimitConfig::default();
-        if let Some(n) = opt_number(&rate_limit_value, "tier1")? {
-            limits.tier1 = (n as u32).max(1);
+        if let Some(n) = opt_in(&rate_limit_value, "tier1", ranges::TIER1)? {
+            limits.tier1 = n as u32;
         }
-        if let Some(n) = opt_number(&rate_limit_value, "tier2")? {
-            limits.tier2 = (n as u32).max(1);
+        if let Some(n) = opt_in(&rate_limit_value, "tier2", ranges::TIER2)? {
+            limits.tier2 = n as u32;
         }
-        if let Some(n) = opt_number(&rate_limit_value, "windowMs")? {
+        if let Some(n) = opt_in(&rate_limit_value, "windowMs", ranges::WINDOW_MS)? {
             limits.window_ms = n;
         }
         Some(limits)
     } else {
         return Err(Failure::Type("`rateLimit` must be a boolean or an object { tier1, tier2, windowMs }".into()));
     };
-    let timeout_ms = opt_number(config, "timeoutMs")?.filter(|ms| *ms > 0.0);
+    let timeout_ms = opt_in(config, "timeoutMs", ranges::TIMEOUT_MS)?.filter(|ms| *ms > 0.0);
     Ok(ClientOptions { host, get_access_token, retries, rate_limit, timeout_ms })
 }
 
@@ -136,10 +136,7 @@ pub fn call_options(options: &JsValue) -> Result<CallOptions, Failure> {
 /// Parsing options of `stream()` and `table()`.
 pub fn decode_options(options: &JsValue) -> Result<DecodeOptions, Failure> {
     let mut decode = DecodeOptions::default();
-    if let Some(n) = opt_number(options, "batchRows")? {
-        if n < 1.0 || n.fract() != 0.0 || n > 10_000_000.0 {
-            return Err(Failure::Type("`batchRows` must be a whole number from 1 to 10000000".into()));
-        }
+    if let Some(n) = opt_in(options, "batchRows", ranges::BATCH_ROWS)? {
         decode.batch_rows = n as usize;
     }
     match opt_string(options, "types")?.as_deref() {
@@ -150,9 +147,12 @@ pub fn decode_options(options: &JsValue) -> Result<DecodeOptions, Failure> {
     if let Some(flexible) = opt_bool(options, "flexible")? {
         decode.flexible = flexible;
     }
-    if let Some(n) = opt_number(options, "maxRowBytes")? {
-        decode.max_row_bytes = (n as usize).max(1);
+    if let Some(n) = opt_in(options, "maxRowBytes", ranges::MAX_ROW_BYTES)? {
+        decode.max_row_bytes = n as usize;
         decode.max_field_bytes = decode.max_field_bytes.min(decode.max_row_bytes);
+    }
+    if let Some(n) = opt_in(options, "maxColumns", ranges::MAX_COLUMNS)? {
+        decode.max_columns = n as usize;
     }
     Ok(decode)
 }

@@ -31,6 +31,8 @@ struct Progress {
     controller: Option<AbortController>,
     reader: Option<ReadableStreamDefaultReader>,
     cancelled: bool,
+    /// Whether the reader reached the end (`Some(true)`) or failed (`Some(false)`).
+    ended: Option<bool>,
 }
 
 type Shared = Rc<RefCell<Progress>>;
@@ -306,23 +308,43 @@ impl Reader {
         let cell = self.work.clone();
         let shared = self.shared.clone();
         future_to_promise(async move {
-            if shared.borrow().cancelled {
-                return Ok(JsValue::UNDEFINED);
+            let ended = {
+                let p = shared.borrow();
+                if p.cancelled {
+                    Some(true)
+                } else {
+                    p.ended
+                }
+            };
+            match ended {
+                Some(true) => return Ok(JsValue::UNDEFINED),
+                Some(false) => return Err(js_sys::Error::new("this reader has failed").into()),
+                None => {}
             }
             let Some(mut work) = cell.borrow_mut().take() else { return Err(busy()) };
             let result = work.next(&shared).await;
-            if result.is_err() {
-                work.stop();
-            } else if !shared.borrow().cancelled {
-                *cell.borrow_mut() = Some(work);
+            // At the end, on a failure or after a cancellation the working state (decoder
+            // buffers, the body reader) is dropped at once, not when JavaScript's garbage
+            // collector frees the reader.
+            match &result {
+                Err(_) => {
+                    work.stop();
+                    shared.borrow_mut().ended = Some(false);
+                }
+                Ok(item) if item.is_undefined() => shared.borrow_mut().ended = Some(true),
+                Ok(_) if shared.borrow().cancelled => {}
+                Ok(_) => *cell.borrow_mut() = Some(work),
             }
             result.map_err(Failure::into_js)
         })
     }
 
-    /// Stops the download (and the decoding), releasing the connection.
+    /// Stops the download (and the decoding), releasing the connection and the working state
+    /// (a read in flight drops it when it returns).
     pub fn cancel(&self, reason: JsValue) {
         cancel_shared(&self.shared, &reason);
+        let work = self.work.borrow_mut().take();
+        drop(work);
     }
 
     /// Body bytes received so far.

@@ -1,6 +1,6 @@
 // A mashup entry as an application writes it, bundled by Vite: the package is imported by its
 // name and Vite emits the .wasm it references as an asset.
-import init, { PredictionsClient, QlikApiError } from 'qlik-automl-predictions';
+import init, { PredictionsClient, QlikApiError, WasmModuleError } from 'qlik-automl-predictions';
 
 const params = new URLSearchParams(location.search);
 const out = document.getElementById('out');
@@ -11,7 +11,18 @@ async function main() {
   const table = await client.table('churn-small', 'predictions', { limit: 2 });
   let notFound = null;
   try { await client.table('missing', 'shap'); } catch (e) { notFound = e instanceof QlikApiError ? e.code : String(e); }
-  return { columns: table.columns, rows: table.rows, notFound };
+  // With `trap`, a hostile file (a header too wide for the browser's wasm memory) makes the
+  // module fail; the next call runs on a fresh instance.
+  let trap = null;
+  if (params.has('trap')) {
+    try {
+      await client.table('churn-small', 'shap', { refId: params.get('trap'), maxColumns: 8_000_000 });
+    } catch (e) {
+      trap = e instanceof WasmModuleError ? e.name : String(e);
+    }
+    trap = { failed: trap, next: (await client.table('churn-small', 'predictions', { limit: 1 })).numRows };
+  }
+  return { columns: table.columns, rows: table.rows, notFound, trap };
 }
 
 main().then(

@@ -1,6 +1,7 @@
 // The package through a bundler: a small mashup importing 'qlik-automl-predictions' by name is
 // built with Vite (which must emit the .wasm referenced with `new URL(…, import.meta.url)`),
-// served from its own origin, and run in headless Chromium against the mock tenant.
+// served from its own origin, and run in headless Chromium against the mock tenant; the bundled
+// package also replaces a wasm instance that failed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -26,7 +27,8 @@ before(async () => {
   });
   tenant = await startMockTenant({ port: 0, apiKeys: ['bundle-key'] });
   site = await startStaticServer({ port: 0, static: { '/': outDir } });
-  browser = await launchBrowser();
+  // A 32 MiB ceiling on wasm memories, so that a hostile file makes the module fail.
+  browser = await launchBrowser({ jsFlags: ['--wasm-max-mem-pages=512'] });
 });
 
 after(async () => {
@@ -42,7 +44,8 @@ test('a Vite build of a mashup emits the wasm and runs the client', async () => 
   const page = browser.context.pages()[0] ?? await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
-  await page.goto(`${site.url}/index.html?host=${encodeURIComponent(tenant.url)}&key=bundle-key`);
+  const trap = encodeURIComponent('mockWide=8000000&mockWideRows=0');
+  await page.goto(`${site.url}/index.html?host=${encodeURIComponent(tenant.url)}&key=bundle-key&trap=${trap}`);
   await page.waitForFunction(() => window.result !== undefined, null, { timeout: 20_000 });
   const result = await page.evaluate(() => window.result);
   assert.equal(result.error, undefined, result.error);
@@ -51,5 +54,7 @@ test('a Vite build of a mashup emits the wasm and runs the client', async () => 
   assert.equal(result.rows[0][0], 'aa10000');
   assert.equal(typeof result.rows[0][2], 'number');
   assert.equal(result.notFound, 'AUTOML-404');
-  assert.deepEqual(errors, []);
+  assert.deepEqual(result.trap, { failed: 'WasmModuleError', next: 1 }, 'the bundled package survives a wasm trap');
+  // The trap itself is reported by the browser as an uncaught RuntimeError; nothing else is.
+  assert.deepEqual(errors.map(String).filter((e) => !/RuntimeError: unreachable/.test(e)), []);
 });

@@ -501,6 +501,24 @@ describe('errors and retries', () => {
     assert.equal(r.badOption, 'TypeError');
   });
 
+  test('maxColumns bounds the fields of a record: a wider header is a CsvError TooManyColumns', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const ok = await client.table('churn-small', 'shap', { refId: 'mockWide=10&mockWideRows=2', maxColumns: 10 });
+      let wide = null;
+      try { await client.table('churn-small', 'shap', { refId: 'mockWide=11&mockWideRows=2', maxColumns: 10 }); } catch (e) {
+        wide = { name: e.name, isErr: e instanceof lib.CsvError, reason: e.reason, line: e.line, byteOffset: e.byteOffset };
+      }
+      // The default limit is 100000 fields.
+      let byDefault = null;
+      try { await client.table('churn-small', 'shap', { refId: 'mockWide=100001&mockWideRows=0' }); } catch (e) { byDefault = e.reason; }
+      return { ok: [ok.columns.length, ok.numRows], wide, byDefault };
+    }, keyConfig());
+    assert.deepEqual(r.ok, [10, 2]);
+    assert.deepEqual(r.wide, { name: 'CsvError', isErr: true, reason: 'TooManyColumns', line: 1, byteOffset: 0 });
+    assert.equal(r.byDefault, 'TooManyColumns');
+  });
+
   test('a reset or an early end is a NetworkError, never a complete file', async () => {
     const r = await w.run(async (lib, config) => {
       const client = new lib.PredictionsClient(config);

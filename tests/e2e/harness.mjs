@@ -13,20 +13,24 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--enable-precise-memory-info', '--js-flags=--expose-gc',
+  '--enable-precise-memory-info',
 ];
 
 /** Launch options for Debian's Chromium, headless (CHROMIUM overrides the path). */
 export const CHROMIUM_LAUNCH = {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   headless: true,
-  args: CHROMIUM_ARGS,
+  args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'],
 };
 
-/** Chromium on a fresh profile, with its one persistent context. */
-export async function launchBrowser() {
+/**
+ * Chromium on a fresh profile, with its one persistent context. `jsFlags` are V8 flags added
+ * to `--expose-gc`, e.g. `--wasm-max-mem-pages=1024` to give wasm memories a 64 MiB ceiling.
+ */
+export async function launchBrowser({ jsFlags = [] } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'qap-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, CHROMIUM_LAUNCH);
+  const args = [...CHROMIUM_ARGS, `--js-flags=${['--expose-gc', ...jsFlags].join(' ')}`];
+  const context = await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM_LAUNCH, args });
   return {
     context,
     async close() {
@@ -38,9 +42,10 @@ export async function launchBrowser() {
 
 /**
  * Starts a mock tenant and a mashup origin serving the built package, plus a browser page
- * opened on the mashup. `tenantOptions` are passed to startMockTenant.
+ * opened on the mashup. `tenantOptions` are passed to startMockTenant, `browserOptions` to
+ * launchBrowser.
  */
-export async function startWorld(tenantOptions = {}) {
+export async function startWorld(tenantOptions = {}, browserOptions = {}) {
   const mashup = await startStaticServer({
     port: 0,
     static: { '/': join(root, 'tests', 'e2e', 'fixtures'), '/pkg/': join(root, 'pkg') },
@@ -51,7 +56,7 @@ export async function startWorld(tenantOptions = {}) {
     webIntegrations: { 'web-int-1': [mashup.url] },
     ...tenantOptions,
   });
-  const browser = await launchBrowser();
+  const browser = await launchBrowser(browserOptions);
   const page = browser.context.pages()[0] ?? await browser.context.newPage();
   const consoleMessages = [];
   const pageErrors = [];

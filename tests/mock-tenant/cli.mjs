@@ -35,6 +35,8 @@ Faults on demand: query parameters of an API request, or written inside its refI
   mockMalformed=<kinds>      fields (an extra field on data row 2), quote (a last record with an
                              unterminated quoted field), short (a last record with too few
                              fields and no line break); several as fields,quote
+  mockWide=<columns>         instead of the file: a header of that many empty names, then
+                             mockWideRows (default 1) rows of that many cells "1"
 `;
 
 function fail(message) {

@@ -524,6 +524,38 @@ function* generatePlan(plan, total, fixed) {
  * fault or gzip), as a synchronous generator of Buffers (also usable with `for await`).
  * Throws DatasetError when the file does not exist. Options as in `planFile`.
  */
+const WIDE_CHUNK = 1 << 20;
+
+// `count` copies of the one- or two-byte `unit`, in chunks of at most WIDE_CHUNK bytes.
+function* repeated(unit, count) {
+  const perChunk = Math.floor(WIDE_CHUNK / unit.length);
+  const full = Buffer.from(unit.repeat(Math.min(count, perChunk)));
+  for (let left = count; left > 0; left -= perChunk) {
+    yield left >= perChunk ? full : full.subarray(0, left * unit.length);
+  }
+}
+
+/**
+ * A hostile wide file: a header of `columns` empty names (commas only), then `rows` rows of
+ * `columns` cells `1`, LF line endings. Exactly `columns * (1 + 2 * rows)` bytes, generated
+ * in chunks of at most 1 MiB. Returns { knownLength, chunks() } like a plan.
+ */
+export function wideFile(columns, rows) {
+  const c = Math.max(1, Math.floor(columns));
+  const r = Math.max(0, Math.floor(rows));
+  return {
+    knownLength: c * (1 + 2 * r),
+    * chunks() {
+      yield* repeated(',', c - 1);
+      yield Buffer.from('\n');
+      for (let j = 0; j < r; j++) {
+        yield* repeated('1,', c - 1);
+        yield Buffer.from('1\n');
+      }
+    },
+  };
+}
+
 export function generateChunks(predictionId, file, opts = {}) {
   return planFile(predictionId, file, opts).chunks();
 }

@@ -428,6 +428,17 @@ describe('mock Qlik tenant', () => {
       assert.deepEqual([...bom.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     });
 
+    test('mockWide: a header of empty names and rows of ones, exactly as long as announced', async () => {
+      const r = await get(`${API}/churn-small/predictions?mockWide=5&mockWideRows=2`);
+      assert.equal(await r.text(), ',,,,\n1,1,1,1,1\n1,1,1,1,1\n');
+      const big = await get(`${API}/churn-small/shap?mockWide=1500000`);
+      assert.equal(big.headers.get('content-length'), '4500000');
+      const body = Buffer.from(await big.arrayBuffer());
+      assert.equal(body.length, 4_500_000);
+      assert.equal(body.subarray(0, 1_500_000).toString(), `${','.repeat(1_499_999)}\n`);
+      assert.equal(body.subarray(1_500_000).toString(), `${'1,'.repeat(1_499_999)}1\n`);
+    });
+
     test('backpressure: a paused client stops the server writing; closing it is logged as aborted', async () => {
       let resRef;
       let reqRef;

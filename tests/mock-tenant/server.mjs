@@ -9,12 +9,12 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 import {
-  FILE_TYPES, SAMPLE_DATASETS, DatasetError, resolveDataset, planFile, describeFile,
+  FILE_TYPES, SAMPLE_DATASETS, DatasetError, resolveDataset, planFile, describeFile, wideFile,
 } from './datasets.mjs';
 
 export {
   FILE_TYPES, SAMPLE_DATASETS, DatasetError, resolveDataset, planFile, checkFile,
-  generateChunks, createFileStream, describeFile, measureFile, sha256, fileSha256,
+  generateChunks, createFileStream, describeFile, measureFile, sha256, fileSha256, wideFile,
 } from './datasets.mjs';
 
 const API_PREFIX = '/api/v1/automl-predictions/';
@@ -809,6 +809,8 @@ export async function startMockTenant(options = {}) {
     let plan;
     try {
       plan = planFile(predictionId, file, genOpts);
+      const wide = int(q.get('mockWide'));
+      if (wide) plan = wideFile(wide, int(q.get('mockWideRows')) ?? 1);
     } catch (e) {
       if (!(e instanceof DatasetError)) throw e;
       sendJson(res, e.status, qlikError(e.status, e.code, e.title, e.detail, e.meta));

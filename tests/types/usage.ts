@@ -1,7 +1,7 @@
 // Compile-time check of the package's TypeScript declarations (tsc --noEmit, strict): every
 // documented call, as a TypeScript user writes it. Not executed.
 import init, {
-  PredictionsClient, QlikApiError, CsvError, NetworkError, RecordBatch,
+  PredictionsClient, QlikApiError, CsvError, NetworkError, WasmModuleError, RecordBatch,
   type ClientConfig, type Dataset, type Progress, type Table,
 } from 'qlik-automl-predictions';
 
@@ -29,7 +29,7 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const names: string[] | null = stream.columnNames;
   const deprecation: string | null = stream.deprecation;
 
-  const table: Table = await client.table('id', 'predictions', { limit: 100, types: 'string', batchRows: 50 });
+  const table: Table = await client.table('id', 'predictions', { limit: 100, types: 'string', batchRows: 50, maxColumns: 500, maxRowBytes: 1 << 20 });
   const cells: Array<Array<number | string>> = table.rows;
   const truncated: boolean = table.truncated;
 
@@ -41,7 +41,8 @@ export async function usage(signal: AbortSignal): Promise<void> {
     await client.table('id', 'not-predicted-reasons');
   } catch (e) {
     if (e instanceof QlikApiError) { const s: number = e.status; const c: string = e.code; const l: string | undefined = e.loginUrl; void [s, c, l, e.errors[0]?.code, e.retryAfter]; }
-    if (e instanceof CsvError) { const r: string = e.reason; const line: number = e.line; void [r, line, e.byteOffset]; }
+    if (e instanceof CsvError) { const r: string = e.reason; const line: number = e.line; void [r, line, e.byteOffset, e.reason === 'TooManyColumns']; }
+    if (e instanceof WasmModuleError) { const n: 'WasmModuleError' = e.name; void [n, e.cause]; }
     if (e instanceof NetworkError) { const n: number = e.bytesReceived; void n; }
   }
   void [pages, host, names, deprecation, cells, truncated, blob, bytes, jobs];
