@@ -36,7 +36,7 @@ fn signatures() {
         code: String::new(),
         title: String::new(),
         detail: None,
-        errors_json: "[]".into(),
+        errors: Vec::new(),
         retry_after: None,
     };
     let _ = HostConfigInput {

@@ -13,6 +13,11 @@ use super::response::{parse_retry_after, parse_retry_after_at, retry_after_from_
 /// The error code a 403 carries when the CSRF token is missing or stale.
 pub const CSRF_REJECTION_CODE: &str = "CSRF-TOKEN-2";
 
+/// The most bytes read of an error body or of the jobs answer (64 KiB); the rest is not
+/// downloaded. Qlik's error answers and a prediction's jobs are a few hundred bytes; a longer
+/// body (a proxy's page, a hostile answer) cannot make the client hold or parse more.
+pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
+
 /// An error response of the API.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
@@ -23,32 +28,17 @@ pub struct ApiError {
     pub title: String,
     /// The first error's `detail`, or its `meta.details`.
     pub detail: Option<String>,
-    /// The response's `errors` array re-serialized as JSON; `[]` when the body has none.
-    pub errors_json: String,
+    /// The response's `errors` array as parsed; empty when the body has none.
+    pub errors: Vec<Value>,
     /// Seconds to wait before retrying, from the `retry-after` header or, for a 429 whose
     /// header is unreadable, from the "wait N seconds" of the error detail.
     pub retry_after: Option<f64>,
 }
 
 impl ApiError {
-    /// 401: the session or token is missing or expired.
-    pub fn is_unauthorized(&self) -> bool {
-        self.status == 401
-    }
-
-    /// 429: the rate limit was reached.
-    pub fn is_rate_limited(&self) -> bool {
-        self.status == 429
-    }
-
     /// The `code` of every entry of the `errors` array that has a string code.
-    pub fn codes(&self) -> Vec<String> {
-        match serde_json::from_str::<Value>(&self.errors_json) {
-            Ok(Value::Array(errors)) => {
-                errors.iter().filter_map(|e| e.get("code").and_then(Value::as_str).map(String::from)).collect()
-            }
-            _ => Vec::new(),
-        }
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.errors.iter().filter_map(|e| e.get("code").and_then(Value::as_str))
     }
 }
 
@@ -112,10 +102,11 @@ fn non_empty_str(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str).filter(|s| !s.trim().is_empty())
 }
 
-/// Builds an [`ApiError`] from an error response. Never fails: a body that is not the JSON
-/// error shape gives code `HTTP-<status>`, the status text (or reason phrase) as title, no
-/// detail and `errors_json` `[]`. The code, title and detail are taken independently from the
-/// first entry of `errors`, each falling back when missing or not a non-empty string.
+/// Builds an [`ApiError`] from an error response (the body parsed once). Never fails: a body
+/// that is not the JSON error shape (a truncated one included) gives code `HTTP-<status>`, the
+/// status text (or reason phrase) as title, no detail and no `errors`. The code, title and
+/// detail are taken independently from the first entry of `errors`, each falling back when
+/// missing or not a non-empty string.
 /// `retry_after_header` is read as delta-seconds only; see [`parse_api_error_at`] for dates.
 pub fn parse_api_error(status: u16, status_text: &str, body: &[u8], retry_after_header: Option<&str>) -> ApiError {
     parse_api_error_at(status, status_text, body, retry_after_header, None)
@@ -131,9 +122,14 @@ pub fn parse_api_error_at(
     now_ms: Option<f64>,
 ) -> ApiError {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let parsed: Option<Value> = serde_json::from_slice(body).ok();
-    let errors = parsed.as_ref().and_then(|v| v.get("errors")).filter(|e| e.is_array());
-    let first = errors.and_then(|e| e.get(0)).filter(|e| e.is_object());
+    let errors = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut top)) => match top.remove("errors") {
+            Some(Value::Array(errors)) => errors,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let first = errors.first().filter(|e| e.is_object());
 
     let code = match non_empty_str(first.and_then(|e| e.get("code"))) {
         Some(c) => c.to_string(),
@@ -153,7 +149,6 @@ pub fn parse_api_error_at(
     let detail = non_empty_str(first.and_then(|e| e.get("detail")))
         .or_else(|| non_empty_str(first.and_then(|e| e.get("meta")).and_then(|m| m.get("details"))))
         .map(String::from);
-    let errors_json = errors.and_then(|e| serde_json::to_string(e).ok()).unwrap_or_else(|| "[]".to_string());
 
     let from_header = retry_after_header.and_then(|h| match now_ms {
         Some(now) => parse_retry_after_at(h, now),
@@ -162,13 +157,13 @@ pub fn parse_api_error_at(
     let retry_after =
         from_header.or_else(|| if status == 429 { detail.as_deref().and_then(retry_after_from_text) } else { None });
 
-    ApiError { status, code, title, detail, errors_json, retry_after }
+    ApiError { status, code, title, detail, errors, retry_after }
 }
 
 /// Whether `e` is a 403 rejecting the CSRF token: any entry of `errors` (or the top-level
 /// code) is `CSRF-TOKEN-2`.
 pub fn is_csrf_rejection(e: &ApiError) -> bool {
-    e.status == 403 && (e.code == CSRF_REJECTION_CODE || e.codes().iter().any(|c| c == CSRF_REJECTION_CODE))
+    e.status == 403 && (e.code == CSRF_REJECTION_CODE || e.codes().any(|c| c == CSRF_REJECTION_CODE))
 }
 
 #[cfg(test)]
@@ -185,10 +180,9 @@ mod tests {
         assert_eq!(e.title, "Not found");
         assert_eq!(e.detail.as_deref(), Some("no such prediction"));
         assert_eq!(e.retry_after, None);
-        let errors: Value = serde_json::from_str(&e.errors_json).unwrap();
         let sent: Value = serde_json::from_str(NOT_FOUND).unwrap();
-        assert_eq!(errors, sent["errors"]);
-        assert_eq!(e.codes(), vec!["AUTOML-404".to_string(), "OTHER".to_string()]);
+        assert_eq!(Value::Array(e.errors.clone()), sent["errors"]);
+        assert_eq!(e.codes().collect::<Vec<_>>(), vec!["AUTOML-404", "OTHER"]);
         assert_eq!(e.to_string(), "404 Not found (AUTOML-404): no such prediction");
     }
 
@@ -227,10 +221,10 @@ mod tests {
             assert_eq!(e.detail, None);
             assert_eq!(e.retry_after, None);
         }
-        assert_eq!(parse_api_error(502, "", b"<html>", None).errors_json, "[]");
-        assert_eq!(parse_api_error(502, "", b"{\"errors\":{\"code\":\"X\"}}", None).errors_json, "[]");
-        assert_eq!(parse_api_error(502, "", b"{\"errors\":[42]}", None).errors_json, "[42]");
-        assert_eq!(parse_api_error(502, "", b"{\"errors\":[]}", None).errors_json, "[]");
+        assert_eq!(parse_api_error(502, "", b"<html>", None).errors, Vec::<Value>::new());
+        assert_eq!(parse_api_error(502, "", b"{\"errors\":{\"code\":\"X\"}}", None).errors, Vec::<Value>::new());
+        assert_eq!(parse_api_error(502, "", b"{\"errors\":[42]}", None).errors, vec![Value::from(42)]);
+        assert_eq!(parse_api_error(502, "", b"{\"errors\":[]}", None).errors, Vec::<Value>::new());
     }
 
     #[test]
@@ -253,14 +247,12 @@ mod tests {
         );
         assert_eq!(e.code, "AUTH");
         assert_eq!(e.to_string(), "401 Unauthorized (AUTH)");
-        assert!(e.is_unauthorized());
     }
 
     #[test]
     fn rate_limited() {
         let body = br#"{"errors":[{"code":"HTTP-429","title":"API rate limit reached.","detail":"You need to wait 12 seconds before making another request."}]}"#;
         let e = parse_api_error(429, "Too Many Requests", body, Some("7"));
-        assert!(e.is_rate_limited());
         assert_eq!(e.code, "HTTP-429");
         assert_eq!(e.title, "API rate limit reached.");
         assert_eq!(e.retry_after, Some(7.0));
@@ -293,10 +285,18 @@ mod tests {
             code: "CSRF-TOKEN-2".into(),
             title: "t".into(),
             detail: None,
-            errors_json: "not json".into(),
+            errors: vec![Value::from("not an object")],
             retry_after: None,
         };
         assert!(is_csrf_rejection(&hand_made));
+    }
+
+    #[test]
+    fn a_truncated_body_is_not_the_error_shape() {
+        let mut body = br#"{"errors":[{"code":"BIG","title":"Big","detail":""#.to_vec();
+        body.resize(MAX_JSON_BODY_BYTES, b'x');
+        let e = parse_api_error(500, "Internal Server Error", &body, None);
+        assert_eq!((e.code.as_str(), e.title.as_str(), e.errors.len()), ("HTTP-500", "Internal Server Error", 0));
     }
 
     #[test]

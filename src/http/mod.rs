@@ -16,7 +16,10 @@ mod retry;
 
 pub use config::{is_header_token, is_loopback_host, AuthType, ConfigError, Credentials, HostConfig, HostConfigInput};
 pub use endpoint::{Dataset, Endpoint, Tier};
-pub use error::{is_csrf_rejection, parse_api_error, parse_api_error_at, reason_phrase, ApiError, CSRF_REJECTION_CODE};
+pub use error::{
+    is_csrf_rejection, parse_api_error, parse_api_error_at, reason_phrase, ApiError, CSRF_REJECTION_CODE,
+    MAX_JSON_BODY_BYTES,
+};
 pub use httpdate::{format_iso8601, parse_http_date};
 pub use ratelimit::{RateLimitConfig, RateLimiter, RateLimits};
 pub use request::{encode_uri_component, API_PATH, CSRF_PATH};

@@ -13,8 +13,8 @@ use super::failure::Failure;
 use super::glue;
 use super::options::{call_options, client_options, decode_options};
 use super::reader::{Body, Reader};
-use super::request::{send, RequestCtl};
-use crate::http::{deprecation_notice, Dataset, Endpoint, HostConfig, RateLimits, RetryPolicy};
+use super::request::{read_prefix, send, RequestCtl};
+use crate::http::{deprecation_notice, Dataset, Endpoint, HostConfig, RateLimits, RetryPolicy, MAX_JSON_BODY_BYTES};
 
 pub struct ClientInner {
     pub config: HostConfig,
@@ -133,21 +133,18 @@ impl Client {
             let (ctl, _) = prepared.map_err(Failure::into_js)?;
             let response = send(&inner, Endpoint::Jobs, &ctl).await.map_err(Failure::into_js)?;
             inner.note_deprecation(&response);
-            let text =
-                response.text().map_err(|e| Failure::network(glue::error_message(&e), 0.0, &ctl.url).into_js())?;
-            let text = ctl.wait(text, "the response body", 0.0).await.map_err(Failure::into_js)?;
-            let text = text.as_string().unwrap_or_default();
+            let (body, longer) = read_prefix(&response, &ctl, MAX_JSON_BODY_BYTES).await.map_err(Failure::into_js)?;
+            let not_json = |why: String| Failure::network(why, body.len() as f64, &ctl.url).into_js();
+            if longer {
+                return Err(not_json(format!("the jobs response is larger than {MAX_JSON_BODY_BYTES} bytes")));
+            }
+            let text = String::from_utf8_lossy(&body);
             if text.trim().is_empty() {
                 return Ok(JsValue::NULL);
             }
-            js_sys::JSON::parse(&text).map_err(|e| {
-                Failure::network(
-                    format!("the jobs response is not JSON: {}", glue::error_message(&e)),
-                    text.len() as f64,
-                    &ctl.url,
-                )
-                .into_js()
-            })
+            // Parsed once, by JSON.parse: the answer keeps its members' order.
+            js_sys::JSON::parse(&text)
+                .map_err(|e| not_json(format!("the jobs response is not JSON: {}", glue::error_message(&e))))
         })
     }
 }

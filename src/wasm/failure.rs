@@ -4,6 +4,7 @@
 //! exception from a callback) pass through untouched.
 
 use js_sys::{Object, Reflect};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::decode::DecodeError;
@@ -31,6 +32,31 @@ fn opt_str(v: &Option<String>) -> JsValue {
     v.as_deref().map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// A parsed JSON value as JavaScript builds it with `JSON.parse` (object keys as own data
+/// properties, `__proto__` included). serde_json caps nesting at 128 levels, which bounds the
+/// recursion.
+pub fn json_to_js(value: &Value) -> JsValue {
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => items.iter().map(json_to_js).collect::<js_sys::Array>().into(),
+        Value::Object(members) => {
+            let o = Object::new();
+            for (key, member) in members {
+                let descriptor = Object::new();
+                set(&descriptor, "value", &json_to_js(member));
+                for flag in ["writable", "enumerable", "configurable"] {
+                    set(&descriptor, flag, &JsValue::TRUE);
+                }
+                Object::define_property(&o, &JsValue::from_str(key), &descriptor);
+            }
+            o.into()
+        }
+    }
+}
+
 impl Failure {
     pub fn network(message: impl Into<String>, bytes_received: f64, url: &str) -> Failure {
         Failure::Network { message: message.into(), bytes_received, url: url.to_string() }
@@ -52,7 +78,7 @@ impl Failure {
                 set(&o, "code", &error.code.as_str().into());
                 set(&o, "title", &error.title.as_str().into());
                 set(&o, "detail", &opt_str(&error.detail));
-                let errors = js_sys::JSON::parse(&error.errors_json).unwrap_or_else(|_| js_sys::Array::new().into());
+                let errors: js_sys::Array = error.errors.iter().map(json_to_js).collect();
                 set(&o, "errors", &errors);
                 set(&o, "retryAfter", &error.retry_after.map(JsValue::from_f64).unwrap_or(JsValue::UNDEFINED));
                 set(&o, "loginUrl", &opt_str(&login_url));

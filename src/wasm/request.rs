@@ -15,7 +15,10 @@ use web_sys::{
 use super::client::ClientInner;
 use super::failure::Failure;
 use super::glue;
-use crate::http::{parse_api_error_at, ApiError, AuthType, Credentials, Decision, Endpoint, Failure as RetryFailure};
+use crate::http::{
+    parse_api_error_at, ApiError, AuthType, Credentials, Decision, Endpoint, Failure as RetryFailure,
+    MAX_JSON_BODY_BYTES,
+};
 
 thread_local! {
     /// CSRF tokens per host origin; `Some(None)` records that the host has none (404).
@@ -182,16 +185,31 @@ fn forget_csrf_token(origin: &str) {
     CSRF_TOKENS.with(|c| c.borrow_mut().remove(origin));
 }
 
-/// The API error an error response carries (its body read under the call's timeout; an
-/// unreadable body counts as empty).
+/// The first `cap` bytes of a response body, and whether the body is longer: reading stops
+/// there and the rest is cancelled (not downloaded).
+pub async fn read_prefix(response: &Response, ctl: &RequestCtl, cap: usize) -> Result<(Vec<u8>, bool), Failure> {
+    let Some(body) = response.body() else { return Ok((Vec::new(), false)) };
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut out = Vec::new();
+    while let Some(chunk) = read_chunk(&reader, ctl, out.len() as f64).await? {
+        let room = cap - out.len();
+        let length = chunk.length() as usize;
+        let take = length.min(room);
+        let start = out.len();
+        out.resize(start + take, 0);
+        chunk.subarray(0, take as u32).copy_to(&mut out[start..]);
+        if length > room {
+            glue::ignore_rejection(&reader.cancel());
+            return Ok((out, true));
+        }
+    }
+    Ok((out, false))
+}
+
+/// The API error an error response carries: its body's first [`MAX_JSON_BODY_BYTES`] read under
+/// the call's timeout and parsed once (an unreadable body counts as empty, a longer one is cut).
 async fn api_error(response: &Response, ctl: &RequestCtl) -> ApiError {
-    let body = match response.array_buffer() {
-        Ok(promise) => match ctl.wait(promise, "the error response", 0.0).await {
-            Ok(buf) => Uint8Array::new(&buf).to_vec(),
-            Err(_) => Vec::new(),
-        },
-        Err(_) => Vec::new(),
-    };
+    let body = read_prefix(response, ctl, MAX_JSON_BODY_BYTES).await.map(|(body, _)| body).unwrap_or_default();
     let retry_after = header(response, "retry-after");
     parse_api_error_at(response.status(), &response.status_text(), &body, retry_after.as_deref(), Some(glue::now_ms()))
 }

@@ -380,6 +380,40 @@ describe('errors and retries', () => {
     assert.deepEqual(e, { name: 'QlikApiError', status: 502, code: 'HTTP-502', errors: [] });
   });
 
+  test('a 40 MiB error body or jobs answer: 64 KiB are read, wasm memory stays flat', async () => {
+    const pad = 40 * 2 ** 20;
+    await fetch(`${w.tenant.url}/__mock/arm?route=jobs&mockPad=${pad}`, { method: 'POST' });
+    const r = await w.run(async (lib, [config, padBytes]) => {
+      const client = new lib.PredictionsClient(config);
+      const before = lib.__internals.wasmMemoryBytes();
+      let error = null;
+      try { await client.table('churn-small', 'shap', { refId: `mockStatus=500&mockPad=${padBytes}` }); } catch (e) {
+        error = { name: e.name, status: e.status, code: e.code, errors: e.errors };
+      }
+      let jobs = null;
+      try { await client.jobs('churn-small'); } catch (e) { jobs = { name: e.name, message: e.message }; }
+      return { error, jobs, grew: lib.__internals.wasmMemoryBytes() - before };
+    }, [keyConfig(), pad]);
+    console.log(`# wasm memory grew by ${(r.grew / 2 ** 20).toFixed(2)} MiB for a 40 MiB error body and a 40 MiB jobs answer`);
+    // The body is cut at 64 KiB, so it is not Qlik's JSON error shape any more.
+    assert.deepEqual(r.error, { name: 'QlikApiError', status: 500, code: 'HTTP-500', errors: [] });
+    assert.equal(r.jobs.name, 'NetworkError');
+    assert.match(r.jobs.message, /jobs response is larger than 65536 bytes/);
+    assert.ok(r.grew <= 2 * 2 ** 20, `wasm memory grew by ${r.grew} bytes`);
+  });
+
+  test('error bodies are parsed into the errors array as sent', async () => {
+    const e = await w.run(async (lib, config) => {
+      try { await new lib.PredictionsClient(config).table('churn-small', 'shap', { refId: 'mockStatus=409&mockPad=2000' }); return null; } catch (err) {
+        return { code: err.code, detail: err.detail, errors: err.errors, protoKept: Object.getPrototypeOf(err.errors[0]) === Object.prototype };
+      }
+    }, keyConfig());
+    assert.equal(e.code, 'HTTP-409');
+    assert.match(e.detail, /mockStatus=409/);
+    assert.deepEqual(e.errors, [{ code: 'HTTP-409', title: 'Conflict', detail: 'Mock error requested with mockStatus=409.', status: '409' }]);
+    assert.equal(e.protoKept, true);
+  });
+
   test('429 waits retry-after and retries; 503 retries with backoff; retries are bounded', async () => {
     const since = await lastRequestId();
     const r = await w.run(async (lib, config) => {

@@ -37,6 +37,10 @@ Faults on demand: query parameters of an API request, or written inside its refI
                              fields and no line break); several as fields,quote
   mockWide=<columns>         instead of the file: a header of that many empty names, then
                              mockWideRows (default 1) rows of that many cells "1"
+  mockPad=<bytes>            pad the JSON of a mockStatus error or of the jobs answer to that size
+
+Routes without a refId (jobs, csrf-token) get fault flags armed beforehand:
+  POST /__mock/arm?route=<route>&count=<n>&<mock flags>   the next n requests of that route
 `;
 
 function fail(message) {

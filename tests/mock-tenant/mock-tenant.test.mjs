@@ -439,6 +439,26 @@ describe('mock Qlik tenant', () => {
       assert.equal(body.subarray(1_500_000).toString(), `${'1,'.repeat(1_499_999)}1\n`);
     });
 
+    test('mockPad pads a JSON answer; /__mock/arm gives the next requests of a route fault flags', async () => {
+      const padded = await get(`${API}/churn-small/shap?mockStatus=500&mockPad=100000`);
+      assert.equal(padded.status, 500);
+      const body = await padded.text();
+      assert.equal(body.length, 100000);
+      const parsed = JSON.parse(body);
+      assert.equal(parsed.errors[0].code, 'HTTP-500');
+      assert.match(parsed.padding, /^x+$/);
+      const arm = await fetch(url('/__mock/arm?route=jobs&count=2&mockPad=5000&mockDelay=200'), { method: 'POST' });
+      assert.deepEqual(await arm.json(), { armed: 'jobs', count: 2, params: { mockPad: '5000', mockDelay: '200' } });
+      const jobs = () => fetch(url(`${API}/churn-small/jobs`), { method: 'POST', headers: AUTH }).then(async (r) => (await r.text()).length);
+      const started = performance.now();
+      assert.equal(await jobs(), 5000);
+      assert.ok(performance.now() - started >= 180, 'mockDelay applied');
+      assert.equal(await jobs(), 5000);
+      assert.ok(await jobs() < 1000, 'armed for two requests only');
+      const bad = await fetch(url('/__mock/arm?route=jobs'), { method: 'POST' });
+      assert.equal(bad.status, 400);
+    });
+
     test('backpressure: a paused client stops the server writing; closing it is logged as aborted', async () => {
       let resRef;
       let reqRef;

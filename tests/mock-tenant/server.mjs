@@ -154,6 +154,21 @@ function sendJson(res, status, body, headers = {}) {
   res.end(text);
 }
 
+// Like sendJson, padded to `pad` bytes (when larger than the JSON) with a last top-level
+// member "padding" of x's.
+function sendJsonPadded(res, status, body, headers, pad) {
+  let text = JSON.stringify(body);
+  const room = pad - Buffer.byteLength(text) - ',"padding":""'.length;
+  if (room > 0) text = `${text.slice(0, -1)},"padding":"${'x'.repeat(room)}"}`;
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
 function sendText(res, status, text, headers = {}) {
   res.writeHead(status, {
     'Content-Type': 'text/plain; charset=utf-8',
@@ -362,6 +377,8 @@ export async function startMockTenant(options = {}) {
   const sessions = new Map();
   const requests = [];
   const faultCounters = new Map();
+  // Fault flags armed for the next requests of a route: route -> [{ count, params }].
+  const armed = new Map();
   const rateWindows = new Map();
   const lengthCache = new Map();
   const idleWaiters = new Set();
@@ -661,6 +678,12 @@ export async function startMockTenant(options = {}) {
       }
     }
     rec.route = route ?? null;
+    const arm = route ? armed.get(route)?.[0] : undefined;
+    if (arm) {
+      for (const [k, v] of arm.params) if (!q.has(k)) q.set(k, v);
+      rec.armed = Object.fromEntries(arm.params);
+      if (--arm.count <= 0) armed.get(route).shift();
+    }
     rec.predictionId = predictionId;
     if (!route) {
       cors(true);
@@ -749,20 +772,20 @@ export async function startMockTenant(options = {}) {
       } else if (forced === 429) {
         sendJson(res, 429, rateLimitBody(retryAfter ?? '1'), extra);
       } else {
-        sendJson(res, forced, qlikError(forced, `HTTP-${forced}`, REASON_PHRASES[forced] ?? 'Error',
-          `Mock error requested with mockStatus=${forced}.`), extra);
+        sendJsonPadded(res, forced, qlikError(forced, `HTTP-${forced}`, REASON_PHRASES[forced] ?? 'Error',
+          `Mock error requested with mockStatus=${forced}.`), extra, int(q.get('mockPad')) ?? 0);
       }
       return;
     }
 
     if (route === 'jobs') {
-      sendJobs(res, predictionId);
+      sendJobs(res, predictionId, int(q.get('mockPad')) ?? 0);
       return;
     }
     await streamFile(req, res, q, rec, predictionId, file, abort.signal);
   }
 
-  function sendJobs(res, predictionId) {
+  function sendJobs(res, predictionId, pad) {
     const ds = resolveDataset(predictionId);
     if (!ds) {
       sendJson(res, 404, qlikError(404, 'AUTOML-404', 'Prediction not found', `No prediction with ID '${predictionId}' was found.`,
@@ -796,7 +819,7 @@ export async function startMockTenant(options = {}) {
       job.endedAt = iso(created + 41_000);
       job.error = { code: 'AUTOML-PREDICTION-FAILED', title: 'Prediction failed', detail: 'The apply dataset could not be read.' };
     }
-    sendJson(res, 200, { data: [job] });
+    sendJsonPadded(res, 200, { data: [job] }, {}, pad);
   }
 
   async function streamFile(req, res, q, rec, predictionId, file, signal) {
@@ -1029,6 +1052,20 @@ export async function startMockTenant(options = {}) {
       sendJson(res, 200, { requests: list, stats });
     } else if (route === 'GET /__mock/stats') {
       sendJson(res, 200, stats);
+    } else if (route === 'POST /__mock/arm') {
+      // Arms fault flags for routes a client cannot add flags to (jobs, csrf-token):
+      // POST /__mock/arm?route=jobs&count=1&mockDelay=5000 gives the next `count` requests of
+      // the route these `mock*` parameters.
+      const target = url.searchParams.get('route');
+      const count = int(url.searchParams.get('count')) ?? 1;
+      const params = [...url.searchParams].filter(([k]) => k.startsWith('mock'));
+      if (!target || params.length === 0) {
+        sendJson(res, 400, qlikError(400, 'HTTP-400', 'Bad Request', 'Give route=<route> and mock* parameters.'));
+        return;
+      }
+      if (!armed.has(target)) armed.set(target, []);
+      armed.get(target).push({ count, params });
+      sendJson(res, 200, { armed: target, count, params: Object.fromEntries(params) });
     } else if (route === 'POST /__mock/reset') {
       reset({ sessions: flag(url.searchParams.get('sessions')) });
       sendJson(res, 200, { ok: true });
@@ -1149,6 +1186,7 @@ export async function startMockTenant(options = {}) {
   function reset(opts = {}) {
     requests.length = 0;
     faultCounters.clear();
+    armed.clear();
     rateWindows.clear();
     resetStats();
     if (opts.sessions) sessions.clear();
