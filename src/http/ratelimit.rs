@@ -1,11 +1,13 @@
 //! Client-side rate limiting: a sliding-window log per host and tier, with time passed in.
 //!
-//! [`RateLimiter::acquire`] reserves a send time for each caller: now when fewer than `limit`
-//! sends fall in the window that ends now, otherwise the moment the oldest of the last `limit`
-//! sends leaves its window. Reserved times never decrease, so callers that arrive while the
-//! limiter is saturated are served in arrival order, and any half-open interval of length
-//! `window_ms` contains at most `limit` reserved times. A reserved slot counts even if its
-//! caller gives up before sending.
+//! [`RateLimiter::acquire`] lets a caller send now when fewer than `limit` sends fall in the
+//! window that ends now, and records the send; otherwise it records nothing and returns how
+//! long to wait before asking again: until the oldest send in the window leaves it, which is
+//! never longer than the window. Callers that wait and ask again can be served in any order;
+//! a caller that gives up while waiting holds no slot.
+//!
+//! Time is a monotonic clock (`performance.now()` in the browser). Should it still go back, a
+//! recorded send later than now counts as sent now, so no wait exceeds the window.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -16,23 +18,15 @@ use super::endpoint::Tier;
 pub struct RateLimiter {
     limit: u32,
     window_ms: f64,
-    /// The last (at most `limit`) reserved send times, non-decreasing.
-    slots: VecDeque<f64>,
+    /// The times of the last (at most `limit`) sends, non-decreasing.
+    sends: VecDeque<f64>,
 }
 
 impl RateLimiter {
     /// A limiter allowing `limit` sends per `window_ms`. A `limit` of 0, or a window that is
     /// not a positive finite number, disables limiting.
     pub fn new(limit: u32, window_ms: f64) -> RateLimiter {
-        RateLimiter { limit, window_ms, slots: VecDeque::new() }
-    }
-
-    pub fn limit(&self) -> u32 {
-        self.limit
-    }
-
-    pub fn window_ms(&self) -> f64 {
-        self.window_ms
+        RateLimiter { limit, window_ms, sends: VecDeque::new() }
     }
 
     /// Whether the limiter lets everything through.
@@ -40,50 +34,41 @@ impl RateLimiter {
         self.limit == 0 || !(self.window_ms.is_finite() && self.window_ms > 0.0)
     }
 
-    /// The time the next caller could send at, without reserving it.
-    fn next_slot(&self, now_ms: f64) -> f64 {
-        let mut t = now_ms;
-        if let Some(&last) = self.slots.back() {
-            t = t.max(last);
-        }
-        if self.slots.len() >= self.limit as usize {
-            if let Some(&oldest) = self.slots.front() {
-                t = t.max(oldest + self.window_ms);
-            }
-        }
-        t
-    }
-
-    /// Reserves the next send slot and returns how long (ms) the caller must wait before
-    /// sending: 0 when it may send now. `now_ms` is a monotonic clock (`performance.now()`);
-    /// a non-finite `now_ms` reserves nothing and returns 0.
+    /// Records a send at `now_ms` and returns 0 when the window ending now has room; else
+    /// records nothing and returns how long (ms) to wait before asking again, in
+    /// `(0, window_ms]`. A non-finite `now_ms` records nothing and returns 0.
     pub fn acquire(&mut self, now_ms: f64) -> f64 {
         if self.is_disabled() || !now_ms.is_finite() {
             return 0.0;
         }
-        let t = self.next_slot(now_ms);
-        self.slots.push_back(t);
-        while self.slots.len() > self.limit as usize {
-            self.slots.pop_front();
+        // A clock that went back: sends recorded "later" count as sent now.
+        for t in self.sends.iter_mut().rev() {
+            if *t <= now_ms {
+                break;
+            }
+            *t = now_ms;
         }
-        t - now_ms
-    }
-
-    /// How long a caller acquiring at `now_ms` would wait, without reserving.
-    pub fn wait_ms(&self, now_ms: f64) -> f64 {
-        if self.is_disabled() || !now_ms.is_finite() {
+        while self.sends.front().is_some_and(|&t| t <= now_ms - self.window_ms) {
+            self.sends.pop_front();
+        }
+        if self.sends.len() < self.limit as usize {
+            self.sends.push_back(now_ms);
             return 0.0;
         }
-        self.next_slot(now_ms) - now_ms
+        match self.sends.front() {
+            // In (0, window]: the oldest send is in (now - window, now].
+            Some(&oldest) => (oldest + self.window_ms - now_ms).clamp(f64::MIN_POSITIVE, self.window_ms),
+            None => 0.0,
+        }
     }
 
-    /// The number of reserved send times kept (at most `limit`).
+    /// The number of recorded sends kept (at most `limit`).
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.sends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.sends.is_empty()
     }
 }
 
@@ -102,16 +87,6 @@ impl Default for RateLimitConfig {
             tier1: Tier::One.documented_limit_per_minute(),
             tier2: Tier::Two.documented_limit_per_minute(),
             window_ms: 60_000.0,
-        }
-    }
-}
-
-impl RateLimitConfig {
-    /// The limit of `tier`.
-    pub fn limit(&self, tier: Tier) -> u32 {
-        match tier {
-            Tier::One => self.tier1,
-            Tier::Two => self.tier2,
         }
     }
 }
@@ -135,41 +110,19 @@ impl RateLimits {
         RateLimits { config, hosts: HashMap::new() }
     }
 
-    pub fn config(&self) -> RateLimitConfig {
-        self.config
-    }
-
-    fn limiter(&mut self, origin: &str, tier: Tier) -> &mut RateLimiter {
-        let config = self.config;
-        let host = self.hosts.entry(origin.to_string()).or_insert_with(|| HostLimiters {
-            one: RateLimiter::new(config.tier1, config.window_ms),
-            two: RateLimiter::new(config.tier2, config.window_ms),
-        });
-        match tier {
-            Tier::One => &mut host.one,
-            Tier::Two => &mut host.two,
-        }
-    }
-
-    /// Reserves a send slot for `tier` on `origin`; see [`RateLimiter::acquire`].
+    /// Sends for `tier` on `origin` now, or says how long to wait; see [`RateLimiter::acquire`].
     pub fn acquire(&mut self, origin: &str, tier: Tier, now_ms: f64) -> f64 {
-        if let Some(host) = self.hosts.get_mut(origin) {
-            return match tier {
-                Tier::One => host.one.acquire(now_ms),
-                Tier::Two => host.two.acquire(now_ms),
-            };
-        }
-        self.limiter(origin, tier).acquire(now_ms)
-    }
-
-    /// How long a caller acquiring at `now_ms` would wait, without reserving.
-    pub fn wait_ms(&self, origin: &str, tier: Tier, now_ms: f64) -> f64 {
-        match self.hosts.get(origin) {
-            Some(host) => match tier {
-                Tier::One => host.one.wait_ms(now_ms),
-                Tier::Two => host.two.wait_ms(now_ms),
-            },
-            None => 0.0,
+        let config = self.config;
+        let host = match self.hosts.get_mut(origin) {
+            Some(host) => host,
+            None => self.hosts.entry(origin.to_string()).or_insert_with(|| HostLimiters {
+                one: RateLimiter::new(config.tier1, config.window_ms),
+                two: RateLimiter::new(config.tier2, config.window_ms),
+            }),
+        };
+        match tier {
+            Tier::One => host.one.acquire(now_ms),
+            Tier::Two => host.two.acquire(now_ms),
         }
     }
 }
@@ -188,27 +141,37 @@ mod tests {
         }
     }
 
-    #[test]
-    fn zero_wait_under_the_limit() {
-        let mut l = RateLimiter::new(3, 1000.0);
-        assert_eq!(l.acquire(0.0), 0.0);
-        assert_eq!(l.acquire(10.0), 0.0);
-        assert_eq!(l.acquire(20.0), 0.0);
-        assert_eq!(l.acquire(1000.0), 0.0);
-        assert_eq!(l.acquire(1010.0), 0.0);
-        assert_eq!(l.acquire(2500.0), 0.0);
-        assert_eq!(l.wait_ms(2500.0), 0.0);
+    /// Callers that each ask at `arrival`, wait what they are told and ask again; returns
+    /// their send times. Simulated in time order, ties in arrival order.
+    fn simulate(limiter: &mut RateLimiter, arrivals: &[f64]) -> Vec<f64> {
+        let mut asking: Vec<f64> = arrivals.to_vec();
+        let mut sends = vec![f64::NAN; arrivals.len()];
+        let mut done = 0;
+        while done < arrivals.len() {
+            let (i, &now) = asking
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| sends[*i].is_nan())
+                .min_by(|a, b| a.1.total_cmp(b.1))
+                .unwrap();
+            let wait = limiter.acquire(now);
+            assert!(wait >= 0.0 && wait <= limiter.window_ms, "wait {wait}");
+            if wait == 0.0 {
+                sends[i] = now;
+                done += 1;
+            } else {
+                asking[i] = now + wait;
+            }
+        }
+        sends
     }
 
     #[test]
-    fn burst_gets_ordered_slots() {
-        let mut l = RateLimiter::new(2, 1000.0);
-        let waits: Vec<f64> = (0..7).map(|_| l.acquire(0.0)).collect();
-        assert_eq!(waits, vec![0.0, 0.0, 1000.0, 1000.0, 2000.0, 2000.0, 3000.0]);
-        assert_eq!(l.len(), 2);
-        assert_eq!(l.wait_ms(500.0), 2500.0);
-        assert_eq!(l.acquire(500.0), 2500.0);
-        assert_eq!(l.acquire(500.0), 3500.0);
+    fn zero_wait_under_the_limit() {
+        let mut l = RateLimiter::new(3, 1000.0);
+        for t in [0.0, 10.0, 20.0, 1000.0, 1010.0, 2500.0] {
+            assert_eq!(l.acquire(t), 0.0, "{t}");
+        }
     }
 
     #[test]
@@ -218,30 +181,49 @@ mod tests {
         assert_eq!(l.acquire(100.0), 0.0);
         assert_eq!(l.acquire(200.0), 0.0);
         assert_eq!(l.acquire(300.0), 700.0);
-        assert_eq!(l.acquire(300.0), 800.0);
-        assert_eq!(l.acquire(300.0), 900.0);
-        assert_eq!(l.acquire(300.0), 1700.0);
+        assert_eq!(l.acquire(300.0), 700.0, "a refused caller holds no slot");
+        assert_eq!(l.acquire(1000.0), 0.0);
+        assert_eq!(l.acquire(1000.0), 100.0);
         assert_eq!(l.acquire(5000.0), 0.0);
+    }
+
+    #[test]
+    fn a_burst_is_spread_over_windows() {
+        let mut l = RateLimiter::new(2, 1000.0);
+        let mut sends = simulate(&mut l, &[0.0; 7]);
+        sends.sort_by(f64::total_cmp);
+        assert_eq!(sends, vec![0.0, 0.0, 1000.0, 1000.0, 2000.0, 2000.0, 3000.0]);
     }
 
     #[test]
     fn concurrent_bursts_never_exceed_the_limit() {
         for (limit, window) in [(1u32, 100.0), (3, 1000.0), (10, 60_000.0), (100, 60_000.0)] {
             let mut l = RateLimiter::new(limit, window);
-            let mut sends = Vec::new();
+            let mut arrivals = Vec::new();
             let mut now = 0.0;
-            let mut prev_send = f64::NEG_INFINITY;
-            for round in 0..40u32 {
+            for round in 0..20u32 {
                 for _ in 0..(round % 7) * limit / 2 + 1 {
-                    let send = now + l.acquire(now);
-                    assert!(send >= prev_send, "slots out of order");
-                    prev_send = send;
-                    sends.push(send);
+                    arrivals.push(now);
                 }
                 now += window / 4.0 + 1.0;
             }
+            let sends = simulate(&mut l, &arrivals);
             assert_within_limit(&sends, limit as usize, window);
             assert!(l.len() <= limit as usize);
+        }
+    }
+
+    #[test]
+    fn a_clock_that_goes_back_never_makes_a_wait_longer_than_the_window() {
+        let mut l = RateLimiter::new(1, 1000.0);
+        assert_eq!(l.acquire(3_600_000.0), 0.0);
+        // The clock steps back an hour: the send an hour "ahead" counts as sent now.
+        assert_eq!(l.acquire(0.0), 1000.0);
+        assert_eq!(l.acquire(1000.0), 0.0);
+        let mut l = RateLimiter::new(5, 60_000.0);
+        for now in [10.0, 1e9, -1e9, 5.0, 1e12, 0.0, 3.0, 2.0, 1.0, 0.5] {
+            let w = l.acquire(now);
+            assert!((0.0..=60_000.0).contains(&w), "{now}: {w}");
         }
     }
 
@@ -272,9 +254,6 @@ mod tests {
         assert_eq!(l.acquire(f64::NAN), 0.0);
         assert_eq!(l.acquire(f64::INFINITY), 0.0);
         assert!(l.is_empty());
-        assert_eq!(l.acquire(5000.0), 0.0);
-        let w = l.acquire(4000.0);
-        assert_eq!(w, 2000.0, "a clock that goes back still queues behind reserved slots");
     }
 
     #[test]
@@ -287,18 +266,14 @@ mod tests {
         assert_eq!(limits.acquire("https://a", Tier::One, 0.0), 1000.0);
         assert_eq!(limits.acquire("https://b", Tier::One, 0.0), 0.0);
         assert_eq!(limits.acquire("https://b", Tier::Two, 0.0), 0.0);
-        assert_eq!(limits.wait_ms("https://a", Tier::Two, 0.0), 2000.0);
-        assert_eq!(limits.wait_ms("https://c", Tier::Two, 0.0), 0.0);
+        assert_eq!(limits.acquire("https://a", Tier::Two, 999.0), 1.0);
     }
 
     #[test]
     fn default_config() {
         let c = RateLimitConfig::default();
         assert_eq!((c.tier1, c.tier2, c.window_ms), (1000, 100, 60_000.0));
-        assert_eq!(c.limit(Tier::One), 1000);
-        assert_eq!(c.limit(Tier::Two), 100);
         let mut limits = RateLimits::default();
-        assert_eq!(limits.config(), c);
         for _ in 0..100 {
             assert_eq!(limits.acquire("https://t", Tier::Two, 0.0), 0.0);
         }

@@ -43,6 +43,9 @@ export function pageOrigin() {
 export function ignoreRejection(promise) {
   promise.catch(() => {});
 }
+export function monotonicNow() {
+  return globalThis.performance.now();
+}
 export function errorMessage(e) {
   if (e instanceof Error) return e.message;
   try { return String(e); } catch (_) { return 'unknown error'; }
@@ -67,6 +70,10 @@ extern "C" {
     pub fn ignore_rejection(promise: &Promise);
     #[wasm_bindgen(js_name = errorMessage)]
     pub fn error_message(e: &JsValue) -> String;
+    /// Milliseconds on a monotonic clock (`performance.now()`, in pages and Workers alike),
+    /// which a change of the system clock does not move.
+    #[wasm_bindgen(js_name = monotonicNow)]
+    pub fn monotonic_ms() -> f64;
 }
 
 #[wasm_bindgen]
@@ -76,7 +83,7 @@ extern "C" {
     pub fn fetch_with_init(input: &str, init: &RequestInit) -> Promise;
 }
 
-/// Milliseconds since the epoch.
+/// Milliseconds since the epoch (the wall clock, for HTTP dates only).
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }

@@ -225,8 +225,14 @@ pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) ->
         attempt += 1;
         ctl.check()?;
         if let Some(limits) = &client.rate_limits {
-            let wait = limits.borrow_mut().acquire(&client.config.origin, endpoint.tier(), glue::now_ms());
-            ctl.sleep(wait).await?;
+            // Each wait is at most the window; the limiter is asked again after it.
+            loop {
+                let wait = limits.borrow_mut().acquire(&client.config.origin, endpoint.tier(), glue::monotonic_ms());
+                if wait <= 0.0 {
+                    break;
+                }
+                ctl.sleep(wait).await?;
+            }
         }
         let bearer = bearer_token(client, ctl).await?;
         let csrf = if needs_csrf { csrf_token(client, ctl).await? } else { None };

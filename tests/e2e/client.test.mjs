@@ -459,6 +459,25 @@ describe('errors and retries', () => {
     }
   });
 
+  test('the rate limiter uses a monotonic clock: the system clock stepping back adds no wait', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient({ ...config, rateLimit: { tier1: 1000, tier2: 2, windowMs: 60_000 } });
+      await client.jobs('churn-small');
+      // The system clock steps back an hour (an NTP correction), as Date.now sees it.
+      const realNow = Date.now;
+      Date.now = () => realNow.call(Date) - 3_600_000;
+      try {
+        const t0 = performance.now();
+        const guard = new Promise((res) => setTimeout(() => res('waited'), 5000));
+        const outcome = await Promise.race([client.jobs('churn-small').then(() => 'sent'), guard]);
+        return { outcome, ms: performance.now() - t0 };
+      } finally {
+        Date.now = realNow;
+      }
+    }, keyConfig());
+    assert.equal(r.outcome, 'sent', `the second request waited (${r.ms} ms)`);
+  });
+
   test('malformed CSV is a CsvError after the rows before it', async () => {
     const r = await w.run(async (lib, config) => {
       const client = new lib.PredictionsClient(config);
