@@ -25,11 +25,11 @@ fn signatures() {
     let _: fn(&str) -> Option<f64> = parse_retry_after;
     let _: fn(&ApiError) -> bool = is_csrf_rejection;
     let _: fn(Option<&str>, Option<&str>) -> Option<String> = deprecation_notice;
-    let _: fn(&RetryPolicy, u32, Failure, f64) -> Decision = RetryPolicy::decide;
+    let _: fn(&RetryPolicy, u32, Failure, bool, f64) -> Decision = RetryPolicy::decide;
     let _: fn(u32, f64) -> RateLimiter = RateLimiter::new;
     let _: fn(&mut RateLimiter, f64) -> f64 = RateLimiter::acquire;
     let _: fn(&mut RateLimits, &str, Tier, f64) -> f64 = RateLimits::acquire;
-    let _ = RetryPolicy { retries: 3, base_delay_ms: 500.0, max_delay_ms: 30_000.0, retry_network: false };
+    let _ = RetryPolicy { retries: 3, base_delay_ms: 500.0, max_delay_ms: 30_000.0, timeout_ms: 0.0 };
     let _ = RateLimitConfig { tier1: 1000, tier2: 100, window_ms: 60_000.0 };
     let _ = ApiError {
         status: 500,
@@ -98,18 +98,18 @@ fn cookie_post_walkthrough() {
         Some("2"),
     );
     assert_eq!(
-        policy.decide(1, Failure::Status { status: limited.status, retry_after: limited.retry_after }, 0.5),
+        policy.decide(1, Failure::Status { status: limited.status, retry_after: limited.retry_after }, false, 0.5),
         Decision::RetryAfter { delay_ms: 2000.0 }
     );
     let busy = parse_api_error(503, "", b"<html>upstream</html>", None);
     assert_eq!(busy.code, "HTTP-503");
-    match policy.decide(2, Failure::Status { status: busy.status, retry_after: busy.retry_after }, 0.5) {
+    match policy.decide(2, Failure::Status { status: busy.status, retry_after: busy.retry_after }, false, 0.5) {
         Decision::RetryAfter { delay_ms } => assert!((500.0..1000.0).contains(&delay_ms)),
         Decision::GiveUp => panic!("503 should be retried"),
     }
     let unauthorized = parse_api_error(401, "", br#"{"errors":[{"code":"AUTH","title":"Unauthorized"}]}"#, None);
     assert_eq!(
-        policy.decide(3, Failure::Status { status: unauthorized.status, retry_after: None }, 0.5),
+        policy.decide(3, Failure::Status { status: unauthorized.status, retry_after: None }, false, 0.5),
         Decision::GiveUp
     );
     assert_eq!(

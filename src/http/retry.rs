@@ -1,13 +1,15 @@
-//! Retry policy: whether and when to send a failed request again.
+//! Retry policy: whether and when to send a failed request again. A request is only ever
+//! retried before any byte of its answer's body was handed on (the binding asks before that).
 //!
-//! - 429: wait the server's `retry-after` when given, capped at [`MAX_RETRY_AFTER_MS`];
-//!   otherwise exponential backoff.
-//! - 503: exponential backoff, or the server's `retry-after` when given (same cap).
-//! - Network failure: give up unless [`RetryPolicy::retry_network`] is set, then exponential
-//!   backoff. The binding sets it only where resending is harmless, such as a `GET` whose
-//!   connection failed before any response byte arrived.
+//! - 429 and 503 (the server did not act on the request): wait the server's `retry-after`
+//!   when given, capped at [`MAX_RETRY_AFTER_MS`]; otherwise exponential backoff.
+//! - 502 and 504 (a gateway failed, the server may or may not have acted) and a network
+//!   failure before any response: exponential backoff, only when resending is safe: the
+//!   request is a `GET` (idempotent), or it was provably not sent (e.g. the CSRF token it
+//!   needed could not be fetched).
 //! - Any other status: give up.
-//! - Always give up once `attempt > retries`.
+//! - Give up once `attempt > retries`, and when the pause would reach the idle timeout (which
+//!   would end it): the caller gets the server's answer at once.
 //!
 //! Exponential backoff uses "equal jitter": with `d = min(max_delay_ms, base_delay_ms *
 //! 2^(attempt-1))` the delay is uniform in `[d/2, d)`, so every retry waits at least half the
@@ -22,7 +24,7 @@ pub const MAX_RETRY_AFTER_MS: f64 = 120_000.0;
 pub enum Failure {
     /// The server answered with an error status; `retry_after` in seconds.
     Status { status: u16, retry_after: Option<f64> },
-    /// No response: the connection failed or was cut.
+    /// No response: the connection failed before any response arrived.
     Network,
 }
 
@@ -44,13 +46,14 @@ pub struct RetryPolicy {
     pub base_delay_ms: f64,
     /// The largest nominal backoff delay, in milliseconds.
     pub max_delay_ms: f64,
-    /// Whether network failures are retried.
-    pub retry_network: bool,
+    /// The call's idle timeout in milliseconds (0: none): a pause this long or longer is not
+    /// taken.
+    pub timeout_ms: f64,
 }
 
 impl Default for RetryPolicy {
     fn default() -> RetryPolicy {
-        RetryPolicy { retries: 3, base_delay_ms: 500.0, max_delay_ms: 30_000.0, retry_network: false }
+        RetryPolicy { retries: 3, base_delay_ms: 500.0, max_delay_ms: 30_000.0, timeout_ms: 0.0 }
     }
 }
 
@@ -64,11 +67,6 @@ fn non_negative(x: f64) -> f64 {
 }
 
 impl RetryPolicy {
-    /// The default policy with `retries` further attempts.
-    pub fn with_retries(retries: u32) -> RetryPolicy {
-        RetryPolicy { retries, ..RetryPolicy::default() }
-    }
-
     /// The nominal (unjittered) backoff delay after failed attempt `attempt` (1-based).
     pub fn nominal_delay_ms(&self, attempt: u32) -> f64 {
         let base = non_negative(self.base_delay_ms);
@@ -89,10 +87,11 @@ impl RetryPolicy {
         d / 2.0 + r * (d / 2.0)
     }
 
-    /// Decides what to do after attempt `attempt` (1-based) failed with `failure`.
-    /// `random` is a uniform sample in `[0, 1)` from the caller (`Math.random()`).
-    /// An `attempt` of 0 counts as 1.
-    pub fn decide(&self, attempt: u32, failure: Failure, random: f64) -> Decision {
+    /// Decides what to do after attempt `attempt` (1-based; 0 counts as 1) failed with
+    /// `failure`. `resend_safe` tells whether sending the request again cannot repeat an
+    /// effect: a `GET`, or a request that was provably not sent. `random` is a uniform sample
+    /// in `[0, 1)` from the caller (`Math.random()`).
+    pub fn decide(&self, attempt: u32, failure: Failure, resend_safe: bool, random: f64) -> Decision {
         let attempt = attempt.max(1);
         if attempt > self.retries {
             return Decision::GiveUp;
@@ -102,10 +101,13 @@ impl RetryPolicy {
                 (secs * 1000.0).min(MAX_RETRY_AFTER_MS)
             }
             Failure::Status { status: 429 | 503, .. } => self.backoff_ms(attempt, random),
-            Failure::Network if self.retry_network => self.backoff_ms(attempt, random),
+            Failure::Status { status: 502 | 504, .. } | Failure::Network if resend_safe => {
+                self.backoff_ms(attempt, random)
+            }
             Failure::Network | Failure::Status { .. } => return Decision::GiveUp,
         };
-        if delay_ms.is_finite() && delay_ms >= 0.0 {
+        let timeout = non_negative(self.timeout_ms);
+        if delay_ms.is_finite() && delay_ms >= 0.0 && (timeout == 0.0 || delay_ms < timeout) {
             Decision::RetryAfter { delay_ms }
         } else {
             Decision::GiveUp
@@ -132,22 +134,21 @@ mod tests {
         assert_eq!(p.retries, 3);
         assert_eq!(p.base_delay_ms, 500.0);
         assert_eq!(p.max_delay_ms, 30_000.0);
-        assert!(!p.retry_network);
-        assert_eq!(RetryPolicy::with_retries(7).retries, 7);
+        assert_eq!(p.timeout_ms, 0.0);
     }
 
     #[test]
     fn rate_limited_with_retry_after() {
         let p = RetryPolicy::default();
         let f = |secs| Failure::Status { status: 429, retry_after: Some(secs) };
-        assert_eq!(p.decide(1, f(7.0), 0.3), Decision::RetryAfter { delay_ms: 7000.0 });
-        assert_eq!(p.decide(3, f(1.5), 0.9), Decision::RetryAfter { delay_ms: 1500.0 });
-        assert_eq!(p.decide(1, f(0.0), 0.9), Decision::RetryAfter { delay_ms: 0.0 });
-        assert_eq!(p.decide(1, f(86_400.0), 0.0), Decision::RetryAfter { delay_ms: MAX_RETRY_AFTER_MS });
-        assert_eq!(p.decide(1, f(f64::INFINITY), 0.0), Decision::RetryAfter { delay_ms: 250.0 });
-        assert_eq!(p.decide(1, f(-5.0), 0.0), Decision::RetryAfter { delay_ms: 250.0 });
-        assert_eq!(p.decide(1, f(f64::NAN), 0.0), Decision::RetryAfter { delay_ms: 250.0 });
-        assert_eq!(p.decide(4, f(7.0), 0.3), Decision::GiveUp);
+        assert_eq!(p.decide(1, f(7.0), true, 0.3), Decision::RetryAfter { delay_ms: 7000.0 });
+        assert_eq!(p.decide(3, f(1.5), true, 0.9), Decision::RetryAfter { delay_ms: 1500.0 });
+        assert_eq!(p.decide(1, f(0.0), true, 0.9), Decision::RetryAfter { delay_ms: 0.0 });
+        assert_eq!(p.decide(1, f(86_400.0), true, 0.0), Decision::RetryAfter { delay_ms: MAX_RETRY_AFTER_MS });
+        assert_eq!(p.decide(1, f(f64::INFINITY), true, 0.0), Decision::RetryAfter { delay_ms: 250.0 });
+        assert_eq!(p.decide(1, f(-5.0), true, 0.0), Decision::RetryAfter { delay_ms: 250.0 });
+        assert_eq!(p.decide(1, f(f64::NAN), true, 0.0), Decision::RetryAfter { delay_ms: 250.0 });
+        assert_eq!(p.decide(4, f(7.0), true, 0.3), Decision::GiveUp);
     }
 
     #[test]
@@ -158,10 +159,10 @@ mod tests {
                 let nominal = (500.0 * 2f64.powi(attempt as i32 - 1)).min(30_000.0);
                 assert_eq!(p.nominal_delay_ms(attempt), nominal);
                 for r in RANDOMS {
-                    let d = delay(p.decide(attempt, Failure::Status { status, retry_after: None }, r));
+                    let d = delay(p.decide(attempt, Failure::Status { status, retry_after: None }, true, r));
                     assert!(d >= nominal / 2.0 && d < nominal, "status {status} attempt {attempt} r {r}: {d}");
                 }
-                let lo = delay(p.decide(attempt, Failure::Status { status, retry_after: None }, 0.0));
+                let lo = delay(p.decide(attempt, Failure::Status { status, retry_after: None }, true, 0.0));
                 assert_eq!(lo, nominal / 2.0);
             }
         }
@@ -176,44 +177,71 @@ mod tests {
     fn service_unavailable_honours_retry_after() {
         let p = RetryPolicy::default();
         let f = Failure::Status { status: 503, retry_after: Some(2.0) };
-        assert_eq!(p.decide(2, f, 0.7), Decision::RetryAfter { delay_ms: 2000.0 });
+        assert_eq!(p.decide(2, f, true, 0.7), Decision::RetryAfter { delay_ms: 2000.0 });
     }
 
     #[test]
     fn other_statuses_give_up() {
         let p = RetryPolicy { retries: 10, ..RetryPolicy::default() };
-        for status in [400, 401, 403, 404, 409, 500, 502, 504, 200, 0] {
+        for status in [400, 401, 403, 404, 409, 500, 501, 505, 200, 0] {
             for retry_after in [None, Some(1.0)] {
-                assert_eq!(p.decide(1, Failure::Status { status, retry_after }, 0.5), Decision::GiveUp, "{status}");
+                for safe in [true, false] {
+                    let f = Failure::Status { status, retry_after };
+                    assert_eq!(p.decide(1, f, safe, 0.5), Decision::GiveUp, "{status}");
+                }
             }
         }
     }
 
     #[test]
-    fn network_failures() {
+    fn gateway_errors_and_network_failures_only_when_resending_is_safe() {
         let p = RetryPolicy::default();
-        assert_eq!(p.decide(1, Failure::Network, 0.5), Decision::GiveUp);
-        let p = RetryPolicy { retry_network: true, ..RetryPolicy::default() };
-        let d = delay(p.decide(1, Failure::Network, 0.5));
-        assert!((250.0..500.0).contains(&d));
-        assert_eq!(p.decide(4, Failure::Network, 0.5), Decision::GiveUp);
+        for failure in [
+            Failure::Network,
+            Failure::Status { status: 502, retry_after: None },
+            Failure::Status { status: 504, retry_after: Some(9.0) },
+        ] {
+            assert_eq!(p.decide(1, failure, false, 0.5), Decision::GiveUp, "{failure:?}");
+            let d = delay(p.decide(1, failure, true, 0.5));
+            assert!((250.0..500.0).contains(&d), "{failure:?}: {d}");
+            let d = delay(p.decide(3, failure, true, 0.0));
+            assert_eq!(d, 1000.0, "same budget and backoff as 503");
+            assert_eq!(p.decide(4, failure, true, 0.5), Decision::GiveUp);
+        }
+        // 429 and 503: the server did not act on the request, so any request is retried.
+        for status in [429, 503] {
+            assert_ne!(p.decide(1, Failure::Status { status, retry_after: None }, false, 0.5), Decision::GiveUp);
+        }
+    }
+
+    #[test]
+    fn a_pause_the_timeout_would_end_is_not_taken() {
+        let p = RetryPolicy { timeout_ms: 5000.0, ..RetryPolicy::default() };
+        let limited = |secs| Failure::Status { status: 429, retry_after: Some(secs) };
+        assert_eq!(p.decide(1, limited(4.0), true, 0.5), Decision::RetryAfter { delay_ms: 4000.0 });
+        assert_eq!(p.decide(1, limited(5.0), true, 0.5), Decision::GiveUp);
+        assert_eq!(p.decide(1, limited(60.0), true, 0.5), Decision::GiveUp);
+        let short = RetryPolicy { timeout_ms: 100.0, ..RetryPolicy::default() };
+        assert_eq!(short.decide(1, Failure::Network, true, 0.5), Decision::GiveUp, "backoff 375 ms");
+        let none = RetryPolicy { timeout_ms: 0.0, ..RetryPolicy::default() };
+        assert_eq!(none.decide(1, limited(60.0), true, 0.5), Decision::RetryAfter { delay_ms: 60_000.0 });
     }
 
     #[test]
     fn attempt_limits() {
         let busy = Failure::Status { status: 503, retry_after: None };
         for retries in 0..6u32 {
-            let p = RetryPolicy::with_retries(retries);
-            let allowed = (1..=20).filter(|&a| p.decide(a, busy, 0.5) != Decision::GiveUp).count();
+            let p = RetryPolicy { retries, ..RetryPolicy::default() };
+            let allowed = (1..=20).filter(|&a| p.decide(a, busy, true, 0.5) != Decision::GiveUp).count();
             assert_eq!(allowed as u32, retries);
             for a in 1..=retries {
-                assert_ne!(p.decide(a, busy, 0.5), Decision::GiveUp);
+                assert_ne!(p.decide(a, busy, true, 0.5), Decision::GiveUp);
             }
-            assert_eq!(p.decide(retries + 1, busy, 0.5), Decision::GiveUp);
+            assert_eq!(p.decide(retries + 1, busy, true, 0.5), Decision::GiveUp);
         }
-        assert_eq!(RetryPolicy::with_retries(0).decide(0, busy, 0.5), Decision::GiveUp);
+        assert_eq!(RetryPolicy { retries: 0, ..RetryPolicy::default() }.decide(0, busy, true, 0.5), Decision::GiveUp);
         assert_eq!(
-            RetryPolicy::with_retries(u32::MAX).decide(u32::MAX, busy, 0.5),
+            RetryPolicy { retries: u32::MAX, ..RetryPolicy::default() }.decide(u32::MAX, busy, true, 0.5),
             Decision::RetryAfter { delay_ms: 22_500.0 }
         );
     }
@@ -223,15 +251,15 @@ mod tests {
         let busy = Failure::Status { status: 503, retry_after: None };
         for (base, max) in [(f64::NAN, 1000.0), (-1.0, 1000.0), (500.0, f64::NAN), (500.0, -1.0), (0.0, 0.0)] {
             let p = RetryPolicy { base_delay_ms: base, max_delay_ms: max, ..RetryPolicy::default() };
-            assert_eq!(p.decide(1, busy, 0.5), Decision::RetryAfter { delay_ms: 0.0 }, "{base} {max}");
+            assert_eq!(p.decide(1, busy, true, 0.5), Decision::RetryAfter { delay_ms: 0.0 }, "{base} {max}");
         }
         let p =
             RetryPolicy { base_delay_ms: 500.0, max_delay_ms: f64::INFINITY, retries: 100, ..RetryPolicy::default() };
         for attempt in [1, 50, 63, 64, 100] {
-            let d = delay(p.decide(attempt, busy, 0.5));
+            let d = delay(p.decide(attempt, busy, true, 0.5));
             assert!(d.is_finite() && d >= 0.0, "{attempt}: {d}");
         }
         let p = RetryPolicy { base_delay_ms: f64::INFINITY, max_delay_ms: f64::INFINITY, ..RetryPolicy::default() };
-        assert_eq!(p.decide(1, busy, 0.5), Decision::GiveUp);
+        assert_eq!(p.decide(1, busy, true, 0.5), Decision::GiveUp);
     }
 }

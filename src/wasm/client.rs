@@ -85,7 +85,11 @@ impl Client {
         let page_origin = glue::page_origin();
         let host = HostConfig::from_input(options.host, page_origin.as_deref())
             .map_err(|e| Failure::Type(e.to_string()).into_js())?;
-        let policy = RetryPolicy { retries: options.retries, ..RetryPolicy::default() };
+        let policy = RetryPolicy {
+            retries: options.retries,
+            timeout_ms: options.timeout_ms.unwrap_or(0.0),
+            ..RetryPolicy::default()
+        };
         let inner = ClientInner {
             config: host,
             page_origin,

@@ -8,22 +8,29 @@ use web_sys::{AbortController, AbortSignal, RequestInit};
 #[wasm_bindgen(inline_js = r#"
 export function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
-    if (signal && signal.aborted) { reject(signal.reason); return; }
+    if (signal.aborted) { reject(signal.reason); return; }
     const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
     const timer = setTimeout(() => {
-      if (signal) signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
-export function raceTimeout(promise, ms, controller, marker) {
-  if (!(ms > 0)) return promise;
+export function raceAbort(promise, ms, controller, marker) {
+  const signal = controller.signal;
   let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => { controller.abort(marker); reject(marker); }, ms);
+  let onAbort;
+  const ended = new Promise((_, reject) => {
+    if (signal.aborted) { reject(signal.reason); return; }
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (ms > 0) timer = setTimeout(() => controller.abort(marker), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, ended]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  });
 }
 export function linkSignal(signal, controller) {
   if (!signal) return () => {};
@@ -53,11 +60,12 @@ export function errorMessage(e) {
 "#)]
 extern "C" {
     /// Resolves after `ms`, or rejects with the signal's reason when it aborts first.
-    pub fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Promise;
-    /// `promise`, or a rejection with `marker` (after aborting `controller` with it) when
-    /// `ms` passes first. No timeout when `ms` is not a positive number.
-    #[wasm_bindgen(js_name = raceTimeout)]
-    pub fn race_timeout(promise: &Promise, ms: f64, controller: &AbortController, marker: &JsValue) -> Promise;
+    pub fn sleep(ms: f64, signal: &AbortSignal) -> Promise;
+    /// `promise`, or a rejection with the reason of `controller`'s signal when it aborts
+    /// first; when `ms` (a positive number) passes first, `controller` is aborted with
+    /// `marker`. The timer and the listener are removed once it settles.
+    #[wasm_bindgen(js_name = raceAbort)]
+    pub fn race_abort(promise: &Promise, ms: f64, controller: &AbortController, marker: &JsValue) -> Promise;
     /// Aborts `controller` with the reason of `signal` when it aborts; returns the unlink function.
     #[wasm_bindgen(js_name = linkSignal)]
     pub fn link_signal(signal: Option<&AbortSignal>, controller: &AbortController) -> Function;

@@ -15,6 +15,7 @@ use web_sys::{
 use super::client::ClientInner;
 use super::failure::Failure;
 use super::glue;
+use crate::http::ranges::MAX_TIMER_MS;
 use crate::http::{
     parse_api_error_at, ApiError, AuthType, Credentials, Decision, Endpoint, Failure as RetryFailure,
     MAX_JSON_BODY_BYTES,
@@ -77,13 +78,34 @@ impl RequestCtl {
         }
     }
 
-    /// Awaits `promise` under the idle timeout and the abort signals, and classifies a rejection.
+    /// `promise` raced with the idle timeout and with the abort of the call's controller (by
+    /// the caller's signal, a cancellation or the timeout): every wait of a call ends on any
+    /// of them.
+    fn race(&self, promise: &Promise) -> JsFuture {
+        JsFuture::from(glue::race_abort(promise, self.timeout_ms, &self.controller, &self.timeout_marker))
+    }
+
+    /// Awaits `promise` (a network operation), and classifies a rejection.
     pub async fn wait(&self, promise: Promise, what: &str, bytes_received: f64) -> Result<JsValue, Failure> {
-        let raced = glue::race_timeout(&promise, self.timeout_ms, &self.controller, &self.timeout_marker);
-        match JsFuture::from(raced).await {
-            Ok(v) => Ok(v),
-            Err(e) => Err(self.classify(e, what, bytes_received)),
-        }
+        self.race(&promise).await.map_err(|e| self.classify(e, what, bytes_received))
+    }
+
+    /// Awaits `promise` (a value from the caller's code, such as an access token); its own
+    /// rejection passes through unchanged.
+    pub async fn wait_js(&self, promise: Promise, what: &str) -> Result<JsValue, Failure> {
+        self.race(&promise).await.map_err(|e| match self.user_abort_reason() {
+            Some(reason) => Failure::Js(reason),
+            None if e == self.timeout_marker => self.timed_out(what, 0.0),
+            None => Failure::Js(e),
+        })
+    }
+
+    fn timed_out(&self, what: &str, bytes_received: f64) -> Failure {
+        Failure::network(
+            format!("timed out: nothing for {} ms (timeoutMs) while waiting for {what}", self.timeout_ms),
+            bytes_received,
+            &self.url,
+        )
     }
 
     /// A rejection caused by the caller's abort keeps the caller's reason; the idle timeout and
@@ -93,21 +115,19 @@ impl RequestCtl {
             return Failure::Js(reason);
         }
         if e == self.timeout_marker {
-            return Failure::network(
-                format!("no data for {} ms while waiting for {what}", self.timeout_ms),
-                bytes_received,
-                &self.url,
-            );
+            return self.timed_out(what, bytes_received);
         }
         Failure::network(format!("{what} failed: {}", glue::error_message(&e)), bytes_received, &self.url)
     }
 
-    /// Waits `ms`, or fails early with the caller's abort reason.
-    pub async fn sleep(&self, ms: f64) -> Result<(), Failure> {
+    /// Waits `ms` (at most the longest timer delay), ending early on an abort, a cancellation
+    /// or the idle timeout, like every other wait of the call.
+    pub async fn sleep(&self, ms: f64, what: &str) -> Result<(), Failure> {
         if ms <= 0.0 {
             return self.check();
         }
-        JsFuture::from(glue::sleep(ms, self.user_signal.as_ref())).await.map(|_| ()).map_err(Failure::Js)
+        let timer = glue::sleep(ms.min(MAX_TIMER_MS), &self.controller.signal());
+        self.wait_js(timer, what).await.map(|_| ())
     }
 }
 
@@ -127,7 +147,7 @@ async fn bearer_token(client: &ClientInner, ctl: &RequestCtl) -> Result<Option<S
         AuthType::OAuth2 => {
             let Some(f) = &client.get_access_token else { return Ok(None) };
             let value = f.call0(&JsValue::UNDEFINED).map_err(Failure::Js)?;
-            let value = JsFuture::from(Promise::resolve(&value)).await.map_err(Failure::Js)?;
+            let value = ctl.wait_js(Promise::resolve(&value), "the access token (getAccessToken)").await?;
             ctl.check()?;
             match value.as_string() {
                 Some(token) if !token.is_empty() => Ok(Some(token)),
@@ -214,10 +234,34 @@ async fn api_error(response: &Response, ctl: &RequestCtl) -> ApiError {
     parse_api_error_at(response.status(), &response.status_text(), &body, retry_after.as_deref(), Some(glue::now_ms()))
 }
 
-/// Sends one API request and returns a successful response, retrying 429 and 503 answers
-/// according to the client's policy and refreshing a rejected CSRF token once.
+/// After attempt `attempt` failed with `failure`: waits the pause before the next attempt when
+/// the client's policy retries it, else returns the failure. A network failure counts only
+/// when the call was not aborted (a timeout, a cancellation or the caller's abort end it).
+async fn retry_or(
+    client: &ClientInner,
+    ctl: &RequestCtl,
+    attempt: u32,
+    failure: Failure,
+    resend_safe: bool,
+) -> Result<(), Failure> {
+    let what = match &failure {
+        Failure::Api { error, .. } => RetryFailure::Status { status: error.status, retry_after: error.retry_after },
+        Failure::Network { .. } if !ctl.signal().aborted() => RetryFailure::Network,
+        _ => return Err(failure),
+    };
+    match client.policy.decide(attempt, what, resend_safe, js_sys::Math::random()) {
+        Decision::RetryAfter { delay_ms } => ctl.sleep(delay_ms, "the pause before a retry").await,
+        Decision::GiveUp => Err(failure),
+    }
+}
+
+/// Sends one API request and returns a successful response, retrying according to the
+/// client's policy (429 and 503; 502, 504 and network failures when resending is safe: a GET,
+/// or a POST whose CSRF token could not be fetched, so that it was not sent) and refreshing a
+/// rejected CSRF token once. Only ever called before any byte of a body is handed on.
 pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) -> Result<Response, Failure> {
     let method = endpoint.method();
+    let idempotent = method == "GET";
     let needs_csrf = method != "GET" && client.config.auth == AuthType::Cookie;
     let mut attempt: u32 = 0;
     let mut csrf_refreshed = false;
@@ -231,15 +275,30 @@ pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) ->
                 if wait <= 0.0 {
                     break;
                 }
-                ctl.sleep(wait).await?;
+                ctl.sleep(wait, "the client's rate limit").await?;
             }
         }
         let bearer = bearer_token(client, ctl).await?;
-        let csrf = if needs_csrf { csrf_token(client, ctl).await? } else { None };
+        let csrf = if needs_csrf {
+            match csrf_token(client, ctl).await {
+                Ok(token) => token,
+                Err(failure) => {
+                    retry_or(client, ctl, attempt, failure, true).await?;
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
         let headers = client.config.headers(method, bearer.as_deref(), csrf.as_deref());
         let init = request_init(client, method, &headers, &ctl.signal())?;
-        let response: Response =
-            ctl.wait(glue::fetch_with_init(&ctl.url, &init), "the response", 0.0).await?.unchecked_into();
+        let response: Response = match ctl.wait(glue::fetch_with_init(&ctl.url, &init), "the response", 0.0).await {
+            Ok(response) => response.unchecked_into(),
+            Err(failure) => {
+                retry_or(client, ctl, attempt, failure, idempotent).await?;
+                continue;
+            }
+        };
         let status = response.status();
         if (200..300).contains(&status) {
             return Ok(response);
@@ -252,19 +311,9 @@ pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) ->
             attempt -= 1;
             continue;
         }
-        let decision = client.policy.decide(
-            attempt,
-            RetryFailure::Status { status, retry_after: error.retry_after },
-            js_sys::Math::random(),
-        );
-        match decision {
-            Decision::RetryAfter { delay_ms } => ctl.sleep(delay_ms).await?,
-            Decision::GiveUp => {
-                let login_url = (status == 401 && client.config.auth == AuthType::Cookie)
-                    .then(|| client.config.login_url(&glue::page_href().unwrap_or_default()));
-                return Err(Failure::Api { error, url: ctl.url.clone(), login_url });
-            }
-        }
+        let login_url = (status == 401 && client.config.auth == AuthType::Cookie)
+            .then(|| client.config.login_url(&glue::page_href().unwrap_or_default()));
+        retry_or(client, ctl, attempt, Failure::Api { error, url: ctl.url.clone(), login_url }, idempotent).await?;
     }
 }
 

@@ -25,6 +25,11 @@ Faults on demand: query parameters of an API request, or written inside its refI
   mockDelay=<ms>             wait before answering
   mock429=<n>, mock503=<n>   answer the first n requests (per prediction, file and mockKey)
                              with 429 / 503; mockRetryAfter=<s> sets retry-after
+  mock502=<n>, mock504=<n>   a gateway's HTML error page for the first n requests (per route,
+                             prediction and mockKey), before authentication
+  mockDrop=<n>               close the connection of the first n requests without an HTTP answer
+                             (after a few bytes that are not HTTP, so that a browser does not
+                             resend the request itself)
   mockStatus=<4xx|5xx>       answer with that status (mockHtml=1: an HTML proxy page, 502 alone)
   mockGzip=1, mockChunked=1  gzip the body / send it without Content-Length
   mockReset=<bytes>          reset the connection (TCP RST) after that many body bytes

@@ -439,6 +439,20 @@ describe('mock Qlik tenant', () => {
       assert.equal(body.subarray(1_500_000).toString(), `${'1,'.repeat(1_499_999)}1\n`);
     });
 
+    test('mock502, mock504 and mockDrop fail the first n requests of a route, before authentication', async () => {
+      const q = (f) => `${API}/churn-small/predictions?${f}&mockKey=front`;
+      const first = await get(q('mock502=1&mock504=1'), {});
+      assert.equal(first.status, 502);
+      assert.match(await first.text(), /502 Bad Gateway/);
+      const second = await get(q('mock502=1&mock504=1'), {});
+      assert.equal(second.status, 504);
+      assert.equal((await get(q('mock502=1&mock504=1'))).status, 200);
+      await assert.rejects(get(q('mockDrop=1')), /fetch failed/);
+      assert.equal((await get(q('mockDrop=1'))).status, 200);
+      assert.equal(t.requests.findLast((r) => r.query.mockDrop).fault, null);
+      assert.equal(t.requests.filter((r) => r.fault === 'drop').length, 1);
+    });
+
     test('mockPad pads a JSON answer; /__mock/arm gives the next requests of a route fault flags', async () => {
       const padded = await get(`${API}/churn-small/shap?mockStatus=500&mockPad=100000`);
       assert.equal(padded.status, 500);

@@ -710,6 +710,25 @@ export async function startMockTenant(options = {}) {
       if (abort.signal.aborted) return;
     }
 
+    // Faults of what stands in front of the tenant (the network, a gateway), before any check.
+    const frontKey = `${route}\u0000${predictionId}\u0000${q.get('mockKey') ?? ''}`;
+    if (takeFault('drop', frontKey, int(q.get('mockDrop')))) {
+      // A few bytes that are not HTTP, then the end of the connection: a browser fails the
+      // request (a closed connection without any byte, on a reused socket, it would resend).
+      rec.fault = 'drop';
+      req.socket.end('\0\0\0\0\0\0\0\0not http\r\n\r\n');
+      return;
+    }
+    for (const status of [502, 504]) {
+      if (takeFault(String(status), frontKey, int(q.get(`mock${status}`)))) {
+        cors(true);
+        const html = proxyErrorPage(status);
+        res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html) });
+        res.end(html);
+        return;
+      }
+    }
+
     const who = authenticate(req, res, rec, cors);
     if (!who) return;
 
