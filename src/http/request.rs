@@ -114,7 +114,10 @@ impl HostConfig {
     /// The login page that returns to `return_to`:
     /// `{base}/login?qlik-web-integration-id={id}&returnto={return_to}`, without the ID
     /// parameter when no web integration ID is configured. Both values are percent-encoded.
+    /// The fragment of `return_to` is dropped: it may hold a secret (`#access_token=…`) and
+    /// never reaches a server otherwise.
     pub fn login_url(&self, return_to: &str) -> String {
+        let return_to = return_to.split_once('#').map_or(return_to, |(before, _)| before);
         let mut url = format!("{}/login?", self.base_url());
         if let Some(id) = &self.web_integration_id {
             url.push_str("qlik-web-integration-id=");
@@ -271,8 +274,12 @@ mod tests {
     fn login_urls() {
         let with_id = config("tenant.example.com", "cookie", Some("w&i/d"));
         assert_eq!(
-            with_id.login_url("https://app.example.com/page?x=1#top"),
-            "https://tenant.example.com/login?qlik-web-integration-id=w%26i%2Fd&returnto=https%3A%2F%2Fapp.example.com%2Fpage%3Fx%3D1%23top"
+            with_id.login_url("https://app.example.com/page?x=1#access_token=secret"),
+            "https://tenant.example.com/login?qlik-web-integration-id=w%26i%2Fd&returnto=https%3A%2F%2Fapp.example.com%2Fpage%3Fx%3D1"
+        );
+        assert_eq!(
+            with_id.login_url("https://app.example.com/#"),
+            "https://tenant.example.com/login?qlik-web-integration-id=w%26i%2Fd&returnto=https%3A%2F%2Fapp.example.com%2F"
         );
         let no_id = config("tenant.example.com", "cookie", None);
         assert_eq!(no_id.login_url("https://a.b/"), "https://tenant.example.com/login?returnto=https%3A%2F%2Fa.b%2F");

@@ -297,6 +297,20 @@ describe('authentication', () => {
     assert.equal(r[1].loginUrl, `${w.tenant.url}/login?qlik-web-integration-id=web-int-1&returnto=${encodeURIComponent(r[1].page)}`);
   });
 
+  test("loginUrl returns to the page without its fragment (which may hold a token)", async () => {
+    await w.page.evaluate(() => { location.hash = 'access_token=secret'; });
+    const r = await w.run(async (lib, host) => {
+      try {
+        await new lib.PredictionsClient({ host, webIntegrationId: 'web-int-1', crossSiteCookies: false }).table('churn-small', 'shap');
+        return null;
+      } catch (e) { return { loginUrl: e.loginUrl, message: e.message, href: location.href }; }
+    }, w.tenant.url);
+    await w.page.evaluate(() => { history.replaceState(null, '', location.pathname); });
+    assert.match(r.href, /#access_token=secret$/);
+    assert.equal(r.loginUrl, `${w.tenant.url}/login?qlik-web-integration-id=web-int-1&returnto=${encodeURIComponent(`${w.mashup.url}/index.html`)}`);
+    assert.doesNotMatch(r.message, /secret/);
+  });
+
   test('autoRedirect sends the page to the tenant login on a 401, which returns to the page', async () => {
     const since = await lastRequestId();
     const navigated = w.page.waitForEvent('framenavigated', { timeout: 10_000 });
