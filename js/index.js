@@ -387,8 +387,11 @@ class ReaderCall {
   #link;
   #info = { bytes: 0, totalBytes: null, rows: 0, columnNames: null, deprecation: null };
 
-  constructor(instance, open, options) {
+  #onAnswer;
+
+  constructor(instance, open, options, onAnswer) {
     this.#instance = instance;
+    this.#onAnswer = onAnswer;
     this.#link = linkCall(options);
     try {
       this.#raw = instance.sync(() => open(this.#link.options));
@@ -437,6 +440,11 @@ class ReaderCall {
         this.#release();
       });
       this.#refresh();
+      if (this.#onAnswer) {
+        const onAnswer = this.#onAnswer;
+        this.#onAnswer = null;
+        onAnswer();
+      }
       if (item === undefined) this.#release();
       return item;
     } catch (e) {
@@ -504,6 +512,44 @@ function decorate(stream, call, extra) {
   return stream;
 }
 
+// autoRedirect goes to a host's login at most once per page load, and not again while the
+// page has not had a successful answer from that host since the last time: if the login does
+// not give this page a session (cookies blocked, say), the page does not loop between itself
+// and the login. The mark is kept in sessionStorage (per tab); without sessionStorage there is
+// no automatic redirect.
+const REDIRECT_MARK = 'qlik-automl-predictions:login-redirect:';
+const redirectedThisLoad = new Set();
+
+function storage() {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function redirectToLogin(host, loginUrl) {
+  const location = globalThis.location;
+  const store = storage();
+  if (typeof location?.assign !== 'function' || !store || redirectedThisLoad.has(host)) return;
+  try {
+    if (store.getItem(REDIRECT_MARK + host) !== null) return;
+    store.setItem(REDIRECT_MARK + host, new Date().toISOString());
+  } catch {
+    return;
+  }
+  redirectedThisLoad.add(host);
+  location.assign(loginUrl);
+}
+
+function answered(host) {
+  try {
+    storage()?.removeItem(REDIRECT_MARK + host);
+  } catch {
+    // Nothing to forget.
+  }
+}
+
 // The configuration fields the wasm side reads, copied when a client is made, so that a
 // client re-made on a fresh instance gets the same configuration. A getter that throws reads
 // as absent, as on the wasm side.
@@ -562,16 +608,20 @@ export class PredictionsClient {
 
   #fail(e) {
     const err = toError(e);
-    if (err instanceof QlikApiError && err.status === 401 && err.loginUrl && this.#autoRedirect
-        && typeof globalThis.location?.assign === 'function') {
-      globalThis.location.assign(err.loginUrl);
+    if (err instanceof QlikApiError && err.status === 401 && err.loginUrl && this.#autoRedirect) {
+      redirectToLogin(this.#host, err.loginUrl);
     }
     return err;
   }
 
+  // A successful answer: a later 401 may redirect to the login again.
+  #answered() {
+    if (this.#autoRedirect) answered(this.#host);
+  }
+
   #read(method, predictionId, dataset, options) {
     const { instance, client } = this.#on();
-    return new ReaderCall(instance, (opts) => client[method](predictionId, dataset, opts), options);
+    return new ReaderCall(instance, (opts) => client[method](predictionId, dataset, opts), options, () => this.#answered());
   }
 
   /**
@@ -665,7 +715,9 @@ export class PredictionsClient {
     const { instance, client } = this.#on();
     const link = linkCall(options);
     try {
-      return await instance.track(() => client.jobs(predictionId, link.options), (error) => link.controller?.abort(error));
+      const result = await instance.track(() => client.jobs(predictionId, link.options), (error) => link.controller?.abort(error));
+      this.#answered();
+      return result;
     } catch (e) {
       throw this.#fail(e);
     } finally {

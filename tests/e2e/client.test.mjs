@@ -326,6 +326,41 @@ describe('authentication', () => {
     assert.deepEqual(login.query, { 'qlik-web-integration-id': 'web-int-1', returnto: `${w.mashup.url}/index.html` });
   });
 
+  test('autoRedirect does not loop: back from a login that gave no session, a 401 stays an error until a call succeeds', async () => {
+    // The previous test went to the login once; the session cookie is not sent
+    // (crossSiteCookies: false), so the same call fails again, as when cookies are blocked.
+    const config = { host: w.tenant.url, webIntegrationId: 'web-int-1', crossSiteCookies: false, autoRedirect: true };
+    let navigations = 0;
+    const count = (frame) => { if (frame === w.page.mainFrame()) navigations += 1; };
+    w.page.on('framenavigated', count);
+    try {
+      const r = await w.run(async (lib, cfg) => {
+        const client = new lib.PredictionsClient(cfg);
+        const out = [];
+        for (let i = 0; i < 3; i++) {
+          try { await client.table('churn-small', 'shap'); } catch (e) { out.push({ status: e.status, loginUrl: Boolean(e.loginUrl) }); }
+        }
+        return { out, mark: Object.keys(sessionStorage).filter((k) => k.startsWith('qlik-automl-predictions:')) };
+      }, config);
+      await new Promise((res) => setTimeout(res, 1000));
+      assert.equal(navigations, 0, 'the page went to the login again');
+      assert.deepEqual(r.out, Array(3).fill({ status: 401, loginUrl: true }));
+      assert.deepEqual(r.mark, [`qlik-automl-predictions:login-redirect:${w.tenant.url}`]);
+    } finally {
+      w.page.off('framenavigated', count);
+    }
+    // A successful answer from the host clears the mark: a later 401 redirects again.
+    const navigated = w.page.waitForEvent('framenavigated', { timeout: 10_000 });
+    w.run(async (lib, [ok, failing]) => {
+      await new lib.PredictionsClient(ok).table('churn-small', 'shap', { limit: 1 });
+      await new lib.PredictionsClient(failing).table('churn-small', 'shap').catch(() => {});
+    }, [{ ...cookieConfig(), autoRedirect: true }, config]).catch(() => { /* the page navigates away */ });
+    await navigated;
+    await w.page.waitForLoadState('load');
+    assert.equal(w.page.url(), `${w.mashup.url}/index.html`);
+    await w.page.evaluate(async () => { await window.lib.ready; });
+  });
+
   test('a web integration ID that does not allow the page origin is refused', async () => {
     const r = await w.run(async (lib, host) => {
       try {
