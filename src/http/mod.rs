@@ -22,6 +22,6 @@ pub use error::{
 };
 pub use httpdate::{format_iso8601, parse_http_date};
 pub use ratelimit::{RateLimitConfig, RateLimiter, RateLimits};
-pub use request::{encode_uri_component, API_PATH, CSRF_PATH};
+pub use request::{encode_uri_component, Redirects, API_PATH, CSRF_PATH};
 pub use response::{deprecation_notice, parse_retry_after, parse_retry_after_at, retry_after_from_text};
 pub use retry::{Decision, Failure, RetryPolicy, MAX_RETRY_AFTER_MS};

@@ -7,6 +7,9 @@
 //!   `application/json` error bodies, and a narrower value could make a strictly negotiating
 //!   server answer 406 instead of its JSON error.
 //! - No `content-type`: no request has a body (`POST .../jobs` is sent without one).
+//!
+//! Redirects never take a request off the host's origin with anything of the caller's, and
+//! never make another origin's answer pass for the tenant's; see [`Redirects`].
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -36,6 +39,30 @@ pub const API_PATH: &str = "/api/v1/automl-predictions";
 
 /// The path of the CSRF token endpoint, appended to [`HostConfig::base_url`].
 pub const CSRF_PATH: &str = "/api/v1/csrf-token";
+
+/// How a request treats a redirect answer (`RequestInit.redirect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redirects {
+    /// `manual`: the browser does not follow and the call fails. For every POST and every
+    /// request with credentials (a cookie session, an API key, a token): following would send
+    /// the `qlik-web-integration-id`, `qlik-csrf-token` or `authorization` header, and on a
+    /// 307/308 the POST itself, to the new origin.
+    Refuse,
+    /// `follow`: for a GET without credentials (`authType: 'none'`), which carries nothing to
+    /// leak; the answer counts only when its final URL is on the host's origin
+    /// ([`HostConfig::is_own_url`]), else the call fails.
+    FollowWithinOrigin,
+}
+
+impl Redirects {
+    /// The `RequestInit.redirect` value.
+    pub fn mode(self) -> &'static str {
+        match self {
+            Redirects::Refuse => "manual",
+            Redirects::FollowWithinOrigin => "follow",
+        }
+    }
+}
 
 /// Whether `method` is safe (`GET` or `HEAD`, any case) and so needs no CSRF token.
 fn is_safe_method(method: &str) -> bool {
@@ -109,6 +136,21 @@ impl HostConfig {
             AuthType::None => {}
         }
         headers
+    }
+
+    /// How a `method` request to the host treats a redirect; see [`Redirects`].
+    pub fn redirects(&self, method: &str) -> Redirects {
+        if self.auth == AuthType::None && method.eq_ignore_ascii_case("GET") {
+            Redirects::FollowWithinOrigin
+        } else {
+            Redirects::Refuse
+        }
+    }
+
+    /// Whether `url` (a response's final URL, as the browser normalizes it) is on the host's
+    /// origin.
+    pub fn is_own_url(&self, url: &str) -> bool {
+        url.strip_prefix(self.origin.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
     }
 
     /// The login page that returns to `return_to`:
@@ -267,6 +309,33 @@ mod tests {
                 assert!(h.iter().all(|(n, _)| *n != "content-type" && *n != "accept"), "{auth} {method}: {h:?}");
                 assert!(h.iter().all(|(n, _)| n.bytes().all(|b| !b.is_ascii_uppercase())));
             }
+        }
+    }
+
+    #[test]
+    fn redirects_are_followed_only_without_credentials_and_within_the_origin() {
+        for auth in ["cookie", "apikey"] {
+            let c = config("tenant.example.com", auth, Some("wid"));
+            assert_eq!(c.redirects("GET"), Redirects::Refuse, "{auth}");
+            assert_eq!(c.redirects("POST"), Redirects::Refuse, "{auth}");
+        }
+        let none = config("tenant.example.com", "none", None);
+        assert_eq!(none.redirects("GET"), Redirects::FollowWithinOrigin);
+        assert_eq!(none.redirects("POST"), Redirects::Refuse);
+        assert_eq!((Redirects::Refuse.mode(), Redirects::FollowWithinOrigin.mode()), ("manual", "follow"));
+        for own in
+            ["https://tenant.example.com", "https://tenant.example.com/api/v1/x?y#z", "https://tenant.example.com?q"]
+        {
+            assert!(none.is_own_url(own), "{own}");
+        }
+        for other in [
+            "https://tenant.example.com.evil.com/api",
+            "https://tenant.example.com:8443/api",
+            "http://tenant.example.com/api",
+            "https://evil.com/https://tenant.example.com/",
+            "",
+        ] {
+            assert!(!none.is_own_url(other), "{other}");
         }
     }
 

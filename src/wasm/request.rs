@@ -17,7 +17,7 @@ use super::failure::Failure;
 use super::glue;
 use crate::http::ranges::MAX_TIMER_MS;
 use crate::http::{
-    parse_api_error_at, ApiError, AuthType, Credentials, Decision, Endpoint, Failure as RetryFailure,
+    parse_api_error_at, ApiError, AuthType, Credentials, Decision, Endpoint, Failure as RetryFailure, Redirects,
     MAX_JSON_BODY_BYTES,
 };
 
@@ -177,8 +177,32 @@ fn request_init(
         Credentials::SameOrigin => web_sys::RequestCredentials::SameOrigin,
         Credentials::Omit => web_sys::RequestCredentials::Omit,
     });
+    init.set_redirect(match client.config.redirects(method) {
+        Redirects::Refuse => web_sys::RequestRedirect::Manual,
+        Redirects::FollowWithinOrigin => web_sys::RequestRedirect::Follow,
+    });
     init.set_signal(Some(signal));
     Ok(init)
+}
+
+/// Fails a response that is a redirect the request does not follow (an opaque redirect), or
+/// that was followed off the host's origin: another origin's answer never passes for the
+/// tenant's. Its body is cancelled.
+fn check_redirect(client: &ClientInner, response: &Response, url: &str) -> Result<(), Failure> {
+    let message = if response.type_() == web_sys::ResponseType::Opaqueredirect {
+        format!(
+            "the answer is a redirect, which is not followed: requests with credentials stay on {}",
+            client.config.origin
+        )
+    } else if response.redirected() && !client.config.is_own_url(&response.url()) {
+        format!("the answer was redirected off {}; it is not used", client.config.origin)
+    } else {
+        return Ok(());
+    };
+    if let Some(body) = response.body() {
+        glue::ignore_rejection(&body.cancel());
+    }
+    Err(Failure::network(message, 0.0, url))
 }
 
 /// The host's CSRF token (cached per host), fetched from `/api/v1/csrf-token` when needed.
@@ -192,6 +216,7 @@ async fn csrf_token(client: &ClientInner, ctl: &RequestCtl) -> Result<Option<Str
     let url = client.config.csrf_url();
     let response: Response =
         ctl.wait(glue::fetch_with_init(&url, &init), "the CSRF token", 0.0).await?.unchecked_into();
+    check_redirect(client, &response, &url)?;
     let token = match response.status() {
         200..=299 => header(&response, "qlik-csrf-token").filter(|t| !t.is_empty()),
         404 => None,
@@ -299,6 +324,7 @@ pub async fn send(client: &ClientInner, endpoint: Endpoint, ctl: &RequestCtl) ->
                 continue;
             }
         };
+        check_redirect(client, &response, &ctl.url)?;
         let status = response.status();
         if (200..300).contains(&status) {
             return Ok(response);

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startWorld, parseCsv } from './harness.mjs';
+import { startMockTenant } from '../mock-tenant/server.mjs';
 
 let w;
 const API_KEY = 'test-api-key';
@@ -359,6 +360,40 @@ describe('authentication', () => {
     await w.page.waitForLoadState('load');
     assert.equal(w.page.url(), `${w.mashup.url}/index.html`);
     await w.page.evaluate(async () => { await window.lib.ready; });
+  });
+
+  test('a redirect off the tenant is never followed with credentials, and no other origin answers for the tenant', async () => {
+    // Another origin that would answer anything, and accepts the web integration ID from
+    // redirected requests (whose Origin is "null").
+    const other = await startMockTenant({ port: 0, allowAnonymous: true, webIntegrations: { 'web-int-1': ['null'] } });
+    try {
+      const to = `mockRedirectTo=${encodeURIComponent(other.url)}`;
+      await fetch(`${w.tenant.url}/__mock/arm?route=jobs&count=2&mockRedirect=307&${to}`, { method: 'POST' });
+      const r = await w.run(async (lib, [cookie, key, host, flags]) => {
+        const outcome = (p) => p.then(() => 'answered', (e) => ({ name: e.name, message: e.message }));
+        const out = {};
+        for (const status of [302, 307, 308]) {
+          out[`cookie GET ${status}`] = await outcome(new lib.PredictionsClient(cookie).table('churn-small', 'predictions', { refId: `mockRedirect=${status}&${flags}` }));
+        }
+        out['apikey GET'] = await outcome(new lib.PredictionsClient(key).table('churn-small', 'predictions', { refId: `mockRedirect=307&${flags}` }));
+        out['none GET'] = await outcome(new lib.PredictionsClient({ host, authType: 'none' }).table('churn-small', 'predictions', { refId: `mockRedirect=307&${flags}` }));
+        out['cookie jobs POST'] = await outcome(new lib.PredictionsClient(cookie).jobs('churn-small'));
+        out['apikey jobs POST'] = await outcome(new lib.PredictionsClient(key).jobs('churn-small'));
+        return out;
+      }, [cookieConfig(), keyConfig(), w.tenant.url, to]);
+      for (const [call, x] of Object.entries(r)) {
+        assert.equal(x.name, 'NetworkError', `${call}: ${JSON.stringify(x)}`);
+        assert.match(x.message, /redirect/, call);
+      }
+      // Nothing carrying the session's web integration ID, a CSRF token or an Authorization
+      // header reached the other origin; only the credential-less GET went there.
+      const reached = (await (await fetch(`${other.url}/__mock/requests`)).json()).requests;
+      const leaked = reached.filter((x) => x.headers['qlik-web-integration-id'] || x.headers['qlik-csrf-token'] || x.headers.authorization || x.headers.cookie);
+      assert.deepEqual(leaked, []);
+      assert.deepEqual(reached.filter((x) => x.method !== 'OPTIONS').map((x) => `${x.method} ${x.route}`), ['GET predictions']);
+    } finally {
+      await other.close();
+    }
   });
 
   test('a web integration ID that does not allow the page origin is refused', async () => {

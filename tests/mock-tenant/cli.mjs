@@ -27,6 +27,8 @@ Faults on demand: query parameters of an API request, or written inside its refI
                              with 429 / 503; mockRetryAfter=<s> sets retry-after
   mock502=<n>, mock504=<n>   a gateway's HTML error page for the first n requests (per route,
                              prediction and mockKey), before authentication
+  mockRedirect=<3xx>         with mockRedirectTo=<origin>: redirect to the same path and query
+                             (without these two flags) on that origin, before authentication
   mockDrop=<n>               close the connection of the first n requests without an HTTP answer
                              (after a few bytes that are not HTTP, so that a browser does not
                              resend the request itself)

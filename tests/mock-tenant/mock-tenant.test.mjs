@@ -453,6 +453,13 @@ describe('mock Qlik tenant', () => {
       assert.equal(t.requests.filter((r) => r.fault === 'drop').length, 1);
     });
 
+    test('mockRedirect sends the request to another origin, without the redirect flags', async () => {
+      const r = await get(`${API}/churn-small/predictions?refId=${encodeURIComponent('mockRedirect=307&mockRedirectTo=http://127.0.0.1:9&mockKey=k')}&x=1`, {}, { redirect: 'manual' });
+      assert.equal(r.status, 307);
+      assert.equal(r.headers.get('location'), `http://127.0.0.1:9${API}/churn-small/predictions?refId=mockKey%3Dk&x=1`);
+      assert.equal(t.requests.at(-1).fault, 'redirect');
+    });
+
     test('mockPad pads a JSON answer; /__mock/arm gives the next requests of a route fault flags', async () => {
       const padded = await get(`${API}/churn-small/shap?mockStatus=500&mockPad=100000`);
       assert.equal(padded.status, 500);

@@ -719,6 +719,26 @@ export async function startMockTenant(options = {}) {
       req.socket.end('\0\0\0\0\0\0\0\0not http\r\n\r\n');
       return;
     }
+    const redirect = int(q.get('mockRedirect'));
+    if (redirect >= 300 && redirect <= 399 && q.get('mockRedirectTo')) {
+      // The same path and query (without the redirect flags) on another origin.
+      const target = new URL(url.pathname, q.get('mockRedirectTo'));
+      for (const [k, v] of url.searchParams) {
+        if (k.startsWith('mockRedirect')) continue;
+        if (k === 'refId' && v.includes('=')) {
+          const inner = new URLSearchParams(v);
+          for (const key of [...inner.keys()]) if (key.startsWith('mockRedirect')) inner.delete(key);
+          target.searchParams.set(k, inner.toString());
+        } else {
+          target.searchParams.set(k, v);
+        }
+      }
+      rec.fault = 'redirect';
+      cors(true);
+      res.writeHead(redirect, { Location: target.href, 'Content-Length': 0, 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
     for (const status of [502, 504]) {
       if (takeFault(String(status), frontKey, int(q.get(`mock${status}`)))) {
         cors(true);
