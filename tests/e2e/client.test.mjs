@@ -979,23 +979,35 @@ describe('scale', () => {
 
   test('the package works in a module Worker', async () => {
     const r = await w.page.evaluate(async ([host, key]) => {
-      const src = `
-        import init, { PredictionsClient } from '${location.origin}/pkg/index.js';
-        self.onmessage = async (e) => {
-          try {
-            await init();
-            const c = new PredictionsClient({ host: e.data.host, authType: 'apikey', apiKey: e.data.key });
-            const t = await c.table('churn-small', 'predictions', { limit: 3 });
-            self.postMessage({ ok: true, rows: t.numRows, first: t.rows[0][0] });
-          } catch (err) { self.postMessage({ ok: false, err: String(err) }); }
-        };`;
-      const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
-      const worker = new Worker(url, { type: 'module' });
-      const result = await new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); worker.postMessage({ host, key }); });
+      const worker = new Worker('/worker.js', { type: 'module' });
+      const result = await new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); worker.postMessage({ task: 'table', host, key }); });
       worker.terminate();
       return result;
     }, [w.tenant.url, API_KEY]);
     assert.deepEqual(r, { ok: true, rows: 3, first: 'aa10000' });
+  });
+
+  test("the page's Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval') is enforced, and the package breaks none of it", async () => {
+    // The policy is in force: an inline script is refused, and reported.
+    const inlineRan = await w.page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.inlineRan = true';
+      document.head.append(s);
+      return window.inlineRan === true;
+    });
+    assert.equal(inlineRan, false);
+    await w.page.waitForFunction(() => window.cspViolations.length > 0);
+    const seen = await w.cspViolations();
+    assert.deepEqual(seen.map((v) => v.split(':')[0]), ['script-src-elem']);
+    await w.page.evaluate(() => { window.cspViolations.length = 0; });
+    // Everything the package does: load and instantiate the wasm, stream, download, a Worker.
+    await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      for await (const _ of client.stream('churn-small', 'shap')) { /* read */ }
+      await client.download('churn-small', 'predictions');
+      await client.jobs('churn-small');
+    }, keyConfig());
+    assert.deepEqual(await w.cspViolations(), []);
   });
 
   test('the deprecation notice is logged once per client; no uncaught errors', async () => {
@@ -1008,5 +1020,7 @@ describe('scale', () => {
     const afterCount = w.consoleMessages.filter((m) => m.type === 'warning' && /deprecated/.test(m.text)).length;
     assert.equal(afterCount - before, 1);
     assert.deepEqual(w.pageErrors, []);
+    // No test of this file made the page break its Content-Security-Policy.
+    assert.deepEqual(await w.cspViolations(), []);
   });
 });

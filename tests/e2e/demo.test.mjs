@@ -39,8 +39,17 @@ async function serverFile(base, id, dataset) {
 // ---------------------------------------------------------------------------------------
 // Page helpers.
 
+// Records the page's Content-Security-Policy violations in window.cspViolations.
+function watchCsp() {
+  window.cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || 'inline'} (${e.sourceFile || '?'}:${e.lineNumber})`);
+  });
+}
+
 async function openPage(base, query = '?save=blob') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', acceptDownloads: true });
+  await context.addInitScript(watchCsp);
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -60,7 +69,8 @@ async function openPage(base, query = '?save=blob') {
   return { page, context, problems };
 }
 
-async function closePage({ context, problems }) {
+async function closePage({ page, context, problems }) {
+  for (const v of await page.evaluate(() => window.cspViolations)) problems.push(`CSP violation: ${v}`);
   await context.close();
   assert.deepEqual(problems, [], 'no uncaught error, console error or dialog');
 }
@@ -192,6 +202,22 @@ describe('demo page', () => {
     assert.equal(await page.isVisible('#webIntegrationId'), true);
     await page.fill('#predictionId', 'churn-small');
     await shot(page, '01-form');
+    // The page ships a Content-Security-Policy without inline scripts or eval, and it is in force.
+    const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
+    assert.equal(await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.inlineRan = true';
+      document.head.append(s);
+      return window.inlineRan === true;
+    }), false);
+    await page.waitForFunction(() => window.cspViolations.length > 0);
+    assert.match((await page.evaluate(() => window.cspViolations.splice(0))).join(), /^script-src-elem: inline/);
+    // The browser's report of that refusal is expected; any other is a problem.
+    const probeReport = (m) => /Executing inline script violates the following Content Security Policy/.test(m);
+    assert.equal(p.problems.filter(probeReport).length, 1, p.problems.join('\n'));
+    p.problems.splice(0, p.problems.length, ...p.problems.filter((m) => !probeReport(m)));
     await closePage(p);
   });
 

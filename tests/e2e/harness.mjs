@@ -66,13 +66,19 @@ export async function startWorld(tenantOptions = {}, browserOptions = {}) {
   await page.evaluate(async () => { await window.lib.ready; });
   return {
     tenant, mashup, browser, page, consoleMessages, pageErrors,
-    /** Runs `fn(lib, arg)` in the mashup page, where `lib` is the imported package. */
+    /**
+     * Runs `fn(lib, arg)` in the mashup page, where `lib` is the imported package. The page
+     * forbids eval (its CSP has no 'unsafe-eval'): `fn` travels as the source of a function
+     * that the browser is asked to call, which is not code the page generates.
+     */
     run(fn, arg) {
-      return page.evaluate(async ([src, a]) => {
-        // eslint-disable-next-line no-new-func
-        const f = new Function(`return (${src})`)();
-        return f(window.lib, a);
-      }, [fn.toString(), arg]);
+      // eslint-disable-next-line no-new-func
+      const call = new Function('arg', `return (${fn.toString()})(window.lib, arg);`);
+      return page.evaluate(call, arg);
+    },
+    /** The Content-Security-Policy violations the page has seen. */
+    cspViolations() {
+      return page.evaluate(() => window.cspViolations);
     },
     async close() {
       await browser.close();

@@ -64,4 +64,5 @@ test('1,000 cancelled and 1,000 completed streams leave wasm memory and the JS h
     assert.ok(m.wasm - r.base.wasm <= 1 * MiB, `wasm memory grew by ${mib(m.wasm - r.base.wasm)} MiB after the ${when} streams`);
     assert.ok(m.heap - r.base.heap <= 3 * MiB, `the JS heap grew by ${mib(m.heap - r.base.heap)} MiB after the ${when} streams`);
   }
+  assert.deepEqual(await w.cspViolations(), []);
 });

@@ -75,6 +75,8 @@ test('a trap rejects every call in progress with a WasmModuleError; the next cal
     await new Promise((res) => setTimeout(res, 100));
   }
   assert.deepEqual(open.map((x) => x.query.refId), [], 'requests left open');
+  // Re-instantiating the module needs nothing the page's Content-Security-Policy forbids.
+  assert.deepEqual(await w.cspViolations(), []);
 });
 
 test('in a module Worker too', async () => {
