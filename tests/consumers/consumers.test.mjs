@@ -168,12 +168,13 @@ describe('Node', () => {
     assert.ok(calls.length >= 2 && calls.every((q) => q.principal === 'bearer' && q.origin === null));
   });
 
-  test('a wrong API key is a QlikApiError with status 401', async () => {
-    const script = `import init, { PredictionsClient, QlikApiError } from 'qlik-automl-predictions';
+  test('from CommonJS through import(); a wrong API key is a QlikApiError with status 401', async () => {
+    const script = `import('qlik-automl-predictions').then(async ({ default: init, PredictionsClient, QlikApiError }) => {
       await init();
       const c = new PredictionsClient({ host: process.env.QLIK_HOST, authType: 'apikey', apiKey: 'wrong' });
-      try { await c.table('churn-small', 'predictions'); } catch (e) { console.log(JSON.stringify([e instanceof QlikApiError, e.status])); }`;
-    const out = await run(process.execPath, ['--input-type=module', '-e', script], {
+      try { await c.table('churn-small', 'predictions'); } catch (e) { console.log(JSON.stringify([e instanceof QlikApiError, e.status])); }
+    });`;
+    const out = await run(process.execPath, ['--input-type=commonjs', '-e', script], {
       cwd: projects.node, env: { ...process.env, QLIK_HOST: tenant.url },
     });
     assert.deepEqual(JSON.parse(out), [true, 401]);
