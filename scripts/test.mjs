@@ -4,7 +4,8 @@
 //   2. the same core compiled to wasm32, in headless Chromium (wasm-bindgen-test, tests/web.rs);
 //   3. the package's TypeScript declarations, compiled strictly against tests/types/usage.ts;
 //   4. the mock tenant's own tests and the browser end-to-end tests (headless Chromium driving
-//      the built package from another origin than the mock tenant), with `node --test`.
+//      the built package from another origin than the mock tenant), with `node --test`;
+//   5. the browser benchmark's harness end to end on 1 MiB files (bench/), with `node --test`.
 // Expects `scripts/setup.sh --browser` and `scripts/build.mjs` to have run (npm test does both).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -21,6 +22,7 @@ const suites = [
   ['TypeScript declarations', join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tests/types/tsconfig.json']],
   ['JavaScript and browser tests', process.execPath, ['--test', '--test-concurrency=1',
     'tests/mock-tenant/', 'tests/e2e/']],
+  ['browser benchmark harness', process.execPath, ['--test', 'bench/']],
 ];
 
 // wasm-bindgen-test-runner drives Chromium through chromedriver (flags in webdriver.json).
