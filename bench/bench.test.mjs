@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser, memoryOf, openPage, watchMemory } from './browser.mjs';
 import { checkAgreement, checksumDiff, median } from './checks.mjs';
 import { CONTENDERS } from './page/contenders.js';
 
@@ -67,6 +68,30 @@ test('the browser benchmark runs every contender on 1 MiB files; checksums agree
     assert.match(r.stdout, /this package \(main thread\)\s+\d/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('the renderer process found for a page is the one whose memory grows when the page allocates', async () => {
+  const { startBenchServer } = await import('./server.mjs');
+  const server = await startBenchServer({ datasets: [] });
+  const chrome = await launchBrowser();
+  try {
+    for (let i = 0; i < 2; i++) {
+      const p = await openPage(chrome, `${server.url}/index.html`);
+      try {
+        const mem = watchMemory(p.pid);
+        // 64 MiB, every page written, kept alive until after the reading.
+        await p.page.evaluate(() => { window.held = new Uint8Array(64 << 20).fill(1); });
+        const m = mem.stop();
+        assert.ok(m.peak - m.before >= 48 << 20, `renderer ${p.pid}: RSS ${m.before} -> ${m.peak}`);
+        assert.ok(memoryOf(p.pid).rss >= m.before + (48 << 20));
+      } finally {
+        await p.close();
+      }
+    }
+  } finally {
+    await chrome.close();
+    await server.close();
   }
 });
 

@@ -1,6 +1,6 @@
 // Headless Chromium for the benchmark (Debian's, with the end-to-end tests' flags), one fresh
-// browser context and page per run, and the page's renderer process: its pid (so its RSS is
-// read from /proc) and a CPU profile when asked.
+// browser context and page per run, and the page's renderer process: its pid, so its RSS is
+// read from /proc.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_LAUNCH } from '../tests/e2e/harness.mjs';
@@ -21,21 +21,22 @@ export async function launchBrowser() {
   };
 }
 
-/** CPU time (user + system, clock ticks) of a process, or null when it is gone. */
-function cpuTicks(pid) {
+/** Whether a renderer serves web pages: Chromium's own WebUI renderers do not. */
+function isPageRenderer(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return !readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => /^--(top-chrome-webui|extension-process)/.test(a));
   } catch {
-    return null;
+    return false;
   }
 }
 
+const PROBE_MIB = 192;
+
 /**
  * Opens `url` in a new browser context (its own renderer process, HTTP cache and storage),
- * waits for `window.bench.ready` and finds the page's renderer: the one whose CPU time grows
- * while the page spins (Chromium keeps spare renderers, so "the new renderer" is ambiguous).
+ * waits for `window.bench.ready` and finds the page's renderer: of the renderers serving web
+ * pages (Chromium also starts spare ones, at any time), the only one whose RSS grows by most
+ * of the 192 MiB the page then allocates. The page frees them again before it is handed over.
  */
 export async function openPage(chrome, url) {
   const context = await chrome.browser.newContext();
@@ -46,17 +47,20 @@ export async function openPage(chrome, url) {
     await page.goto(url);
     await page.evaluate(() => window.bench.ready);
     let pid = null;
+    let rssBefore = 0;
     for (let attempt = 0; attempt < 3 && pid === null; attempt++) {
-      const before = new Map((await chrome.renderers()).map((p) => [p, cpuTicks(p)]));
-      await page.evaluate(() => window.bench.spin(200));
-      let best = 0;
-      for (const [p, t0] of before) {
-        const t1 = cpuTicks(p);
-        if (t0 !== null && t1 !== null && t1 - t0 > best) { best = t1 - t0; pid = p; }
-      }
-      if (best < 5) pid = null;  // under 50 ms of a 200 ms spin: not the spinning process
+      const before = new Map((await chrome.renderers()).filter(isPageRenderer).map((p) => [p, memoryOf(p)?.rss]));
+      await page.evaluate((mib) => window.bench.probe(mib), PROBE_MIB);
+      const grown = [...before].filter(([p, rss]) => (memoryOf(p)?.rss ?? 0) - rss >= (PROBE_MIB - 40) * 1048576);
+      await page.evaluate(() => window.bench.probe(0));
+      if (grown.length === 1) [[pid, rssBefore]] = grown;
     }
     if (pid === null) throw new Error('could not tell which renderer process runs the benchmark page');
+    // The probe's memory goes back to the system once collected: wait for it (up to 2 s).
+    for (let i = 0; i < 40 && (memoryOf(pid)?.rss ?? 0) > rssBefore + (32 << 20); i++) {
+      await page.evaluate(() => window.bench.gc());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return { context, page, pid, errors, close: () => context.close() };
   } catch (e) {
     await context.close();

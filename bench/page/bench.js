@@ -48,12 +48,14 @@ async function resourceTiming(url, waitMs = 1000) {
   }
 }
 
-/** Keeps the renderer busy for `ms` (the harness finds this page's process by its CPU time). */
-function spin(ms) {
-  const until = performance.now() + ms;
-  let x = 0;
-  while (performance.now() < until) x++;
-  return x;
+/**
+ * Holds `mib` MiB, every page written (0 releases them): the harness finds this page's renderer
+ * process by the RSS this adds.
+ */
+let held = null;
+function probe(mib) {
+  held = mib > 0 ? new Uint8Array(mib << 20).fill(1) : null;
+  return held ? held.length : 0;
 }
 
-window.bench = { ready: init().then(() => true), run, spin, gc: () => globalThis.gc?.() };
+window.bench = { ready: init().then(() => true), run, probe, gc: () => globalThis.gc?.() };
