@@ -73,7 +73,7 @@ export function renderText(report) {
     out.push('', `CPU profile ${p.dataset} / ${p.contender} (${num(p.ms)} ms run, ${num(p.totalMs)} ms sampled):`);
     const cats = Object.entries(p.categories).sort((a, b) => b[1] - a[1]);
     out.push('  ' + cats.map(([k, ms]) => `${k} ${(100 * ms / p.totalMs).toFixed(0)}%`).join(', '));
-    for (const f of p.top.slice(0, 8)) out.push(`  ${num(f.ms).padStart(8)} ms  ${f.name}`);
+    for (const f of p.top.slice(0, 12)) out.push(`  ${num(f.ms).padStart(8)} ms  ${f.name}`);
   }
   return out.join('\n');
 }

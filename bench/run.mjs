@@ -26,6 +26,8 @@ const HELP = `Usage: node bench/run.mjs [options]   (npm run bench -- [options])
   --contenders LIST  comma-separated, of: ${CONTENDERS.map((c) => c.id).join(', ')} (default: all)
   --data DIR         where the generated files live (default bench-data/browser-<size>mib)
   --out DIR          where the reports go (default bench-results)
+  --pkg DIR          the package build to load (default pkg/), e.g. one that keeps the wasm
+                     name section so CPU profiles name wasm functions
   --profile          after the measured runs, one more run of each parser per dataset under
                      Chromium's CPU profiler; writes .cpuprofile files and prints where time goes
   -h, --help         this text
@@ -44,6 +46,7 @@ const { values: opts } = parseArgs({
     contenders: { type: 'string' },
     data: { type: 'string' },
     out: { type: 'string' },
+    pkg: { type: 'string' },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -66,11 +69,12 @@ const datasetIds = pick(DATASETS, opts.datasets, 'dataset').map((d) => d.id);
 const chosen = pick(CONTENDERS, opts.contenders, 'contender');
 const dataDir = resolve(opts.data ?? join(root, 'bench-data', `browser-${mib}mib`));
 const outDir = resolve(opts.out ?? join(root, 'bench-results'));
+const pkgDir = resolve(opts.pkg ?? join(root, 'pkg'));
 
 // The package's ClientConfig options, from its declarations: a contender that needs an option
 // the package does not have yet (Worker mode) is listed as not available, never dropped silently.
 function declaredClientOptions() {
-  const dts = readFileSync(join(root, 'pkg', 'index.d.ts'), 'utf8');
+  const dts = readFileSync(join(pkgDir, 'index.d.ts'), 'utf8');
   const block = /interface ClientConfig\s*\{([\s\S]*?)\n\}/.exec(dts)?.[1] ?? '';
   return new Set([...block.matchAll(/^\s*(?:readonly\s+)?([A-Za-z_$][\w$]*)\??\s*:/gm)].map((m) => m[1]));
 }
@@ -91,7 +95,7 @@ function sizeOf(file) {
 
 /** The package's shipped files (wasm + JS), raw and gzip, as the build prints them. */
 function packageSize() {
-  const pkg = join(root, 'pkg');
+  const pkg = pkgDir;
   const names = readdirSync(pkg, { recursive: true })
     .filter((f) => /\.(js|wasm)$/.test(f) && !f.endsWith('.d.ts'))
     .sort();
@@ -153,6 +157,7 @@ function category(frame) {
   if (url.includes('/pkg/')) return 'package JS';
   if (url.includes('/lib/')) return 'library JS';
   if (url.endsWith('/contenders.js') || url.endsWith('/bench.js')) return 'benchmark (checksum)';
+  if (!url && fn === '(anonymous)') return 'code without a script (new Function)';
   return 'built-ins and other';
 }
 
@@ -203,7 +208,7 @@ const manifest = await ensureData(dataDir, mib);
 const datasets = manifest.datasets.filter((d) => datasetIds.includes(d.id));
 const loadBefore = os.loadavg();
 const chrome = await launchBrowser();
-const server = await startBenchServer({ datasets });
+const server = await startBenchServer({ datasets, pkgDir });
 const records = [];
 const profiles = [];
 try {
@@ -287,7 +292,7 @@ const report = {
     platform: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version, chromium: chrome.version,
     loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg(),
   },
-  options: { sizeMiB: mib, runs, datasets: datasetIds, contenders: chosen.map((c) => c.id), profile: opts.profile },
+  options: { sizeMiB: mib, runs, pkg: pkgDir, datasets: datasetIds, contenders: chosen.map((c) => c.id), profile: opts.profile },
   definitions: {
     time: 'from just before fetch() (or client.stream()) until every value has been touched',
     mibPerSec: 'file bytes / 2^20 / median time',

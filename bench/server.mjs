@@ -16,11 +16,6 @@ export const LIBRARIES = Object.freeze({
   '/lib/d3-dsv.js': { name: 'd3-dsv', pkg: 'd3-dsv', file: join(root, 'node_modules', 'd3-dsv', 'dist', 'd3-dsv.min.js') },
 });
 
-const MOUNTS = [
-  ['/pkg/', join(root, 'pkg')],
-  ['/', join(root, 'bench', 'page')],
-];
-
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -46,10 +41,12 @@ function sendFile(res, file, type) {
 
 /**
  * Starts the server on 127.0.0.1 (random port). `datasets`: [{ id, path }] served as
- * `/api/v1/automl-predictions/<any id>/<dataset id>`. Resolves with { url, close() }.
+ * `/api/v1/automl-predictions/<any id>/<dataset id>`; `pkgDir`: the package served at /pkg/
+ * (default: the build in pkg/). Resolves with { url, close() }.
  */
-export async function startBenchServer({ datasets }) {
+export async function startBenchServer({ datasets, pkgDir = join(root, 'pkg') }) {
   const files = new Map(datasets.map((d) => [d.id, d.path]));
+  const mounts = [['/pkg/', pkgDir], ['/', join(root, 'bench', 'page')]];
   const server = http.createServer((req, res) => {
     res.on('error', () => {});
     let path;
@@ -74,7 +71,7 @@ export async function startBenchServer({ datasets }) {
       sendFile(res, LIBRARIES[path].file, TYPES['.js']);
       return;
     }
-    for (const [prefix, dir] of MOUNTS) {
+    for (const [prefix, dir] of mounts) {
       if (!path.startsWith(prefix)) continue;
       const rel = normalize(path.slice(prefix.length) || 'index.html');
       if (rel.startsWith('..') || rel.includes(`${sep}..`)) break;
