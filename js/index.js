@@ -152,15 +152,34 @@ function adopt(instance, exports) {
   return exports;
 }
 
+// Node's fetch cannot read file: URLs, so there the .wasm beside this module is read with
+// node:fs. Browsers and bundlers keep wasm-bindgen's own `new URL(…, import.meta.url)` fetch;
+// `import.meta` is read only here, when init() is called without an argument in Node, so a
+// bundle that has no `import.meta` (an IIFE) works when init is given the wasm.
+const FS_MODULE = 'node:fs/promises';
+
+async function nodeDefaultModule() {
+  const url = new URL('qlik_automl_predictions_bg.wasm', import.meta.url);
+  if (url.protocol !== 'file:') return undefined;
+  const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ FS_MODULE);
+  return { module_or_path: await readFile(url) };
+}
+
+function isNode() {
+  return typeof globalThis.process?.versions?.node === 'string' && typeof globalThis.document === 'undefined';
+}
+
 /**
  * Loads and instantiates the wasm module (idempotent). Resolves to the module's exports.
- * Takes what wasm-bindgen's init takes: nothing (the .wasm beside this file), or
- * `{ module_or_path }` with a URL, Response, BufferSource or WebAssembly.Module.
+ * Takes what wasm-bindgen's init takes: nothing (the .wasm beside this file: fetched in
+ * browsers, read from disk in Node), or `{ module_or_path }` with a URL, Response,
+ * BufferSource or WebAssembly.Module.
  */
 export default function init(moduleOrPath) {
   if (!ready) {
     const instance = new Instance();
-    ready = instance.bindings.init(moduleOrPath).then(
+    const input = moduleOrPath === undefined && isNode() ? nodeDefaultModule() : Promise.resolve(moduleOrPath);
+    ready = input.then((m) => instance.bindings.init(m)).then(
       (exports) => adopt(instance, exports),
       (e) => { ready = null; throw e; },
     );

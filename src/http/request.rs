@@ -54,16 +54,6 @@ pub enum Redirects {
     FollowWithinOrigin,
 }
 
-impl Redirects {
-    /// The `RequestInit.redirect` value.
-    pub fn mode(self) -> &'static str {
-        match self {
-            Redirects::Refuse => "manual",
-            Redirects::FollowWithinOrigin => "follow",
-        }
-    }
-}
-
 /// Whether `method` is safe (`GET` or `HEAD`, any case) and so needs no CSRF token.
 fn is_safe_method(method: &str) -> bool {
     method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD")
@@ -322,7 +312,6 @@ mod tests {
         let none = config("tenant.example.com", "none", None);
         assert_eq!(none.redirects("GET"), Redirects::FollowWithinOrigin);
         assert_eq!(none.redirects("POST"), Redirects::Refuse);
-        assert_eq!((Redirects::Refuse.mode(), Redirects::FollowWithinOrigin.mode()), ("manual", "follow"));
         for own in
             ["https://tenant.example.com", "https://tenant.example.com/api/v1/x?y#z", "https://tenant.example.com?q"]
         {

@@ -4,7 +4,12 @@
 // an existing client or a new one, in a page or a Worker, runs on a fresh instance.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorld } from './harness.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { root, startWorld } from './harness.mjs';
+import { startStaticServer } from '../mock-tenant/server.mjs';
 
 let w;
 const API_KEY = 'test-api-key';
@@ -90,4 +95,31 @@ test('in a module Worker too', async () => {
     return result;
   }, [w.tenant.url, API_KEY, HOSTILE]);
   assert.deepEqual(r, { failed: 'WasmModuleError', next: 3, instances: 2 });
+});
+
+test('in a Vite bundle too', async () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'qap-vite-trap-'));
+  let site;
+  try {
+    await build({
+      root: join(root, 'tests', 'e2e', 'fixtures', 'vite-trap'),
+      base: './',
+      logLevel: 'warn',
+      resolve: { alias: { 'qlik-automl-predictions': join(root, 'pkg', 'index.js') } },
+      build: { outDir, emptyOutDir: true, assetsInlineLimit: 0 },
+    });
+    site = await startStaticServer({ port: 0, static: { '/': outDir } });
+    const page = await w.browser.context.newPage();
+    try {
+      const query = new URLSearchParams({ host: w.tenant.url, key: API_KEY, refId: HOSTILE.refId, maxColumns: String(HOSTILE.maxColumns) });
+      await page.goto(`${site.url}/index.html?${query}`);
+      await page.waitForFunction(() => window.result !== undefined, null, { timeout: 20_000 });
+      assert.deepEqual(await page.evaluate(() => window.result), { failed: 'WasmModuleError', next: 3, instances: 2 });
+    } finally {
+      await page.close();
+    }
+  } finally {
+    await site?.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
 });
