@@ -376,13 +376,13 @@ export class RecordBatch {
 // Links the caller's `signal` to a controller of the call's own, whose signal the wasm side
 // gets instead: aborting the caller's signal aborts it with the same reason, and a failed
 // instance aborts it to stop the call's requests. `unlink()` removes the listener once the
-// call has ended. A `signal` that is not an AbortSignal is passed as is (the wasm side
-// rejects it with a TypeError).
+// call has ended. Options that are not an object, or a `signal` that is not an AbortSignal,
+// are passed as they are (the wasm side rejects them with a TypeError).
 function linkCall(options) {
   const user = options?.signal;
-  if (user !== undefined && user !== null && !(user instanceof AbortSignal)) {
-    return { options, controller: null, unlink() {} };
-  }
+  const odd = (options !== undefined && options !== null && typeof options !== 'object')
+    || (user !== undefined && user !== null && !(user instanceof AbortSignal));
+  if (odd) return { options, controller: null, unlink() {} };
   const controller = new AbortController();
   let unlink = () => {};
   if (user) {

@@ -420,11 +420,13 @@ describe('authentication', () => {
       tryIt(() => c.stream('p1', 'nope'));
       try { await c.table('', 'shap'); out.push('no error'); } catch (e) { out.push(`${e.name}: ${e.message}`); }
       try { await c.jobs(''); out.push('no error'); } catch (e) { out.push(`${e.name}: ${e.message}`); }
+      tryIt(() => c.stream('p1', 'shap', 5));
+      tryIt(() => c.stream('p1', 'shap', { signal: 'soon' }));
       out.push(c.host, new lib.PredictionsClient({ host: 'http://localhost:1234/', authType: 'apikey', apiKey: 'k' }).host);
       return out;
     });
-    for (const line of r.slice(0, 8)) assert.match(line, /^TypeError: /);
-    assert.deepEqual(r.slice(8), ['https://t.example.com', 'http://localhost:1234']);
+    for (const line of r.slice(0, 10)) assert.match(line, /^TypeError: /);
+    assert.deepEqual(r.slice(10), ['https://t.example.com', 'http://localhost:1234']);
   });
 
   test('predictionId and refId are percent-encoded', async () => {
