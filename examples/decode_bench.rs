@@ -1,47 +1,51 @@
 //! Decoder throughput on the files written by `scripts/gen-bench-data.mjs`.
 //!
-//! Each file is read into memory, then decoded `runs` times in 64 KiB chunks with
-//! `batch_rows` 10 000 (with type inference, then without), and read `runs` times by the
-//! `csv` crate into one reused `ByteRecord` for comparison.
+//! Each file is read into memory, then decoded `runs` times through a `Driver` in 64 KiB
+//! chunks with `batch_rows` 10 000 (with type inference, without, and with adaptive batch
+//! sizes), and read `runs` times by the `csv` crate into one reused `ByteRecord` for
+//! comparison.
 //!
-//! Usage: cargo run --release --example decode_bench -- [dir] [runs]
-//! (defaults: bench-data, 7).
+//! Usage: cargo run --release --example decode_bench -- [dir] [runs] [filter]
+//! (defaults: bench-data, 7; `filter` keeps the configurations whose label contains it, e.g.
+//! `infer` to profile one).
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use qlik_automl_predictions::decode::{ColumnKind, DecodeOptions, Decoder};
+use qlik_automl_predictions::decode::{ColumnKind, DecodeOptions, Driver, Step};
 
 const CHUNK: usize = 64 << 10;
 
-/// Decodes `data` in chunks; returns the data rows and a checksum over the batches.
-fn decode(data: &[u8], options: &DecodeOptions) -> (u64, f64) {
-    let mut d = Decoder::new(options.clone());
+/// Decodes `data` in chunks through `driver`; returns the data rows and a checksum over the
+/// batches.
+fn decode(data: &[u8], mut driver: Driver) -> (u64, f64) {
     let mut checksum = 0.0;
-    let mut take = |d: &Decoder| {
-        for column in &d.batch().columns {
-            checksum += match column.kind {
-                ColumnKind::Number => column.numbers.first().copied().unwrap_or(0.0),
-                ColumnKind::String => column.text.len() as f64,
-            };
-        }
-    };
-    for chunk in data.chunks(CHUNK) {
-        let mut rest = chunk;
-        loop {
-            let f = d.feed(rest).unwrap_or_else(|e| panic!("decode failed: {e}"));
-            rest = &rest[f.consumed..];
-            if f.batch_ready {
-                take(&d);
-            } else if rest.is_empty() {
-                break;
+    let mut chunks = data.chunks(CHUNK);
+    loop {
+        match driver.next_step() {
+            Step::Batch => {
+                for column in &driver.batch().columns {
+                    checksum += match column.kind {
+                        ColumnKind::Number => column.numbers.first().copied().unwrap_or(0.0),
+                        ColumnKind::String => column.text.len() as f64,
+                    };
+                }
             }
+            Step::NeedInput => match chunks.next() {
+                Some(chunk) => driver.push(chunk),
+                None => driver.end(),
+            },
+            Step::Done => break,
+            Step::Failed(e) => panic!("decode failed: {e}"),
         }
     }
-    while d.finish().unwrap_or_else(|e| panic!("decode failed: {e}")) {
-        take(&d);
-    }
-    (d.rows_decoded(), checksum)
+    (driver.progress().rows_delivered, checksum)
+}
+
+/// A driver with adaptive batch sizes, timed by a monotonic clock.
+fn adaptive(options: &DecodeOptions) -> Driver {
+    let start = Instant::now();
+    Driver::adaptive(options.clone(), move || start.elapsed().as_secs_f64() * 1e3)
 }
 
 /// Reads `data` with the `csv` crate into one reused `ByteRecord`; returns the data rows.
@@ -90,6 +94,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let dir = args.next().unwrap_or_else(|| "bench-data".to_string());
     let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(7).max(1);
+    let filter = args.next().unwrap_or_default();
     println!("decode_bench: {CHUNK}-byte chunks, batch_rows 10000, {runs} runs, MB = 10^6 bytes");
     for name in ["shap.csv", "quoted.csv"] {
         let path = std::path::Path::new(&dir).join(name);
@@ -101,18 +106,29 @@ fn main() {
             }
         };
         println!("\n{} ({:.1} MB)", path.display(), data.len() as f64 / 1e6);
-        let configs = [
-            ("decoder, infer_types", DecodeOptions::default()),
-            ("decoder, strings only", DecodeOptions { infer_types: false, ..DecodeOptions::default() }),
+        let strings = DecodeOptions { infer_types: false, ..DecodeOptions::default() };
+        let configs: Vec<(&str, Box<dyn Fn() -> Driver>)> = vec![
+            ("decoder, infer_types", Box::new(|| Driver::new(DecodeOptions::default()))),
+            ("decoder, strings only", Box::new(move || Driver::new(strings.clone()))),
+            ("decoder, adaptive", Box::new(|| adaptive(&DecodeOptions::default()))),
         ];
+        let configs: Vec<_> = configs.into_iter().filter(|(label, _)| label.contains(&filter)).collect();
         // Runs are interleaved so a change in machine load affects all configurations alike.
         let mut ours: Vec<Rates> = configs.iter().map(|_| Rates::default()).collect();
         let mut reference = Rates::default();
         for _ in 0..runs {
-            for ((_, options), rates) in configs.iter().zip(&mut ours) {
-                rates.run(&data, |d| decode(d, options));
+            for ((_, driver), rates) in configs.iter().zip(&mut ours) {
+                rates.run(&data, |d| decode(d, driver()));
             }
-            reference.run(&data, csv_crate);
+            if filter.is_empty() {
+                reference.run(&data, csv_crate);
+            }
+        }
+        if !filter.is_empty() {
+            for ((label, _), rates) in configs.iter().zip(&ours) {
+                println!("  {label:<24} best {:7.1} MB/s  median {:7.1} MB/s", rates.best(), rates.median());
+            }
+            continue;
         }
         for ((label, _), rates) in configs.iter().zip(&ours) {
             assert_eq!(rates.rows, reference.rows, "row counts differ from the csv crate");

@@ -1,6 +1,6 @@
 //! The decoder's memory is bounded by the batch size and the largest row, not by the input.
 
-use qlik_automl_predictions::decode::{DecodeErrorKind, DecodeOptions, Decoder};
+use qlik_automl_predictions::decode::{DecodeErrorKind, DecodeOptions, Driver, Step};
 
 const CHUNK: usize = 64 << 10;
 const TOTAL: usize = 20 << 20;
@@ -35,52 +35,42 @@ fn push_row(out: &mut Vec<u8>, i: u64, rng: &mut Rng) {
 
 #[test]
 fn buffers_stay_bounded_on_a_20_mb_input() {
-    let mut d = Decoder::new(DecodeOptions { batch_rows: 1000, ..DecodeOptions::default() });
+    let mut d = Driver::new(DecodeOptions { batch_rows: 1000, ..DecodeOptions::default() });
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut pending = b"id,value,word,note\n".to_vec();
     let (mut produced, mut next_row, mut rows) = (0usize, 0u64, 0u64);
     let (mut max_early, mut max_all) = (0usize, 0usize);
     let mut number_sum = 0.0f64;
-    let mut take = |d: &Decoder, rows: &mut u64, max_all: &mut usize| {
-        let batch = d.batch();
-        *rows += batch.num_rows as u64;
-        number_sum += batch.columns[1].numbers.iter().sum::<f64>();
-        *max_all = (*max_all).max(d.buffer_bytes());
-    };
-    while produced < TOTAL {
-        while pending.len() < CHUNK {
-            push_row(&mut pending, next_row, &mut rng);
-            next_row += 1;
-        }
-        let chunk: Vec<u8> = pending.drain(..CHUNK).collect();
-        produced += chunk.len();
-        let mut rest = &chunk[..];
-        loop {
-            let f = d.feed(rest).expect("valid input");
-            rest = &rest[f.consumed..];
-            if f.batch_ready {
-                take(&d, &mut rows, &mut max_all);
-            } else if rest.is_empty() {
-                break;
+    let outcome = loop {
+        match d.next_step() {
+            Step::Batch => {
+                let batch = d.batch();
+                rows += batch.num_rows as u64;
+                number_sum += batch.columns[1].numbers.iter().sum::<f64>();
+                max_all = max_all.max(d.buffer_bytes());
             }
+            Step::NeedInput if produced < TOTAL => {
+                while pending.len() < CHUNK {
+                    push_row(&mut pending, next_row, &mut rng);
+                    next_row += 1;
+                }
+                d.push(&pending[..CHUNK]);
+                pending.drain(..CHUNK);
+                produced += CHUNK;
+                max_all = max_all.max(d.buffer_bytes());
+                if produced <= TOTAL / 10 {
+                    max_early = max_all;
+                }
+            }
+            Step::NeedInput => {
+                // Complete the last generated row, then end.
+                d.push(&std::mem::take(&mut pending));
+                d.end();
+            }
+            outcome => break outcome,
         }
-        max_all = max_all.max(d.buffer_bytes());
-        if produced <= TOTAL / 10 {
-            max_early = max_all;
-        }
-    }
-    // Complete the last generated row, then end.
-    let tail = std::mem::take(&mut pending);
-    let f = d.feed(&tail).expect("valid input");
-    assert!(f.consumed == tail.len() || f.batch_ready);
-    if f.batch_ready {
-        take(&d, &mut rows, &mut max_all);
-        let f = d.feed(&tail[f.consumed..]).expect("valid input");
-        assert!(!f.batch_ready);
-    }
-    while d.finish().expect("valid input") {
-        take(&d, &mut rows, &mut max_all);
-    }
+    };
+    assert_eq!(outcome, Step::Done);
     assert_eq!(rows, next_row);
     assert!(number_sum.is_finite());
     println!("buffer bytes: {max_early} after 2 MB, {max_all} after 20 MB");
@@ -89,35 +79,24 @@ fn buffers_stay_bounded_on_a_20_mb_input() {
     assert!(max_all <= max_early * 2, "buffers kept growing: {max_early} -> {max_all}");
 }
 
-/// Feeds `input` in 64 KiB chunks and ends it; returns the rows of each batch, the first
-/// error and the largest `buffer_bytes()` seen.
+/// Feeds `input` in 64 KiB chunks and ends it; returns the rows of each batch, the error
+/// and the largest `buffer_bytes()` seen.
 fn decode_measuring(input: &[u8], options: DecodeOptions) -> (Vec<usize>, Option<DecodeErrorKind>, usize) {
-    let mut d = Decoder::new(options);
+    let mut d = Driver::new(options);
+    let mut chunks = input.chunks(CHUNK);
     let (mut batches, mut max_bytes) = (Vec::new(), 0usize);
-    for chunk in input.chunks(CHUNK) {
-        let mut rest = chunk;
-        loop {
-            match d.feed(rest) {
-                Ok(f) => {
-                    rest = &rest[f.consumed..];
-                    if f.batch_ready {
-                        batches.push(d.batch().num_rows);
-                    } else if rest.is_empty() {
-                        break;
-                    }
-                }
-                Err(e) => return (batches, Some(e.kind), max_bytes.max(d.buffer_bytes())),
-            }
-            max_bytes = max_bytes.max(d.buffer_bytes());
-        }
-    }
     loop {
-        match d.finish() {
-            Ok(true) => batches.push(d.batch().num_rows),
-            Ok(false) => return (batches, None, max_bytes.max(d.buffer_bytes())),
-            Err(e) => return (batches, Some(e.kind), max_bytes.max(d.buffer_bytes())),
-        }
+        let step = d.next_step();
         max_bytes = max_bytes.max(d.buffer_bytes());
+        match step {
+            Step::Batch => batches.push(d.batch().num_rows),
+            Step::NeedInput => match chunks.next() {
+                Some(chunk) => d.push(chunk),
+                None => d.end(),
+            },
+            Step::Done => return (batches, None, max_bytes),
+            Step::Failed(e) => return (batches, Some(e.kind), max_bytes),
+        }
     }
 }
 

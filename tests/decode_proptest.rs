@@ -3,9 +3,11 @@
 
 mod decode_support;
 
-use decode_support::{decode_chunks, is_number, Cells, Decoded};
+use decode_support::{
+    adaptive_driver, assert_same_cells, decode_chunks, decode_chunks_flushing, drive, is_number, Cells, Decoded,
+};
 use proptest::prelude::*;
-use qlik_automl_predictions::decode::DecodeOptions;
+use qlik_automl_predictions::decode::{DecodeOptions, Driver};
 
 /// A field: number-like or drawn from an alphabet with every CSV special character,
 /// spaces and 2-, 3- and 4-byte characters.
@@ -146,8 +148,10 @@ proptest! {
     }
 
     /// Arbitrary bytes (invalid UTF-8, open quotes, ragged rows, lookalike BOMs, tight
-    /// limits): no panic, the same result in any chunking, and when the decode succeeds the
-    /// cells of the `csv` crate read flexibly, padded or cut to the header's width.
+    /// limits): no panic, the same result in any chunking, through the driver, and with
+    /// flushes at random points or adaptive batch sizes the same cells; when the decode
+    /// succeeds the cells of the `csv` crate read flexibly, padded or cut to the header's
+    /// width.
     #[test]
     fn arbitrary_bytes_decode_consistently(
         input in prop::collection::vec(
@@ -157,12 +161,17 @@ proptest! {
         flexible in any::<bool>(),
         max_field_bytes in prop_oneof![2usize..6, Just(1 << 20)],
         max_row_bytes in prop_oneof![4usize..12, Just(1 << 20)],
+        flushes in any::<u64>(),
     ) {
         let options = DecodeOptions {
             batch_rows, flexible, max_field_bytes, max_row_bytes, ..DecodeOptions::default()
         };
         let whole = decode_chunks(&[&input], &options);
-        prop_assert_eq!(&decode_chunks(&chunk(&input, &sizes), &options), &whole);
+        let chunks = chunk(&input, &sizes);
+        prop_assert_eq!(&decode_chunks(&chunks, &options), &whole);
+        prop_assert_eq!(&drive(Driver::new(options.clone()), &chunks), &whole);
+        assert_same_cells(&whole, &decode_chunks_flushing(&chunks, &options, &|i| flushes >> (i % 64) & 1 == 1));
+        assert_same_cells(&whole, &drive(adaptive_driver(&options, 0.0), &chunks));
         if whole.error.is_none() && max_row_bytes == 1 << 20 && max_field_bytes == 1 << 20 {
             let (header, mut rows) = reference(&input, true);
             for row in &mut rows {

@@ -2,48 +2,55 @@
 //! 32-bit `usize`, the wasm float parser and the UTF-16 offsets behave as natively.
 #![cfg(target_arch = "wasm32")]
 
-use qlik_automl_predictions::decode::{ColumnKind, DecodeErrorKind, DecodeOptions, Decoder};
+use qlik_automl_predictions::decode::{ColumnKind, DecodeError, DecodeErrorKind, DecodeOptions, Decoder, Driver, Step};
 use qlik_automl_predictions::http::{parse_api_error, HostConfig, HostConfigInput, RateLimiter};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn decode_all(input: &[u8], chunk: usize, options: DecodeOptions) -> (Vec<String>, Vec<Vec<String>>, Vec<ColumnKind>) {
-    let mut d = Decoder::new(options);
+/// The header, the rows (numbers formatted), the column kinds of every batch and the error,
+/// decoding `input` in chunks of `chunk` bytes through `driver`.
+#[allow(clippy::type_complexity)]
+fn decode_with(
+    mut driver: Driver,
+    input: &[u8],
+    chunk: usize,
+) -> (Vec<String>, Vec<Vec<String>>, Vec<ColumnKind>, Option<DecodeError>) {
     let mut rows = Vec::new();
     let mut kinds = Vec::new();
-    let take = |d: &Decoder, rows: &mut Vec<Vec<String>>, kinds: &mut Vec<ColumnKind>| {
-        let b = d.batch();
-        kinds.extend(b.columns.iter().map(|c| c.kind));
-        for r in 0..b.num_rows {
-            rows.push(
-                b.columns
-                    .iter()
-                    .map(|c| match c.kind {
-                        ColumnKind::Number => format!("{}", c.numbers[r]),
-                        ColumnKind::String => c.str(r).unwrap_or_default().to_string(),
-                    })
-                    .collect(),
-            );
+    let mut chunks = input.chunks(chunk.max(1));
+    let error = loop {
+        match driver.next_step() {
+            Step::Batch => {
+                let b = driver.batch();
+                kinds.extend(b.columns.iter().map(|c| c.kind));
+                for r in 0..b.num_rows {
+                    rows.push(
+                        b.columns
+                            .iter()
+                            .map(|c| match c.kind {
+                                ColumnKind::Number => format!("{}", c.numbers[r]),
+                                ColumnKind::String => c.str(r).unwrap_or_default().to_string(),
+                            })
+                            .collect(),
+                    );
+                }
+            }
+            Step::NeedInput => match chunks.next() {
+                Some(part) => driver.push(part),
+                None => driver.end(),
+            },
+            Step::Done => break None,
+            Step::Failed(e) => break Some(e),
         }
     };
-    for part in input.chunks(chunk.max(1)) {
-        let mut rest = part;
-        loop {
-            let f = d.feed(rest).expect("valid input");
-            rest = &rest[f.consumed..];
-            if f.batch_ready {
-                take(&d, &mut rows, &mut kinds);
-            }
-            if rest.is_empty() && !f.batch_ready {
-                break;
-            }
-        }
-    }
-    if d.finish().expect("valid input") {
-        take(&d, &mut rows, &mut kinds);
-    }
-    (d.columns().unwrap_or(&[]).to_vec(), rows, kinds)
+    (driver.columns().unwrap_or(&[]).to_vec(), rows, kinds, error)
+}
+
+fn decode_all(input: &[u8], chunk: usize, options: DecodeOptions) -> (Vec<String>, Vec<Vec<String>>, Vec<ColumnKind>) {
+    let (columns, rows, kinds, error) = decode_with(Driver::new(options), input, chunk);
+    assert_eq!(error, None);
+    (columns, rows, kinds)
 }
 
 #[wasm_bindgen_test]
@@ -77,30 +84,34 @@ fn utf16_offsets_count_surrogate_pairs_in_wasm() {
 
 #[wasm_bindgen_test]
 fn reports_bad_rows_with_line_and_offset_in_wasm() {
-    let mut d = Decoder::new(DecodeOptions::default());
-    let mut rest: &[u8] = b"a,b\n1,2\n3\n";
-    let mut delivered = 0;
-    let err = loop {
-        match d.feed(rest) {
-            Ok(f) => {
-                rest = &rest[f.consumed..];
-                if f.batch_ready {
-                    delivered += d.batch().num_rows;
-                } else if rest.is_empty() {
-                    match d.finish() {
-                        Ok(true) => delivered += d.batch().num_rows,
-                        Ok(false) => panic!("no error reported"),
-                        Err(e) => break e,
-                    }
-                }
-            }
-            Err(e) => break e,
-        }
-    };
-    assert_eq!(delivered, 1);
+    let (_, rows, _, error) = decode_with(Driver::new(DecodeOptions::default()), b"a,b\n1,2\n3\n", 3);
+    assert_eq!(rows.len(), 1);
+    let err = error.expect("an error");
     assert_eq!(err.kind, DecodeErrorKind::FieldCount { expected: 2, found: 1 });
     assert_eq!(err.line, 3);
     assert_eq!(err.byte_offset, 8);
+    // An open quote at the end of the input comes after the rows before it.
+    let input = b"id,label\n10030,no\n10031,\"yes\n10032,no\n";
+    let (_, rows, _, error) = decode_with(Driver::new(DecodeOptions::default()), input, 7);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(error.map(|e| (e.kind, e.line)), Some((DecodeErrorKind::UnterminatedQuote, 3)));
+}
+
+#[wasm_bindgen_test]
+fn adaptive_batches_hand_out_the_first_chunk_at_once_in_wasm() {
+    let mut input = b"id,x\n".to_vec();
+    for i in 0..5000 {
+        input.extend_from_slice(format!("{i},{}.25\n", i % 13).as_bytes());
+    }
+    let clock = || js_sys::Date::now();
+    let mut driver = Driver::adaptive(DecodeOptions::default(), clock);
+    driver.push(&input[..100]);
+    assert_eq!(driver.next_step(), Step::Batch);
+    let first = driver.batch().num_rows;
+    assert!(first > 0 && first < 20, "{first}");
+    let (_, rows, _, error) = decode_with(driver, &input[100..], 4096);
+    assert_eq!(error, None);
+    assert_eq!(first + rows.len(), 5000);
 }
 
 #[wasm_bindgen_test]

@@ -14,15 +14,22 @@
 //!
 //! Memory is bounded by the batch size and the largest record: the arena and the column
 //! buffers are cleared, not freed, between batches.
+//!
+//! [`Driver`] owns the feed/finish loop over pushed chunks (and, optionally, sizes batches by
+//! time with a [`BatchSizer`]); callers use it rather than calling `feed` and `finish`.
 
 mod batch;
+mod driver;
 mod error;
 mod lines;
 mod number;
 mod record;
+mod sizing;
 
 pub use batch::{Batch, Column, ColumnKind};
+pub use driver::{Driver, Progress, Step};
 pub use error::{DecodeError, DecodeErrorKind};
+pub use sizing::{BatchSizer, FIRST_BATCH_ROWS, MAX_GROWTH, TARGET_BATCH_MS};
 
 use batch::Rows;
 use csv_core::{ReadRecordResult, Reader};
@@ -322,6 +329,30 @@ impl Decoder {
         &self.batch
     }
 
+    /// Hands out the rows gathered so far as a batch, before it is full: returns true when
+    /// there were any (the batch is then in [`Decoder::batch`], valid until the next call),
+    /// false when there were none. A record still being read stays for the next batch. A
+    /// flush changes where batches end, never the decoded cells.
+    pub fn flush(&mut self) -> bool {
+        self.release_batch();
+        if self.batch.num_rows == 0 {
+            return false;
+        }
+        self.hand_out();
+        true
+    }
+
+    /// Sets the most rows of a batch from now on (0 is treated as 1); rows already gathered
+    /// beyond it are handed out with the next record.
+    pub fn set_batch_rows(&mut self, rows: usize) {
+        self.batch_rows = rows.max(1);
+    }
+
+    /// The most rows of a batch.
+    pub fn batch_rows(&self) -> usize {
+        self.batch_rows
+    }
+
     /// Input bytes consumed so far, BOM included.
     pub fn bytes_consumed(&self) -> u64 {
         self.bytes_consumed
@@ -349,11 +380,14 @@ impl Decoder {
             + self.header.as_ref().map_or(0, |h| h.iter().map(String::capacity).sum::<usize>())
     }
 
-    /// Clears a batch handed out by the previous call.
+    /// Clears a batch handed out by the previous call. The part of a record read so far
+    /// (present after a [`Decoder::flush`]) moves to the front of the buffers.
     fn release_batch(&mut self) {
         if self.handed_out {
             self.handed_out = false;
             self.batch.clear(self.rows_decoded);
+            move_to_front(&mut self.arena, self.arena_used, self.record_len);
+            move_to_front(&mut self.ends, self.ends_used, self.record_fields);
             self.arena_used = 0;
             self.ends_used = 0;
             self.row_starts.clear();
@@ -582,5 +616,12 @@ impl Decoder {
         self.record_len = 0;
         self.record_fields = 0;
         self.record.started = false;
+    }
+}
+
+/// Moves `buf[from..from + len]` to the front of `buf`.
+fn move_to_front<T: Copy>(buf: &mut [T], from: usize, len: usize) {
+    if from > 0 && from.checked_add(len).is_some_and(|end| end <= buf.len()) {
+        buf.copy_within(from..from + len, 0);
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use qlik_automl_predictions::decode::{Batch, ColumnKind, DecodeError, DecodeOptions, Decoder};
+use qlik_automl_predictions::decode::{Batch, ColumnKind, DecodeError, DecodeOptions, Decoder, Driver, Step};
 
 /// The cells of one column of one batch. Numbers are kept as bits so NaN compares equal.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,23 +96,34 @@ pub fn own_batch(batch: &Batch) -> OwnedBatch {
     OwnedBatch { row_offset: batch.row_offset, num_rows: batch.num_rows, columns }
 }
 
-/// Decodes `chunks` in order, the way a caller should, checking the API contract.
+/// Decodes `chunks` in order with `Decoder::feed` and `finish`, checking the API contract.
 pub fn decode_chunks(chunks: &[&[u8]], options: &DecodeOptions) -> Decoded {
+    decode_chunks_flushing(chunks, options, &|_| false)
+}
+
+/// Like [`decode_chunks`], calling `Decoder::flush` after chunk `i` when `flush_after(i)`.
+pub fn decode_chunks_flushing(
+    chunks: &[&[u8]],
+    options: &DecodeOptions,
+    flush_after: &dyn Fn(usize) -> bool,
+) -> Decoded {
     let batch_rows = options.batch_rows.max(1);
     let mut d = Decoder::new(options.clone());
     let mut batches: Vec<OwnedBatch> = Vec::new();
     let mut fed = 0u64;
+    let mut flushed = false;
     let take = |d: &Decoder, batches: &mut Vec<OwnedBatch>| {
         let batch = d.batch();
         let before: u64 = batches.iter().map(|b| b.num_rows as u64).sum();
         assert!(batch.num_rows >= 1 && batch.num_rows <= batch_rows, "batch of {}", batch.num_rows);
         assert_eq!(batch.row_offset, before);
         assert_eq!(d.rows_decoded(), before + batch.num_rows as u64);
+        assert_eq!(d.rows_parsed(), d.rows_decoded());
         assert_eq!(Some(batch.columns.len()), d.columns().map(|c| c.len()));
         batches.push(own_batch(batch));
     };
     let mut error = None;
-    'input: for chunk in chunks {
+    'input: for (i, chunk) in chunks.iter().enumerate() {
         let mut rest: &[u8] = chunk;
         loop {
             match d.feed(rest) {
@@ -136,6 +147,18 @@ pub fn decode_chunks(chunks: &[&[u8]], options: &DecodeOptions) -> Decoded {
                 }
             }
         }
+        if flush_after(i) {
+            let pending = d.rows_parsed() - d.rows_decoded();
+            if d.flush() {
+                flushed = true;
+                assert_eq!(d.batch().num_rows as u64, pending);
+                take(&d, &mut batches);
+            } else {
+                assert_eq!(pending, 0);
+            }
+            // A second flush has nothing to hand out.
+            assert!(!d.flush());
+        }
     }
     if error.is_none() {
         loop {
@@ -154,36 +177,106 @@ pub fn decode_chunks(chunks: &[&[u8]], options: &DecodeOptions) -> Decoded {
             // Sticky: every later call reports the same error.
             assert_eq!(d.feed(b"x").as_ref().err(), Some(e));
             assert_eq!(d.finish().as_ref().err(), Some(e));
+            assert!(!d.flush());
             assert_eq!(d.batch().num_rows, 0);
         }
         None => {
             assert_eq!(d.finish(), Ok(false));
+            assert!(!d.flush());
             assert_eq!(d.batch().num_rows, 0);
             let total: usize = chunks.iter().map(|c| c.len()).sum();
             assert_eq!(d.bytes_consumed(), total as u64);
-            // All batches but the last are full.
+            // All batches but the last are full, unless flushed.
             if let Some((_, full)) = batches.split_last() {
-                assert!(full.iter().all(|b| b.num_rows == batch_rows));
+                assert!(flushed || full.iter().all(|b| b.num_rows == batch_rows));
             }
         }
     }
-    // A column that has been String stays String.
-    let width = d.columns().map_or(0, |c| c.len());
+    check_sticky_strings(&batches, d.columns().map_or(0, |c| c.len()));
+    Decoded { columns: d.columns().map(|c| c.to_vec()), batches, error }
+}
+
+/// Asserts that a column that has been String in a batch stays String in later ones.
+fn check_sticky_strings(batches: &[OwnedBatch], width: usize) {
     for col in 0..width {
         let mut seen_string = false;
-        for batch in &batches {
+        for batch in batches {
             let is_string = matches!(batch.columns[col], Cells::String(_));
             assert!(is_string || !seen_string, "column {col} turned back to Number");
             seen_string |= is_string;
         }
     }
-    Decoded { columns: d.columns().map(|c| c.to_vec()), batches, error }
+}
+
+/// Decodes `chunks` through `driver`, pushing a chunk at every `NeedInput`, checking the
+/// progress it reports.
+pub fn drive(mut driver: Driver, chunks: &[&[u8]]) -> Decoded {
+    let mut batches: Vec<OwnedBatch> = Vec::new();
+    let mut chunks = chunks.iter();
+    let mut pushed = 0u64;
+    let error = loop {
+        let before = driver.progress();
+        match driver.next_step() {
+            Step::Batch => {
+                let p = driver.progress();
+                let batch = driver.batch();
+                assert!(batch.num_rows >= 1);
+                assert_eq!(batch.row_offset, before.rows_delivered);
+                assert_eq!(p.rows_delivered, before.rows_delivered + batch.num_rows as u64);
+                assert_eq!(p.columns, Some(batch.columns.len()));
+                batches.push(own_batch(batch));
+            }
+            Step::NeedInput => {
+                let p = driver.progress();
+                assert_eq!(p.bytes_consumed, pushed, "NeedInput before all input was parsed");
+                match chunks.next() {
+                    Some(chunk) => {
+                        driver.push(chunk);
+                        pushed += chunk.len() as u64;
+                        assert_eq!(driver.progress().bytes_pushed, pushed);
+                    }
+                    None => driver.end(),
+                }
+            }
+            Step::Done => break None,
+            Step::Failed(e) => break Some(e),
+        }
+    };
+    // The outcome is repeated, and nothing more is handed out.
+    let last = match &error {
+        Some(e) => Step::Failed(e.clone()),
+        None => Step::Done,
+    };
+    assert_eq!(driver.next_step(), last);
+    assert!(!driver.flush());
+    driver.push(b"more");
+    assert_eq!(driver.next_step(), last);
+    let p = driver.progress();
+    assert_eq!(p.rows_parsed, p.rows_delivered);
+    if error.is_none() {
+        assert_eq!(p.bytes_consumed, pushed);
+    }
+    check_sticky_strings(&batches, driver.columns().map_or(0, |c| c.len()));
+    Decoded { columns: driver.columns().map(|c| c.to_vec()), batches, error }
+}
+
+/// A driver sizing batches by a fake clock that advances `step` ms at every reading.
+pub fn adaptive_driver(options: &DecodeOptions, step: f64) -> Driver {
+    let now = std::cell::Cell::new(0.0);
+    Driver::adaptive(options.clone(), move || {
+        now.set(now.get() + step);
+        now.get()
+    })
 }
 
 /// Decodes `input` in one piece, split at every point into two chunks (also with empty
-/// chunks interleaved) and in 1-byte chunks; asserts all give the same result and returns it.
+/// chunks interleaved, and with a flush between the two) and in 1-byte chunks (also with a
+/// flush after every byte); through the decoder and through a [`Driver`] (also an adaptive
+/// one). Asserts all give the same cells and, where batches end alike, the same batches;
+/// returns the whole decode.
 pub fn decode_all_paths(input: &[u8], options: &DecodeOptions) -> Decoded {
     let whole = decode_chunks(&[input], options);
+    assert_eq!(drive(Driver::new(options.clone()), &[input]), whole, "driver");
     let empty: &[u8] = &[];
     for k in 0..=input.len() {
         let (a, b) = input.split_at(k);
@@ -193,9 +286,15 @@ pub fn decode_all_paths(input: &[u8], options: &DecodeOptions) -> Decoded {
             whole,
             "split at {k} with empty chunks"
         );
+        assert_eq!(drive(Driver::new(options.clone()), &[a, empty, b]), whole, "driver, split at {k}");
+        assert_same_cells(&whole, &decode_chunks_flushing(&[a, b], options, &|i| i == 0));
+        assert_same_cells(&whole, &drive(adaptive_driver(options, 0.0), &[a, b]));
     }
     let bytes: Vec<&[u8]> = input.chunks(1).collect();
     assert_eq!(decode_chunks(&bytes, options), whole, "1-byte chunks");
+    assert_eq!(drive(Driver::new(options.clone()), &bytes), whole, "driver, 1-byte chunks");
+    assert_same_cells(&whole, &decode_chunks_flushing(&bytes, options, &|_| true));
+    assert_same_cells(&whole, &drive(adaptive_driver(options, 1.0), &bytes));
     whole
 }
 
