@@ -42,6 +42,9 @@ fn decode(data: &[u8], mut driver: Driver) -> (u64, f64) {
     (driver.progress().rows_delivered, checksum)
 }
 
+/// Makes a fresh driver for one run.
+type MakeDriver = Box<dyn Fn() -> Driver>;
+
 /// A driver with adaptive batch sizes, timed by a monotonic clock.
 fn adaptive(options: &DecodeOptions) -> Driver {
     let start = Instant::now();
@@ -107,7 +110,7 @@ fn main() {
         };
         println!("\n{} ({:.1} MB)", path.display(), data.len() as f64 / 1e6);
         let strings = DecodeOptions { infer_types: false, ..DecodeOptions::default() };
-        let configs: Vec<(&str, Box<dyn Fn() -> Driver>)> = vec![
+        let configs: Vec<(&str, MakeDriver)> = vec![
             ("decoder, infer_types", Box::new(|| Driver::new(DecodeOptions::default()))),
             ("decoder, strings only", Box::new(move || Driver::new(strings.clone()))),
             ("decoder, adaptive", Box::new(|| adaptive(&DecodeOptions::default()))),

@@ -2,6 +2,7 @@
 # Installs whatever the build and the tests need and is missing; does nothing when all is present.
 #   scripts/setup.sh            Rust wasm target, wasm-bindgen CLI (the pinned version), npm packages
 #   scripts/setup.sh --browser  the above plus Debian's chromium and chromium-driver
+#   scripts/setup.sh --fuzz     only cargo-fuzz, for scripts/fuzz.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,16 @@ want_browser=0
 
 log() { printf '[setup] %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
+
+# cargo-fuzz (libFuzzer) for the decoder's fuzzing; about a minute to build once.
+if [ "${1:-}" = "--fuzz" ]; then
+  fuzz_version=0.13.2
+  if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}' || true)" != "$fuzz_version" ]; then
+    log "installing cargo-fuzz $fuzz_version; takes a minute once"
+    cargo install cargo-fuzz --version "$fuzz_version" --locked --force
+  fi
+  exit 0
+fi
 
 # 1. The wasm32 target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

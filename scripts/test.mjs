@@ -1,6 +1,7 @@
 // Runs every test suite, each once, and fails when any fails:
 //   0. the house rules: `cargo fmt --check` and clippy with warnings as errors (native and wasm32);
-//   1. native Rust tests (decoder, HTTP policy) with `cargo test`;
+//   1. native Rust tests (decoder, HTTP policy) with `cargo test`, then 40 s of fuzzing the
+//      decoder against the `csv` crate (scripts/fuzz.sh, cargo fuzz);
 //   2. the same core compiled to wasm32, in headless Chromium (wasm-bindgen-test, tests/web.rs);
 //   3. the package's TypeScript declarations, compiled strictly against tests/types/usage.ts;
 //   4. the mock tenant's own tests and the browser end-to-end tests (headless Chromium driving
@@ -20,6 +21,7 @@ const suites = [
   ['Rust lints (wasm32)', 'cargo', ['clippy', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--test', 'web',
     '--', '-D', 'warnings']],
   ['native Rust tests', 'cargo', ['test', '--release']],
+  ['decoder fuzzing (40 s)', 'bash', [join(root, 'scripts', 'fuzz.sh'), '40']],
   ['wasm tests in headless Chromium', 'cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'web']],
   ['TypeScript declarations', join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tests/types/tsconfig.json']],
   ['JavaScript and browser tests', process.execPath, ['--test', '--test-concurrency=1',

@@ -339,6 +339,13 @@ fn too_many_columns() {
     // are not stored first); the rows before it are delivered.
     let flexible = DecodeOptions { flexible: true, ..limited.clone() };
     check_error(b"a,b\n1,2\n1,2,3,4,5\n", flexible, DecodeErrorKind::TooManyColumns { limit: 3 }, 3, 8, 1);
+    // The limit crossed first in the record is reported, in every chunking and batching:
+    // a field over its size before the field count is crossed, or after.
+    let both = DecodeOptions { max_field_bytes: 4, max_columns: 3, flexible: true, ..DecodeOptions::default() };
+    let input = b"a\n1\n1,abcdefghijklmnopqrstuvwxyz,2,3,4\n";
+    check_error(input, both.clone(), DecodeErrorKind::FieldTooLarge { limit: 4 }, 3, 4, 1);
+    let input = b"a\n1\n1,2,3,abcdefghijklmnopqrstuvwxyz\n";
+    check_error(input, both, DecodeErrorKind::TooManyColumns { limit: 3 }, 3, 4, 1);
     // A header of only separators, far over the limit, with no line break.
     let wide = ",".repeat(5000);
     check_error(wide.as_bytes(), limited, DecodeErrorKind::TooManyColumns { limit: 3 }, 1, 0, 0);

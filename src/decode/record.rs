@@ -12,30 +12,42 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
-    /// Checks the field count, then finds the first size limit the record crosses, reading
-    /// it from the start.
+    /// Finds the first limit the record crosses, reading it from the start.
     ///
     /// The record's size is measured as its decoded bytes plus one per field separator.
     /// `ends` holds the end offset of each finished field; `len` is the number of decoded
     /// bytes so far. When `complete` is false the record is still being read: its last field
-    /// runs from the last end to `len`. Limits crossed at the same size report the field.
-    /// Because the first crossing is reported, the result does not depend on how often the
-    /// check runs while a record is being read.
+    /// runs from the last end to `len`. The field count is crossed at the separator that
+    /// starts field `max_columns + 1`, a field at its `max_field + 1`th byte, the row at size
+    /// `max_row + 1`; a separator crossing both the field count and the row size reports the
+    /// field count, a byte crossing both a field and the row size reports the field. Because
+    /// the first crossing is reported, the result does not depend on how often, or how far
+    /// into the record, the check runs.
     pub fn check(&self, ends: &[usize], len: usize, complete: bool) -> Result<(), DecodeErrorKind> {
         // A record still being read has one more field, the one in progress.
-        if ends.len() + usize::from(!complete) > self.max_columns {
-            return Err(DecodeErrorKind::TooManyColumns { limit: self.max_columns });
-        }
-        let separators = if complete { ends.len().saturating_sub(1) } else { ends.len() };
-        let size = len.saturating_add(separators);
-        if size <= self.max_field.min(self.max_row) {
+        let fields = ends.len() + usize::from(!complete);
+        let size = len.saturating_add(fields.saturating_sub(1));
+        if fields <= self.max_columns && size <= self.max_field.min(self.max_row) {
             return Ok(());
         }
-        self.first_crossing(ends, len, complete, size)
+        self.first_crossing(ends, len, complete, fields, size)
     }
 
     #[cold]
-    fn first_crossing(&self, ends: &[usize], len: usize, complete: bool, size: usize) -> Result<(), DecodeErrorKind> {
+    fn first_crossing(
+        &self,
+        ends: &[usize],
+        len: usize,
+        complete: bool,
+        fields: usize,
+        size: usize,
+    ) -> Result<(), DecodeErrorKind> {
+        // Size at which the field count is crossed: field `max_columns` (0-based) exists, so
+        // the separator before it, after `max_columns` fields, has been read.
+        let columns_at = (fields > self.max_columns).then(|| {
+            let before = self.max_columns.checked_sub(1).and_then(|i| ends.get(i)).copied().unwrap_or(0);
+            before.saturating_add(self.max_columns)
+        });
         // Size at which the row limit is crossed, if it is.
         let row_at = (size > self.max_row).then(|| self.max_row.saturating_add(1));
         // Size at which the first oversized field crosses the field limit, if any.
@@ -49,11 +61,12 @@ impl Limits {
             }
             start = end;
         }
-        match (field_at, row_at) {
-            (Some(f), Some(r)) if f > r => Err(DecodeErrorKind::RowTooLarge { limit: self.max_row }),
-            (Some(_), _) => Err(DecodeErrorKind::FieldTooLarge { limit: self.max_field }),
-            (None, Some(_)) => Err(DecodeErrorKind::RowTooLarge { limit: self.max_row }),
-            (None, None) => Ok(()),
+        let columns = columns_at.map(|at| (at, 0, DecodeErrorKind::TooManyColumns { limit: self.max_columns }));
+        let field = field_at.map(|at| (at, 1, DecodeErrorKind::FieldTooLarge { limit: self.max_field }));
+        let row = row_at.map(|at| (at, 2, DecodeErrorKind::RowTooLarge { limit: self.max_row }));
+        match [columns, field, row].into_iter().flatten().min_by_key(|&(at, rank, _)| (at, rank)) {
+            Some((_, _, kind)) => Err(kind),
+            None => Ok(()),
         }
     }
 }
@@ -111,6 +124,27 @@ mod tests {
         assert_eq!(L.check(&[1], 7, false), Err(DecodeErrorKind::FieldTooLarge { limit: 4 }));
         // Many empty fields: separators alone cross the row limit.
         assert_eq!(L.check(&[0; 12], 0, true), Err(DecodeErrorKind::RowTooLarge { limit: 10 }));
+    }
+
+    #[test]
+    fn the_field_count_is_ordered_with_the_sizes() {
+        let l = Limits { max_field: 4, max_row: 100, max_columns: 3 };
+        // "a,abcdefg,b,c": field 2 is crossed at size 7, the field count at the third
+        // separator (size 12); complete or not, checked late or early, the field is first.
+        assert_eq!(l.check(&[1, 8, 9, 10], 10, true), Err(DecodeErrorKind::FieldTooLarge { limit: 4 }));
+        assert_eq!(l.check(&[1, 8, 9], 10, false), Err(DecodeErrorKind::FieldTooLarge { limit: 4 }));
+        assert_eq!(l.check(&[1], 8, false), Err(DecodeErrorKind::FieldTooLarge { limit: 4 }));
+        // "a,b,c,abcdefg": the field count is crossed first (size 6).
+        assert_eq!(l.check(&[1, 2, 3, 10], 10, true), Err(DecodeErrorKind::TooManyColumns { limit: 3 }));
+        assert_eq!(l.check(&[1, 2, 3], 10, false), Err(DecodeErrorKind::TooManyColumns { limit: 3 }));
+        // A separator crossing the field count and the row size reports the field count.
+        let tight = Limits { max_field: 10, max_row: 6, max_columns: 3 };
+        // "ab,c,d,": the third separator is at size 7 = max_row + 1.
+        assert_eq!(tight.check(&[2, 3, 4], 4, false), Err(DecodeErrorKind::TooManyColumns { limit: 3 }));
+        assert_eq!(tight.check(&[2, 3, 4, 4], 4, true), Err(DecodeErrorKind::TooManyColumns { limit: 3 }));
+        // One byte less of row: "d" crosses the row first.
+        let tighter = Limits { max_row: 5, ..tight };
+        assert_eq!(tighter.check(&[2, 3, 4], 4, false), Err(DecodeErrorKind::RowTooLarge { limit: 5 }));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! collect every batch into owned values, and check the API's invariants on the way.
 #![allow(dead_code)]
 
+pub mod reference;
+
 use std::fmt::Write;
 
 use qlik_automl_predictions::decode::{Batch, ColumnKind, DecodeError, DecodeOptions, Decoder, Driver, Step};
