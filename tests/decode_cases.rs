@@ -364,6 +364,17 @@ fn unterminated_quote() {
 }
 
 #[test]
+fn a_limit_crossed_in_an_open_quote_comes_first() {
+    // The open record is over the row limit: that is reported, not the quote left open at
+    // the end, however large the buffers were while it was read.
+    let limited = DecodeOptions { max_row_bytes: 8, ..DecodeOptions::default() };
+    check_error(b"a\n1\n\"abcdefghijkl", limited.clone(), DecodeErrorKind::RowTooLarge { limit: 8 }, 3, 4, 1);
+    check_error(b"a,b\n1,\"abcdefghijkl\n", limited.clone(), DecodeErrorKind::RowTooLarge { limit: 8 }, 2, 4, 0);
+    // Exactly at the limit: the open quote.
+    check_error(b"a\n1\n\"abcdefgh", limited, DecodeErrorKind::UnterminatedQuote, 3, 4, 1);
+}
+
+#[test]
 fn error_display_and_codes() {
     let d = decode_all_paths(b"a,b,c,d\n1,2,3\n", &options(10));
     let e = d.error.expect("an error");

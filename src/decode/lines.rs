@@ -63,6 +63,12 @@ impl LineCounter {
         LineCounter { line: 1, prev_cr: false }
     }
 
+    /// Counts a line that ends with the LF just passed (alone or in a CRLF).
+    pub fn next_line(&mut self) {
+        self.line += 1;
+        self.prev_cr = false;
+    }
+
     /// Counts `bytes`, the stream's next bytes.
     pub fn advance(&mut self, bytes: &[u8]) {
         if let Some(&last) = bytes.last() {

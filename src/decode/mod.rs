@@ -24,6 +24,7 @@ mod error;
 mod lines;
 mod number;
 mod record;
+mod simple;
 mod sizing;
 
 pub use batch::{Batch, Column, ColumnKind};
@@ -297,6 +298,12 @@ impl Decoder {
             }
         }
         if self.record.started {
+            // A limit crossed in the record comes before what its end tells (an open quote),
+            // whether or not the buffers had to grow while it was read.
+            if let Err(kind) = self.check_partial_record() {
+                self.fail(kind);
+                return self.conclude_finish();
+            }
             // csv-core completes an open quoted field at the end of input without telling.
             // A line break ends the record the same way the end of input does, unless a
             // quote is open: then it is taken into the field and no record comes out.
@@ -435,6 +442,35 @@ impl Decoder {
         // Bytes of `data` whose line breaks have been counted.
         let mut counted = 0;
         let outcome = loop {
+            if !self.record.started {
+                // A record starts here: split it without csv-core when it is a plain line.
+                let output = self.arena.get_mut(self.arena_used..).unwrap_or_default();
+                let ends = self.ends.get_mut(self.ends_used..).unwrap_or_default();
+                if let Some(rec) = simple::split(data.get(pos..).unwrap_or_default(), output, ends) {
+                    let start = pos + rec.skipped;
+                    self.lines.advance(data.get(counted..start).unwrap_or_default());
+                    self.record = RecordStart {
+                        started: true,
+                        offset: self.parse_pos + start as u64,
+                        line: Some(self.lines.line),
+                        at: start,
+                    };
+                    pos = start + rec.consumed;
+                    // The record is one line, ended by LF or CRLF.
+                    self.lines.next_line();
+                    counted = pos;
+                    self.record_len = rec.nout;
+                    self.record_fields = rec.nend;
+                    match self.complete_record() {
+                        Ok(true) => break Outcome::BatchFull,
+                        Ok(false) => continue,
+                        Err(kind) => {
+                            self.fail(kind);
+                            break Outcome::Failed;
+                        }
+                    }
+                }
+            }
             let input = data.get(pos..).unwrap_or_default();
             if input.is_empty() {
                 break Outcome::NeedInput;

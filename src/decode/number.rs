@@ -3,12 +3,18 @@
 //! Grammar: `[+-]? (digits ('.' digits?)? | '.' digits) ([eE] [+-]? digits)?`. Anything else
 //! (`inf`, `NaN`, hex, surrounding whitespace, `1_000`, ...) is not a number.
 //!
-//! One pass checks the grammar and accumulates all mantissa digits. When there are at most
-//! 19 of them (so the accumulated integer is exact) and the value is `mantissa * 10^exp`
-//! with `mantissa <= 2^53` and `|exp| <= 22`, the result is one correctly rounded
-//! multiplication or division of two exact doubles (Clinger's fast path, as in std). Every
-//! other case goes to `f64::from_str`, which is correctly rounded too, so the result always
-//! equals `f64::from_str`'s.
+//! One pass checks the grammar and accumulates the mantissa digits, 8 at a time while they
+//! last. With at most 19 digits after the leading zeros the accumulated integer `m` is exact,
+//! and the value is `m * 10^e`:
+//! - `m <= 2^53`, `|e| <= 22`: one correctly rounded multiplication or division of two exact
+//!   doubles (Clinger's fast path, as in std);
+//! - `0 <= e <= 19`: the exact product as a `u128`, converted with one rounding;
+//! - `-22 <= e < 0`: the exact quotient of `m` (shifted left) by `10^-e` in `u128`, rounded
+//!   to 53 bits (to nearest, ties to even) from its remainder.
+//!
+//! Everything else (more than 19 significant digits, larger exponents) goes to
+//! `f64::from_str`. Every
+//! path is correctly rounded, so the result always equals `f64::from_str`'s.
 
 /// Exact powers of ten representable as `f64`.
 const POW10: [f64; 23] = [
@@ -21,6 +27,13 @@ const MAX_EXACT_MANTISSA: u64 = 1 << 53;
 
 /// Most digits whose value always fits in a `u64`.
 const MAX_DIGITS: usize = 19;
+
+/// Number of `0` digits before the first other digit of the mantissa `s` (a decimal point
+/// among them is skipped).
+#[cold]
+fn leading_zeros(s: &[u8]) -> usize {
+    s.iter().take_while(|&&b| b == b'0' || b == b'.').filter(|&&b| b == b'0').count()
+}
 
 /// Accumulates the decimal digits of `s` from `i` into `mantissa` (wrapping: exact only for
 /// at most 19 digits). Returns the position after the last digit.
@@ -122,24 +135,62 @@ pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
         return None;
     }
 
-    if int_digits + frac_digits <= MAX_DIGITS && mantissa <= MAX_EXACT_MANTISSA {
+    // Leading zeros add nothing to the mantissa: only the digits after them count towards
+    // the 19 that keep it exact.
+    let total = int_digits + frac_digits;
+    if total <= MAX_DIGITS || total - leading_zeros(s.get(start..).unwrap_or_default()) <= MAX_DIGITS {
         let exp = exp - frac_digits as i64;
-        // Exact: the mantissa is at most 2^53.
-        let m = mantissa as i64 as f64;
         let value = if mantissa == 0 {
             Some(0.0)
-        } else if (0..=22).contains(&exp) {
-            POW10.get(exp as usize).map(|p| m * p)
-        } else if (-22..0).contains(&exp) {
-            POW10.get((-exp) as usize).map(|p| m / p)
+        } else if mantissa <= MAX_EXACT_MANTISSA && (-22..=22).contains(&exp) {
+            // Exact: the mantissa is at most 2^53.
+            let m = mantissa as f64;
+            match POW10.get(exp.unsigned_abs() as usize) {
+                Some(p) if exp >= 0 => Some(m * p),
+                Some(p) => Some(m / p),
+                None => None,
+            }
         } else {
-            None
+            wide(mantissa, exp)
         };
         if let Some(v) = value {
             return Some(if negative { -v } else { v });
         }
     }
     parse_slow(s)
+}
+
+/// `mantissa * 10^exp` correctly rounded, in 128-bit integers, for `0 <= exp <= 19` and
+/// `-22 <= exp < 0`; `None` otherwise.
+#[cold]
+fn wide(mantissa: u64, exp: i64) -> Option<f64> {
+    let m = u128::from(mantissa);
+    if (0..=19).contains(&exp) {
+        // Below 2^64 * 10^19 < 2^128: exact, and `as` rounds to nearest, ties to even.
+        return Some((m * 10u128.pow(exp as u32)) as f64);
+    }
+    if !(-22..0).contains(&exp) || mantissa == 0 {
+        return None;
+    }
+    let divisor = 10u128.pow((-exp) as u32);
+    // The numerator's top bit set: the quotient has at least 54 bits, since the divisor is
+    // below 2^74.
+    let shift = m.leading_zeros();
+    let numerator = m << shift;
+    let quotient = numerator / divisor;
+    let inexact = numerator % divisor != 0;
+    // Keep 53 bits; round on the next bit and on whatever lies below it.
+    let extra = 128 - quotient.leading_zeros() - 53;
+    let mut significand = quotient >> extra;
+    let half = 1u128 << (extra - 1);
+    let below = quotient & ((half << 1) - 1);
+    if below > half || (below == half && (inexact || significand & 1 == 1)) {
+        significand += 1;
+    }
+    // value = significand * 2^(extra - shift); a carry to 2^53 is still exact in f64.
+    let scale = i32::try_from(extra).ok()? - i32::try_from(shift).ok()?;
+    let power = f64::from_bits(u64::try_from(1023 + scale).ok()? << 52);
+    Some(significand as f64 * power)
 }
 
 /// The general case, delegated to std after the grammar check.
@@ -192,6 +243,21 @@ mod tests {
             "0.3",
             "1234567890123456789",
             "12345678901234567890",
+            "0.012345678901234567",
+            "-0.0012345678901234567",
+            "9007199254740993e-22",
+            "9999999999999999999e-22",
+            "9999999999999999999e19",
+            "18446744073709551615",
+            "1844674407370955161.5",
+            "4503599627370497.5",
+            "9007199254740993.0",
+            "0.00000000000000000000012345678901234567",
+            "000000000000000000000000001.5",
+            "0.0000000000000000000000000000",
+            "-000.000",
+            "00.1234567890123456789",
+            "0.1234567890123456789e-30",
         ] {
             assert!(parse_number(s.as_bytes()).is_some(), "{s:?}");
             same(s);
@@ -264,6 +330,23 @@ mod tests {
                 same(&format!("{v:e}"));
                 same(&format!("{v:.10}"));
             }
+        }
+
+        /// The 128-bit paths: 17 to 19 digits with the decimal point anywhere and exponents
+        /// around the range they cover.
+        #[test]
+        fn matches_std_on_long_mantissas(
+            m in prop_oneof![0u64..10_000_000_000_000_000_000, 9_007_199_254_740_993u64..100_000_000_000_000_000],
+            point in 0usize..20,
+            e in prop::option::of(-45i32..45),
+        ) {
+            let digits = m.to_string();
+            let point = point.min(digits.len());
+            let mut s = format!("{}.{}", &digits[..point], &digits[point..]);
+            if let Some(e) = e {
+                s.push_str(&format!("e{e}"));
+            }
+            same(&s);
         }
 
         #[test]
