@@ -46,6 +46,10 @@ const INITIAL_ARENA: usize = 4096;
 /// First number of field-end slots; it then doubles as needed.
 const INITIAL_ENDS: usize = 64;
 
+/// Records read by csv-core, after one that [`simple::split`] found quoted, before it is
+/// tried again.
+const SIMPLE_SKIPS: u32 = 32;
+
 /// Upper bound of the effective `max_row_bytes` and `max_field_bytes`.
 const MAX_RECORD_CAP: usize = 1 << 29;
 
@@ -164,6 +168,8 @@ pub struct Decoder {
     /// Memory of the batch's rows: decoded bytes plus [`CELL_COST`] per cell.
     batch_memory: usize,
     record: RecordStart,
+    /// Records left to csv-core before [`simple::split`] is tried again.
+    simple_skips: u32,
     /// Line position of the next byte given to `reader`.
     lines: LineCounter,
     /// Stream offset of the next byte given to `reader`.
@@ -218,6 +224,7 @@ impl Decoder {
             row_starts: Vec::new(),
             batch_memory: 0,
             record: RecordStart { started: false, offset: 0, line: None, at: 0 },
+            simple_skips: 0,
             lines: LineCounter::new(),
             parse_pos: 0,
             bytes_consumed: 0,
@@ -442,11 +449,18 @@ impl Decoder {
         // Bytes of `data` whose line breaks have been counted.
         let mut counted = 0;
         let outcome = loop {
-            if !self.record.started {
+            if !self.record.started && self.simple_skips > 0 {
+                self.simple_skips -= 1;
+            } else if !self.record.started {
                 // A record starts here: split it without csv-core when it is a plain line.
                 let output = self.arena.get_mut(self.arena_used..).unwrap_or_default();
                 let ends = self.ends.get_mut(self.ends_used..).unwrap_or_default();
-                if let Some(rec) = simple::split(data.get(pos..).unwrap_or_default(), output, ends) {
+                let split = simple::split(data.get(pos..).unwrap_or_default(), output, ends);
+                if split == Err(simple::Miss::NotPlain) {
+                    // Quoted records come in runs: leave the next ones to csv-core.
+                    self.simple_skips = SIMPLE_SKIPS;
+                }
+                if let Ok(rec) = split {
                     let start = pos + rec.skipped;
                     self.lines.advance(data.get(counted..start).unwrap_or_default());
                     self.record = RecordStart {

@@ -178,7 +178,7 @@ fn wide(mantissa: u64, exp: i64) -> Option<f64> {
     let shift = m.leading_zeros();
     let numerator = m << shift;
     let quotient = numerator / divisor;
-    let inexact = numerator % divisor != 0;
+    let inexact = numerator - quotient * divisor != 0;
     // Keep 53 bits; round on the next bit and on whatever lies below it.
     let extra = 128 - quotient.leading_zeros() - 53;
     let mut significand = quotient >> extra;

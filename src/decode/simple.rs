@@ -16,6 +16,15 @@ pub(crate) struct Simple {
     pub nend: usize,
 }
 
+/// Why [`split`] left a record to csv-core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Miss {
+    /// It holds a quote or a lone CR.
+    NotPlain,
+    /// It does not end within the input, or does not fit the buffers.
+    Incomplete,
+}
+
 /// Every byte that matters to the split (`"`, `,`, CR, LF) is below `-`.
 const BELOW: u64 = 0x2D2D_2D2D_2D2D_2D2D;
 const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -30,25 +39,26 @@ fn first_below_dash(v: u64) -> Option<usize> {
 
 /// Splits the record at the start of `input` (after blank lines), as csv-core would when
 /// the record starts a line, writing its fields' bytes to `output` and the end of each field
-/// (relative to the record's start) to `ends`. Returns `None`, having consumed nothing,
+/// (relative to the record's start) to `ends`. Returns why not, having consumed nothing,
 /// when the record holds a quote or a lone CR, does not end within `input`, or does not fit
 /// in `output` (which needs up to 8 bytes to spare) or `ends`: csv-core then reads it.
 #[inline]
-pub(crate) fn split(input: &[u8], output: &mut [u8], ends: &mut [usize]) -> Option<Simple> {
-    let skipped = input.iter().position(|&b| b != b'\n' && b != b'\r')?;
-    let line = input.get(skipped..)?;
+pub(crate) fn split(input: &[u8], output: &mut [u8], ends: &mut [usize]) -> Result<Simple, Miss> {
+    use Miss::{Incomplete, NotPlain};
+    let skipped = input.iter().position(|&b| b != b'\n' && b != b'\r').ok_or(Incomplete)?;
+    let line = input.get(skipped..).ok_or(Incomplete)?;
     let (mut i, mut nout, mut nend) = (0usize, 0usize, 0usize);
     loop {
         // Copy up to the next byte below `-`.
         let special = loop {
             match line.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
                 Some(word) => {
-                    output.get_mut(nout..nout + 8)?.copy_from_slice(&word);
+                    output.get_mut(nout..nout + 8).ok_or(Incomplete)?.copy_from_slice(&word);
                     match first_below_dash(u64::from_le_bytes(word)) {
                         Some(k) => {
                             i += k;
                             nout += k;
-                            break word.get(k).copied()?;
+                            break word.get(k).copied().ok_or(Incomplete)?;
                         }
                         None => {
                             i += 8;
@@ -58,11 +68,11 @@ pub(crate) fn split(input: &[u8], output: &mut [u8], ends: &mut [usize]) -> Opti
                 }
                 None => {
                     // The last bytes of the input, one at a time.
-                    let b = *line.get(i)?;
+                    let b = *line.get(i).ok_or(Incomplete)?;
                     if b < b'-' {
                         break b;
                     }
-                    *output.get_mut(nout)? = b;
+                    *output.get_mut(nout).ok_or(Incomplete)? = b;
                     i += 1;
                     nout += 1;
                 }
@@ -70,7 +80,7 @@ pub(crate) fn split(input: &[u8], output: &mut [u8], ends: &mut [usize]) -> Opti
         };
         match special {
             b',' => {
-                *ends.get_mut(nend)? = nout;
+                *ends.get_mut(nend).ok_or(Incomplete)? = nout;
                 nend += 1;
                 i += 1;
             }
@@ -78,16 +88,17 @@ pub(crate) fn split(input: &[u8], output: &mut [u8], ends: &mut [usize]) -> Opti
                 let consumed = match (special, line.get(i + 1)) {
                     (b'\n', _) => i + 1,
                     (_, Some(b'\n')) => i + 2,
-                    // A lone CR (or a CR at the end of the input) is left to csv-core.
-                    _ => return None,
+                    (_, Some(_)) => return Err(NotPlain),
+                    // A CR at the end of the input may start a CRLF.
+                    (_, None) => return Err(Incomplete),
                 };
-                *ends.get_mut(nend)? = nout;
-                return Some(Simple { skipped, consumed, nout, nend: nend + 1 });
+                *ends.get_mut(nend).ok_or(Incomplete)? = nout;
+                return Ok(Simple { skipped, consumed, nout, nend: nend + 1 });
             }
-            b'"' => return None,
+            b'"' => return Err(NotPlain),
             other => {
                 // Any other byte below `-` is data.
-                *output.get_mut(nout)? = other;
+                *output.get_mut(nout).ok_or(Incomplete)? = other;
                 nout += 1;
                 i += 1;
             }
@@ -115,7 +126,7 @@ mod tests {
 
     fn ours(input: &[u8]) -> Option<(usize, Vec<u8>, Vec<usize>)> {
         let (mut out, mut ends) = (vec![0; 256], vec![0; 64]);
-        let s = split(input, &mut out, &mut ends)?;
+        let s = split(input, &mut out, &mut ends).ok()?;
         Some((s.skipped + s.consumed, out[..s.nout].to_vec(), ends[..s.nend].to_vec()))
     }
 
@@ -147,9 +158,13 @@ mod tests {
         }
         // Not enough room: nothing is claimed.
         let (mut out, mut ends) = (vec![0; 7], vec![0; 4]);
-        assert_eq!(split(b"abcdef,g\n", &mut out, &mut ends), None);
+        assert_eq!(split(b"abcdef,g\n", &mut out, &mut ends), Err(Miss::Incomplete));
         let (mut out, mut ends) = (vec![0; 64], vec![0; 2]);
-        assert_eq!(split(b"a,b,c\n", &mut out, &mut ends), None);
+        assert_eq!(split(b"a,b,c\n", &mut out, &mut ends), Err(Miss::Incomplete));
+        let (mut out, mut ends) = (vec![0; 64], vec![0; 8]);
+        assert_eq!(split(b"a,\"b\"\n", &mut out, &mut ends), Err(Miss::NotPlain));
+        assert_eq!(split(b"a\rb\n", &mut out, &mut ends), Err(Miss::NotPlain));
+        assert_eq!(split(b"a,b\r", &mut out, &mut ends), Err(Miss::Incomplete));
     }
 
     proptest::proptest! {
