@@ -1,6 +1,7 @@
 //! Columnar batches and how decoded records are appended to them.
 
 use super::number::parse_number;
+use super::record::NonAscii;
 
 /// How a column's cells are stored in a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,11 +163,11 @@ impl Batch {
     }
 
     /// Appends one validated record. `record` is its decoded bytes and `ends` the end of each
-    /// of its cells in `record`, exactly one per column. `rows` locates the batch's earlier
-    /// rows, in case a column has to turn String. Returns whether some column is still a
-    /// number column.
+    /// of its cells in `record`, exactly one per column; `non_ascii` tells which cells may
+    /// hold multi-byte characters. `rows` locates the batch's earlier rows, in case a column
+    /// has to turn String. Returns whether some column is still a number column.
     #[inline]
-    pub(crate) fn push_row(&mut self, record: &[u8], ends: &[usize], ascii: bool, rows: &Rows<'_>) -> bool {
+    pub(crate) fn push_row(&mut self, record: &[u8], ends: &[usize], non_ascii: NonAscii, rows: &Rows<'_>) -> bool {
         let mut numbers_left = false;
         let mut start = 0;
         for (col, (column, &end)) in self.columns.iter_mut().zip(ends).enumerate() {
@@ -180,11 +181,11 @@ impl Batch {
                         column.numbers.push(v);
                     } else {
                         column.demote(rows, col);
-                        column.push_text(cell, ascii);
+                        column.push_text(cell, !non_ascii.field(col));
                     }
                     numbers_left |= column.kind == ColumnKind::Number;
                 }
-                ColumnKind::String => column.push_text(cell, ascii),
+                ColumnKind::String => column.push_text(cell, !non_ascii.field(col)),
             }
         }
         self.num_rows += 1;
@@ -255,7 +256,7 @@ mod tests {
         let mut ends = Vec::new();
         for (start, row_ends) in [(0usize, [1usize, 2]), (2, [3, 4]), (6, [2, 3])] {
             let rows = Rows { arena: &arena, starts: &starts, ends: &ends, width: 2 };
-            batch.push_row(&arena[start..], &row_ends, true, &rows);
+            batch.push_row(&arena[start..], &row_ends, NonAscii::NONE, &rows);
             starts.push(start);
             ends.extend_from_slice(&row_ends);
         }

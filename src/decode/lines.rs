@@ -63,9 +63,9 @@ impl LineCounter {
         LineCounter { line: 1, prev_cr: false }
     }
 
-    /// Counts a line that ends with the LF just passed (alone or in a CRLF).
-    pub fn next_line(&mut self) {
-        self.line += 1;
+    /// Counts `n` line breaks passed, the last one an LF (alone or in a CRLF).
+    pub fn add_lines(&mut self, n: u64) {
+        self.line += n;
         self.prev_cr = false;
     }
 

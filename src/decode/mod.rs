@@ -46,7 +46,7 @@ const INITIAL_ARENA: usize = 4096;
 /// First number of field-end slots; it then doubles as needed.
 const INITIAL_ENDS: usize = 64;
 
-/// Records read by csv-core, after one that [`simple::split`] found quoted, before it is
+/// Records read by csv-core, after one that [`simple::split`] found not plain, before it is
 /// tried again.
 const SIMPLE_SKIPS: u32 = 32;
 
@@ -457,7 +457,7 @@ impl Decoder {
                 let ends = self.ends.get_mut(self.ends_used..).unwrap_or_default();
                 let split = simple::split(data.get(pos..).unwrap_or_default(), output, ends);
                 if split == Err(simple::Miss::NotPlain) {
-                    // Quoted records come in runs: leave the next ones to csv-core.
+                    // Such records come in runs: leave the next ones to csv-core.
                     self.simple_skips = SIMPLE_SKIPS;
                 }
                 if let Ok(rec) = split {
@@ -470,8 +470,8 @@ impl Decoder {
                         at: start,
                     };
                     pos = start + rec.consumed;
-                    // The record is one line, ended by LF or CRLF.
-                    self.lines.next_line();
+                    // The record ends with LF or CRLF.
+                    self.lines.add_lines(rec.lines);
                     counted = pos;
                     self.record_len = rec.nout;
                     self.record_fields = rec.nend;
@@ -608,7 +608,7 @@ impl Decoder {
         let record = self.arena.get(start..start + len).unwrap_or_default();
         let ends = self.ends.get(self.ends_used..self.ends_used + fields).unwrap_or_default();
         self.limits.check(ends, len, true)?;
-        let ascii = check_utf8(record, ends)?;
+        let non_ascii = check_utf8(record, ends)?;
 
         let Some(header) = &self.header else {
             let mut names = Vec::with_capacity(fields);
@@ -649,7 +649,7 @@ impl Decoder {
             width,
         };
         let record = self.arena.get(start..start + len).unwrap_or_default();
-        let numbers_left = self.batch.push_row(record, row_ends, ascii, &earlier);
+        let numbers_left = self.batch.push_row(record, row_ends, non_ascii, &earlier);
         if numbers_left {
             // Keep the row: a number column may still turn String.
             self.row_starts.push(start);

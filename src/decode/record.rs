@@ -71,30 +71,76 @@ impl Limits {
     }
 }
 
-/// Checks that every field of a record is valid UTF-8. `ends` are the end offsets of all
-/// its fields in `record`. Returns whether the record is all ASCII.
-#[inline]
-pub(crate) fn check_utf8(record: &[u8], ends: &[usize]) -> Result<bool, DecodeErrorKind> {
-    if record.is_ascii() {
-        return Ok(true);
-    }
-    check_utf8_slow(record, ends)
+/// Which fields of a record hold bytes outside ASCII: bit `i` of `first` for field `i` below
+/// 64, `rest` for any of the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NonAscii {
+    pub first: u64,
+    pub rest: bool,
 }
 
-fn check_utf8_slow(record: &[u8], ends: &[usize]) -> Result<bool, DecodeErrorKind> {
-    if std::str::from_utf8(record).is_err() {
-        return Err(DecodeErrorKind::InvalidUtf8);
-    }
-    // The concatenation is valid; each field is too when no field starts with a
-    // continuation byte (else a character straddles two fields).
-    for &end in ends {
-        if let Some(&b) = record.get(end) {
-            if (b as i8) < -0x40 {
-                return Err(DecodeErrorKind::InvalidUtf8);
-            }
+impl NonAscii {
+    pub const NONE: NonAscii = NonAscii { first: 0, rest: false };
+
+    /// Whether field `i` may hold bytes outside ASCII.
+    #[inline(always)]
+    pub fn field(&self, i: usize) -> bool {
+        match 1u64.checked_shl(i as u32) {
+            Some(bit) if i < 64 => self.first & bit != 0,
+            _ => self.rest,
         }
     }
-    Ok(false)
+}
+
+/// Checks that every field of a record is valid UTF-8. `ends` are the end offsets of all
+/// its fields in `record`. Returns which fields hold bytes outside ASCII.
+#[inline]
+pub(crate) fn check_utf8(record: &[u8], ends: &[usize]) -> Result<NonAscii, DecodeErrorKind> {
+    if record.is_ascii() {
+        return Ok(NonAscii::NONE);
+    }
+    check_fields(record, ends)
+}
+
+/// [`check_utf8`] for a record with bytes outside ASCII.
+#[inline(never)]
+fn check_fields(record: &[u8], ends: &[usize]) -> Result<NonAscii, DecodeErrorKind> {
+    let mut marks = NonAscii::NONE;
+    let mut pos = 0;
+    let mut field = 0;
+    while let Some(at) = next_non_ascii(record, pos) {
+        // The field holding `at` is checked on its own (a character straddling two fields
+        // makes both invalid) and marked; the search goes on after it.
+        while ends.get(field).is_some_and(|&end| end <= at) {
+            field += 1;
+        }
+        let start = field.checked_sub(1).and_then(|f| ends.get(f)).copied().unwrap_or(0);
+        let end = ends.get(field).copied().unwrap_or(record.len());
+        if std::str::from_utf8(record.get(start..end).unwrap_or_default()).is_err() {
+            return Err(DecodeErrorKind::InvalidUtf8);
+        }
+        match 1u64.checked_shl(field as u32) {
+            Some(bit) if field < 64 => marks.first |= bit,
+            _ => marks.rest = true,
+        }
+        pos = end;
+        field += 1;
+    }
+    Ok(marks)
+}
+
+/// Position of the first byte of `s` from `from` on that is not ASCII.
+#[inline(always)]
+fn next_non_ascii(s: &[u8], mut from: usize) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = s.get(from..from + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let high = u64::from_le_bytes(word) & HIGH;
+        if high != 0 {
+            return Some(from + (high.trailing_zeros() / 8) as usize);
+        }
+        from += 8;
+    }
+    s.get(from..)?.iter().position(|&b| b >= 0x80).map(|k| from + k)
 }
 
 #[cfg(test)]
@@ -149,10 +195,56 @@ mod tests {
 
     #[test]
     fn utf8_per_field() {
-        assert_eq!(check_utf8(b"ab", &[1, 2]), Ok(true));
-        assert_eq!(check_utf8("é€".as_bytes(), &[2, 5]), Ok(false));
+        assert_eq!(check_utf8(b"ab", &[1, 2]), Ok(NonAscii::NONE));
+        assert_eq!(check_utf8("é€".as_bytes(), &[2, 5]), Ok(NonAscii { first: 0b11, rest: false }));
+        assert_eq!(check_utf8("aé".as_bytes(), &[1, 3]), Ok(NonAscii { first: 0b10, rest: false }));
         // "é" split over two fields: the concatenation is valid, the fields are not.
         assert_eq!(check_utf8("é".as_bytes(), &[1, 2]), Err(DecodeErrorKind::InvalidUtf8));
         assert_eq!(check_utf8(b"a\xff", &[2]), Err(DecodeErrorKind::InvalidUtf8));
+        assert_eq!(check_utf8(b"a\xff", &[1]), Err(DecodeErrorKind::InvalidUtf8));
+        // Long fields, characters at word boundaries.
+        let long = "abcdefg€hijklmnopqrstu😀";
+        let record = format!("{long}x{long}");
+        let (a, b) = (long.len(), 2 * long.len() + 1);
+        assert_eq!(check_utf8(record.as_bytes(), &[a, a + 1, b]), Ok(NonAscii { first: 0b101, rest: false }));
+        assert_eq!(check_utf8(&record.as_bytes()[..b - 1], &[a, a + 1, b - 1]), Err(DecodeErrorKind::InvalidUtf8));
+        // Past 64 fields, one mark for all.
+        let mut record = vec![b'a'; 70];
+        record.extend_from_slice("é".as_bytes());
+        let ends: Vec<usize> = (1..=70).chain([72]).collect();
+        let marks = check_utf8(&record, &ends).expect("valid");
+        assert_eq!(marks, NonAscii { first: 0, rest: true });
+        assert!(!marks.field(3) && marks.field(70) && marks.field(64));
+        assert!(NonAscii { first: 1 << 63, rest: false }.field(63));
+        assert!(!NonAscii { first: u64::MAX, rest: false }.field(64));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn utf8_check_is_per_field(
+            bytes in proptest::collection::vec(proptest::sample::select(&b"ab,\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff"[..]), 0..40),
+            cuts in proptest::collection::vec(0usize..40, 0..6),
+        ) {
+            let mut ends: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            ends.push(bytes.len());
+            ends.sort_unstable();
+            let mut start = 0;
+            let mut valid = true;
+            let mut expected = NonAscii::NONE;
+            for (i, &end) in ends.iter().enumerate() {
+                let field = &bytes[start..end];
+                valid &= std::str::from_utf8(field).is_ok();
+                if !field.is_ascii() && i < 64 {
+                    expected.first |= 1 << i;
+                }
+                start = end;
+            }
+            let got = check_utf8(&bytes, &ends);
+            if valid {
+                proptest::prop_assert_eq!(got, Ok(expected));
+            } else {
+                proptest::prop_assert_eq!(got, Err(DecodeErrorKind::InvalidUtf8));
+            }
+        }
     }
 }
