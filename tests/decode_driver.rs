@@ -6,7 +6,7 @@ mod decode_support;
 
 use decode_support::{adaptive_driver, assert_same_cells, decode_all_paths, drive, options, Cells};
 use qlik_automl_predictions::decode::{
-    DecodeErrorKind, DecodeOptions, Driver, Progress, Step, FIRST_BATCH_ROWS, MAX_GROWTH,
+    BatchSizer, DecodeErrorKind, DecodeOptions, Driver, Progress, Step, FIRST_BATCH_ROWS, MAX_GROWTH,
 };
 
 /// Pulls until the driver needs input or is done; returns the rows of each batch.
@@ -128,6 +128,25 @@ fn adaptive_batches_start_small_and_grow_to_the_bound() {
     for pair in sizes.windows(2) {
         assert!(pair[1] <= pair[0] * MAX_GROWTH, "{sizes:?}");
     }
+}
+
+#[test]
+fn a_given_policy_sets_the_sizes_within_batch_rows() {
+    // Every call of `next_step` takes 1 ms by the clock below; one chunk per call. With a
+    // 10 ms target, batches grow to the rows of about ten chunks, never past batch_rows.
+    let input = numeric_file(20_000);
+    let chunks: Vec<&[u8]> = input.chunks(4096).collect();
+    let now = std::cell::Cell::new(0.0);
+    let clock = move || {
+        now.set(now.get() + 0.5);
+        now.get()
+    };
+    let sizer = BatchSizer::with_target(1_000_000, 10.0);
+    let d = drive(Driver::with_sizer(options(3000), sizer, clock), &chunks);
+    assert_same_cells(&drive(Driver::new(options(3000)), &chunks), &d);
+    let sizes: Vec<usize> = d.batches.iter().map(|b| b.num_rows).collect();
+    assert!(sizes.iter().all(|&n| n <= 3000), "{sizes:?}");
+    assert!(sizes.contains(&3000), "{sizes:?}");
 }
 
 #[test]

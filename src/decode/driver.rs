@@ -96,9 +96,15 @@ impl Driver {
     /// read when [`Driver::next_step`] starts and ends, so a batch is measured by the time spent
     /// parsing its rows, not by the time spent waiting for input or handing batches on.
     pub fn adaptive(options: DecodeOptions, clock: impl FnMut() -> f64 + 'static) -> Driver {
+        let sizer = BatchSizer::new(options.batch_rows);
+        Driver::with_sizer(options, sizer, clock)
+    }
+
+    /// Like [`Driver::adaptive`] with a given policy (for example another target time, to
+    /// leave room for handing each batch on); its batches stay within `options.batch_rows`.
+    pub fn with_sizer(options: DecodeOptions, sizer: BatchSizer, clock: impl FnMut() -> f64 + 'static) -> Driver {
         let mut driver = Driver::new(options);
-        let sizer = BatchSizer::new(driver.max_rows);
-        driver.decoder.set_batch_rows(sizer.rows());
+        driver.decoder.set_batch_rows(sizer.rows().min(driver.max_rows));
         driver.adaptive = Some(Adaptive { sizer, clock: Box::new(clock), work: 0.0 });
         driver
     }
