@@ -4,8 +4,9 @@
 //      decoder against the `csv` crate (scripts/fuzz.sh, cargo fuzz);
 //   2. the same core compiled to wasm32, in headless Chromium (wasm-bindgen-test, tests/web.rs);
 //   3. the package's TypeScript declarations, compiled strictly against tests/types/usage.ts;
-//   4. the mock tenant's own tests and the browser end-to-end tests (headless Chromium driving
-//      the built package from another origin than the mock tenant), with `node --test`;
+//   4. the mock tenant's own tests, the demo page's logic without a browser (tests/www/), and
+//      the browser end-to-end tests (headless Chromium driving the built package from another
+//      origin than the mock tenant), with `node --test`;
 //   5. the consumer tests: the `npm pack` tarball installed into fresh projects and used from
 //      Node, Vite, webpack, esbuild, a plain page, a Worker and a RequireJS-loaded extension.
 //   6. the browser benchmark's harness end to end on 1 MiB files (bench/), with `node --test`.
@@ -25,7 +26,7 @@ const suites = [
   ['wasm tests in headless Chromium', 'cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'web']],
   ['TypeScript declarations', join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tests/types/tsconfig.json']],
   ['JavaScript and browser tests', process.execPath, ['--test', '--test-concurrency=1',
-    'tests/mock-tenant/', 'tests/e2e/', 'tests/consumers/']],
+    'tests/mock-tenant/', 'tests/www/', 'tests/e2e/', 'tests/consumers/']],
   ['browser benchmark harness', process.execPath, ['--test', 'bench/']],
 ];
 

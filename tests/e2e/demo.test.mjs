@@ -8,13 +8,15 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startMockTenant, startStaticServer, fileSha256 } from '../mock-tenant/server.mjs';
-import { CHROMIUM_LAUNCH, parseCsv as parseCsvRows, root } from './harness.mjs';
+import { CHROMIUM_LAUNCH, root } from './harness.mjs';
+import {
+  API, assertCells, fill, meanAbsBy, readBars, readTable, serverFile, waitFinished, watchCsp,
+} from './demo-page.mjs';
 
 const www = join(root, 'www');
 const pkg = join(root, 'pkg');
 const shots = join(root, 'test-artifacts', 'screenshots');
 const HOSTILE = '<img src=x onerror=alert(1)>';
-const API = '/api/v1/automl-predictions';
 const WEB_INTEGRATION_ID = 'demo-web-integration';
 const API_KEY = 'demo-api-key';
 
@@ -24,28 +26,9 @@ let privateTenant;
 let throttledTenant;
 let pageServer;
 
-// The reference CSV reader of the end-to-end tests, as { header, rows }.
-function parseCsv(text) {
-  const [header = [], ...rows] = parseCsvRows(text);
-  return { header, rows };
-}
-
-async function serverFile(base, id, dataset) {
-  const res = await fetch(`${base}${API}/${encodeURIComponent(id)}/${dataset}`);
-  assert.equal(res.status, 200, `GET ${id}/${dataset}`);
-  return parseCsv(await res.text());
-}
-
 // ---------------------------------------------------------------------------------------
-// Page helpers.
-
-// Records the page's Content-Security-Policy violations in window.cspViolations.
-function watchCsp() {
-  window.cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (e) => {
-    window.cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || 'inline'} (${e.sourceFile || '?'}:${e.lineNumber})`);
-  });
-}
+// A page in its own browser context, checked for errors and CSP violations when closed (the
+// other page helpers are in demo-page.mjs).
 
 async function openPage(base, query = '?save=blob') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', acceptDownloads: true });
@@ -73,79 +56,6 @@ async function closePage({ page, context, problems }) {
   for (const v of await page.evaluate(() => window.cspViolations)) problems.push(`CSP violation: ${v}`);
   await context.close();
   assert.deepEqual(problems, [], 'no uncaught error, console error or dialog');
-}
-
-async function fill(page, { predictionId, dataset = 'predictions', limit = 100, refId = '', wholeFile = true }) {
-  await page.fill('#predictionId', predictionId);
-  await page.selectOption('#dataset', dataset);
-  await page.fill('#limit', String(limit));
-  await page.fill('#refId', refId);
-  await page.setChecked('#wholeFile', wholeFile);
-}
-
-async function waitFinished(page, timeout = 30000) {
-  await page.waitForFunction(() => {
-    const a = document.querySelector('#activity');
-    return !a.hidden && a.dataset.state && a.dataset.state !== 'running';
-  }, null, { timeout });
-  return page.$eval('#activity', (a) => ({
-    state: a.dataset.state,
-    badge: a.querySelector('#activity-state').textContent,
-    message: a.querySelector('#activity-message').textContent,
-  }));
-}
-
-function readTable(page) {
-  return page.evaluate(() => {
-    const table = document.querySelector('#preview-table');
-    const header = [...table.querySelectorAll('thead th')].slice(1).map((th) => ({ text: th.textContent, num: th.classList.contains('num') }));
-    const rows = [...table.querySelectorAll('tbody tr:not(.spacer)')].map((tr) => ({
-      index: Number(tr.getAttribute('aria-rowindex')) - 2,
-      cells: [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent, title: td.title, num: td.classList.contains('num') })),
-    }));
-    return { header, rows, rowCount: Number(table.getAttribute('aria-rowcount')) - 1 };
-  });
-}
-
-/** Checks shown cells against the reference rows: text cells verbatim, number cells by value. */
-function assertCells(shownRows, header, expected, label) {
-  for (const { index, cells } of shownRows) {
-    const want = expected.rows[index];
-    assert.ok(want, `${label}: row ${index} exists in the file`);
-    assert.equal(cells.length, want.length, `${label}: row ${index} has ${want.length} cells`);
-    cells.forEach((cell, c) => {
-      const raw = want[c];
-      const where = `${label}: row ${index}, column ${expected.header[c]}`;
-      if (header[c].num && raw.trim() !== '' && cell.title !== '') {
-        assert.equal(Number(cell.title), Number(raw), where);
-        assert.notEqual(cell.text, '', `${where}: formatted`);
-      } else if (header[c].num && raw.trim() === '') {
-        assert.equal(cell.text, '', `${where}: empty number shown blank`);
-      } else {
-        assert.equal(cell.text, raw, where);
-      }
-    });
-  }
-}
-
-function meanAbsBy(labels, values) {
-  const m = new Map();
-  labels.forEach((label, i) => {
-    const v = Number(values[i]);
-    if (!m.has(label)) m.set(label, [0, 0]);
-    const e = m.get(label);
-    e[0] += Math.abs(v);
-    e[1] += 1;
-  });
-  return [...m].map(([label, [s, n]]) => ({ label, value: s / n })).sort((a, b) => b.value - a.value);
-}
-
-function readBars(page) {
-  return page.$$eval('#chart svg g.bar', (gs) => gs.map((g) => ({
-    label: g.dataset.label,
-    value: Number(g.dataset.value),
-    width: Number(g.querySelector('rect').getAttribute('width') ?? g.querySelector('rect').getAttribute('height')),
-  })));
 }
 
 async function shot(page, name) {

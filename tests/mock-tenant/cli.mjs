@@ -2,6 +2,7 @@
 // Runs the mock Qlik tenant from the command line. `--help` lists the flags.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { faultHelp } from './faults.mjs';
 import { startMockTenant, startStaticServer, SAMPLE_DATASETS } from './server.mjs';
 
 const HELP = `Usage: node tests/mock-tenant/cli.mjs [flags]
@@ -20,35 +21,7 @@ const HELP = `Usage: node tests/mock-tenant/cli.mjs [flags]
   --log                      print one line per request
   --help                     this text
 
-Faults on demand: query parameters of an API request, or written inside its refId value
-(refId=mock503%3D2%26mockKey%3Da), which is all a client can set:
-  mockDelay=<ms>             wait before answering
-  mock429=<n>, mock503=<n>   answer the first n requests (per prediction, file and mockKey)
-                             with 429 / 503; mockRetryAfter=<s> sets retry-after
-  mock502=<n>, mock504=<n>   a gateway's HTML error page for the first n requests (per route,
-                             prediction and mockKey), before authentication
-  mockRedirect=<3xx>         with mockRedirectTo=<origin>: redirect to the same path and query
-                             (without these two flags) on that origin, before authentication
-  mockDrop=<n>               close the connection of the first n requests without an HTTP answer
-                             (after a few bytes that are not HTTP, so that a browser does not
-                             resend the request itself)
-  mockStatus=<4xx|5xx>       answer with that status (mockHtml=1: an HTML proxy page, 502 alone)
-  mockGzip=1, mockChunked=1  gzip the body / send it without Content-Length
-  mockReset=<bytes>          reset the connection (TCP RST) after that many body bytes
-  mockEarlyEnd=<bytes>       close the connection after that many bytes of a longer body
-  mockDrip=<ms>              send the body a few bytes at a time, this far apart
-  mockStall=<ms>             stop sending for this long after mockStallAfter bytes (default 1024)
-  mockBom=1, mockBadUtf8=1   a UTF-8 BOM / invalid UTF-8 in data row 1
-  mockMalformed=<kinds>      fields (an extra field on data row 2), quote (a last record with an
-                             unterminated quoted field), short (a last record with too few
-                             fields and no line break); several as fields,quote
-  mockWide=<columns>         instead of the file: a header of that many empty names, then
-                             mockWideRows (default 1) rows of that many cells "1"
-  mockPad=<bytes>            pad the JSON of a mockStatus error or of the jobs answer to that size
-
-Routes without a refId (jobs, csrf-token) get fault flags armed beforehand:
-  POST /__mock/arm?route=<route>&count=<n>&<mock flags>   the next n requests of that route
-`;
+${faultHelp()}`;
 
 function fail(message) {
   console.error(`cli: ${message}\n\n${HELP}`);
