@@ -189,6 +189,52 @@ describe('datasets', () => {
     assert.equal(r.last.rows, 50_000);
   });
 
+  test('batches: a default stream() hands out its first rows after the first chunk; batchRows bounds every batch and fixes their size', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const first = async (options) => {
+        const stream = client.stream('churn-large', 'predictions', options);
+        const sizes = [];
+        let bytesAtFirst = null;
+        for await (const b of stream) {
+          bytesAtFirst ??= stream.bytes;
+          sizes.push(b.numRows);
+          if (sizes.length === 30) break;
+        }
+        return { sizes, bytesAtFirst, total: stream.totalBytes };
+      };
+      const whole = async (options) => {
+        const sizes = [];
+        for await (const b of client.stream('churn-medium', 'shap', options)) sizes.push(b.numRows);
+        return sizes;
+      };
+      return { adaptive: await first({}), fixed: await first({ batchRows: 1000 }), medium: await whole({}), bounded: await whole({ batchRows: 3000 }) };
+    }, cookieConfig());
+    const { adaptive, fixed } = r;
+    assert.ok(adaptive.sizes[0] > 0 && adaptive.sizes[0] <= 64, `first batch of ${adaptive.sizes[0]} rows`);
+    assert.ok(adaptive.bytesAtFirst < adaptive.total / 50, `first batch after ${adaptive.bytesAtFirst} bytes`);
+    assert.ok(adaptive.sizes.every((n) => n > 0 && n <= 10000), adaptive.sizes.join());
+    assert.ok(Math.max(...adaptive.sizes) > 64, 'batches grow');
+    assert.deepEqual(fixed.sizes, Array(30).fill(1000));
+    const sum = (a) => a.reduce((x, y) => x + y, 0);
+    assert.equal(sum(r.medium), 50_000);
+    assert.ok(r.medium.every((n) => n <= 10000), r.medium.join());
+    assert.equal(sum(r.bounded), 50_000);
+    assert.ok(r.bounded.slice(0, -1).every((n) => n === 3000), r.bounded.join());
+  });
+
+  test('DATASETS lists the result files, and every one of them streams', async () => {
+    const r = await w.run(async (lib, config) => {
+      const client = new lib.PredictionsClient(config);
+      const rows = {};
+      for (const d of lib.DATASETS) rows[d] = (await client.table('churn-small', d, { limit: 1 })).numRows;
+      return { list: [...lib.DATASETS], frozen: Object.isFrozen(lib.DATASETS), rows };
+    }, keyConfig());
+    assert.deepEqual(r.list, ['predictions', 'shap', 'coordinate-shap', 'not-predicted-reasons', 'source']);
+    assert.equal(r.frozen, true);
+    for (const d of r.list) assert.equal(r.rows[d], 1, d);
+  });
+
   test('jobs() returns the parsed JSON, or null for an empty body', async () => {
     const r = await w.run(async (lib, config) => {
       const client = new lib.PredictionsClient(config);
@@ -410,23 +456,43 @@ describe('authentication', () => {
   test('bad configurations and arguments throw TypeErrors', async () => {
     const r = await w.run(async (lib) => {
       const out = [];
-      const tryIt = (f) => { try { f(); out.push('no error'); } catch (e) { out.push(`${e.name}: ${e.message}`); } };
+      const seen = (e) => ({ name: e.name, isType: e instanceof TypeError, field: e.field, message: e.message });
+      const tryIt = (f) => { try { f(); out.push('no error'); } catch (e) { out.push(seen(e)); } };
+      const tryAsync = async (f) => { try { await f(); out.push('no error'); } catch (e) { out.push(seen(e)); } };
       tryIt(() => new lib.PredictionsClient({ host: 'http://tenant.example.com', authType: 'apikey', apiKey: 'k' }));
       tryIt(() => new lib.PredictionsClient({ host: 'http://tenant.example.com' }));
       tryIt(() => new lib.PredictionsClient({ host: 't.example.com', authType: 'apikey' }));
       tryIt(() => new lib.PredictionsClient({ host: 't.example.com', authType: 'bogus' }));
+      tryIt(() => new lib.PredictionsClient({ host: 't.example.com', authType: 'oauth2' }));
+      tryIt(() => new lib.PredictionsClient({ host: 't.example.com', webIntegrationId: 'a b' }));
+      tryIt(() => new lib.PredictionsClient(5));
       const c = new lib.PredictionsClient({ host: 't.example.com', authType: 'none' });
       tryIt(() => c.stream('', 'shap'));
+      tryIt(() => c.stream(42, 'shap'));
       tryIt(() => c.stream('p1', 'nope'));
-      try { await c.table('', 'shap'); out.push('no error'); } catch (e) { out.push(`${e.name}: ${e.message}`); }
-      try { await c.jobs(''); out.push('no error'); } catch (e) { out.push(`${e.name}: ${e.message}`); }
+      await tryAsync(() => c.table('', 'shap'));
+      await tryAsync(() => c.table('p1', 'shap', { limit: -1 }));
+      await tryAsync(() => c.jobs(''));
       tryIt(() => c.stream('p1', 'shap', 5));
       tryIt(() => c.stream('p1', 'shap', { signal: 'soon' }));
+      await tryAsync(() => c.download('p1', 'shap', { refId: 7 }));
+      tryIt(() => c.stream('p1', 'shap', { types: 'numbers' }));
       out.push(c.host, new lib.PredictionsClient({ host: 'http://localhost:1234/', authType: 'apikey', apiKey: 'k' }).host);
       return out;
     });
-    for (const line of r.slice(0, 10)) assert.match(line, /^TypeError: /);
-    assert.deepEqual(r.slice(10), ['https://t.example.com', 'http://localhost:1234']);
+    const fields = ['host', 'host', 'apiKey', 'authType', 'getAccessToken', 'webIntegrationId', 'config',
+      'predictionId', 'predictionId', 'dataset', 'predictionId', 'limit', 'predictionId', 'options', 'signal', 'refId',
+      'types'];
+    assert.equal(r.length, fields.length + 2);
+    fields.forEach((field, i) => {
+      const e = r[i];
+      assert.equal(e.name, 'TypeError', `${field}: ${JSON.stringify(e)}`);
+      assert.equal(e.isType, true, field);
+      assert.equal(e.field, field, JSON.stringify(e));
+    });
+    assert.match(r[0].message, /^host: refusing to send credentials/);
+    assert.match(r[9].message, /"nope" is not a dataset; expected one of 'predictions', 'shap', 'coordinate-shap', 'not-predicted-reasons', 'source'/);
+    assert.deepEqual(r.slice(fields.length), ['https://t.example.com', 'http://localhost:1234']);
   });
 
   test('predictionId and refId are percent-encoded', async () => {
@@ -575,7 +641,7 @@ describe('errors and retries', () => {
           for await (const b of client.stream('churn-small', 'predictions', { refId, batchRows: 50 })) rows += b.numRows;
           out[kind] = { rows };
         } catch (e) {
-          out[kind] = { rows, name: e.name, isErr: e instanceof lib.CsvError, reason: e.reason, line: e.line, byteOffset: e.byteOffset };
+          out[kind] = { rows, name: e.name, isErr: e instanceof lib.CsvError, reason: e.reason, line: e.line, byteOffset: e.byteOffset, message: e.message };
         }
       }
       return out;
@@ -585,6 +651,9 @@ describe('errors and retries', () => {
       assert.equal(r[kind].isErr, true);
       assert.ok(r[kind].line > 1, kind);
       assert.ok(r[kind].byteOffset > 0, kind);
+      // The position is in the message once.
+      assert.ok(r[kind].message.startsWith(`CSV line ${r[kind].line} (byte ${r[kind].byteOffset}): `), r[kind].message);
+      assert.equal(r[kind].message.split('line').length, 2, r[kind].message);
     }
     assert.equal(r.fields.reason, 'FieldCount');
     assert.equal(r.quote.reason, 'UnterminatedQuote');
@@ -817,18 +886,19 @@ describe('every wait ends on abort, on timeoutMs and on cancel', () => {
       const out = [];
       for (const [field, extra] of configs) {
         try { new lib.PredictionsClient({ host, authType: 'none', ...extra }); out.push([field, 'no error']); } catch (e) {
-          out.push([field, e.name, e.message]);
+          out.push([field, e.name, e.message, e.field]);
         }
       }
       const client = new lib.PredictionsClient({ host, authType: 'none', timeoutMs: 2 ** 31 - 1 });
       for (const [field, extra] of options) {
-        try { client.stream('p', 'shap', extra); out.push([field, 'no error']); } catch (e) { out.push([field, e.name, e.message]); }
+        try { client.stream('p', 'shap', extra); out.push([field, 'no error']); } catch (e) { out.push([field, e.name, e.message, e.field]); }
       }
       return out;
     }, w.tenant.url);
-    for (const [field, name, message] of r) {
+    for (const [field, name, message, named] of r) {
       assert.equal(name, 'TypeError', `${field}: ${name}`);
       assert.ok(message.includes(`\`${field}\``), `${field}: ${message}`);
+      assert.equal(named, field);
     }
   });
 });
