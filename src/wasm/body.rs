@@ -1,4 +1,4 @@
-//! An answer's body: sent for by [`fetch::send`](super::fetch::send) on the first read, then
+//! An answer's body: sent for by [`fetch::send`] on the first read, then
 //! read chunk by chunk (a body shorter than its `Content-Length` is a `NetworkError`, never a
 //! complete file); or, for the jobs answer, read whole up to 64 KiB and parsed by `JSON.parse`.
 
