@@ -1,11 +1,10 @@
-//! Property tests of the HTTP layer: the rate limiter's guarantees, URLs, and that parsing of
-//! arbitrary input never panics.
+//! Property tests of the HTTP layer's public surface: URLs keep the prediction ID in one
+//! segment, and reading a configuration or an error body never panics. (The rate limiter's,
+//! the retry policy's and the header parsers' properties are unit tests of their modules.)
 
 use proptest::prelude::*;
 use qlik_automl_predictions::http::{
-    deprecation_notice, parse_http_date, parse_retry_after, parse_retry_after_at, ApiError, AuthInput, Dataset,
-    Decision, Endpoint, ErrorBody, Fault, HostConfig, HostConfigInput, JsonValue, RateLimiter, RetryPolicy,
-    MAX_RETRY_AFTER_MS,
+    ApiError, AuthInput, Dataset, Endpoint, ErrorBody, HostConfig, HostConfigInput, JsonValue,
 };
 
 /// A `serde_json` value read as the binding reads a `JSON.parse` result.
@@ -31,57 +30,6 @@ fn parse_api_error(status: u16, text: &str, body: &[u8], retry_after: Option<&st
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
-
-    /// Callers arriving in bursts at integer times, each waiting what it is told and asking
-    /// again: every wait lies in [0, window], and no half-open window holds more than `limit`
-    /// sends.
-    #[test]
-    fn rate_limiter_guarantees(
-        limit in 1u32..8,
-        window in 1u32..500,
-        steps in prop::collection::vec((0u32..300, 0usize..12), 1..40),
-    ) {
-        let window = f64::from(window);
-        let mut limiter = RateLimiter::new(limit, window);
-        let mut asking: Vec<f64> = Vec::new();
-        let mut now = 0.0;
-        for (advance, burst) in steps {
-            now += f64::from(advance);
-            asking.extend(std::iter::repeat(now).take(burst));
-        }
-        let mut sends = Vec::new();
-        while let Some(i) = (0..asking.len()).min_by(|&a, &b| asking[a].total_cmp(&asking[b])) {
-            let at = asking[i];
-            let wait = limiter.acquire(at);
-            prop_assert!((0.0..=window).contains(&wait), "wait {}", wait);
-            if wait == 0.0 {
-                sends.push(at);
-                asking.swap_remove(i);
-            } else {
-                asking[i] = at + wait;
-            }
-        }
-        sends.sort_by(f64::total_cmp);
-        for (i, &start) in sends.iter().enumerate() {
-            let count = sends[i..].iter().take_while(|&&s| s < start + window).count();
-            prop_assert!(count <= limit as usize, "{} sends in [{}, {})", count, start, start + window);
-        }
-    }
-
-    /// Whatever the clock does (steps back, jumps ahead), a wait never exceeds the window.
-    #[test]
-    fn rate_limiter_waits_are_bounded(
-        limit in 1u32..8,
-        window in 1u32..100_000,
-        times in prop::collection::vec(-1e12f64..1e12, 1..60),
-    ) {
-        let window = f64::from(window);
-        let mut limiter = RateLimiter::new(limit, window);
-        for now in times {
-            let wait = limiter.acquire(now);
-            prop_assert!((0.0..=window).contains(&wait), "wait {} at {}", wait, now);
-        }
-    }
 
     #[test]
     fn urls_keep_the_prediction_id_in_one_segment(id in "\\PC{1,40}", ref_id in proptest::option::of("\\PC{0,20}")) {
@@ -158,44 +106,4 @@ proptest! {
         prop_assert_eq!(e.detail, detail.filter(|d| !d.trim().is_empty()));
     }
 
-    #[test]
-    fn header_parsers_never_panic(value in "\\PC{0,40}", now in any::<f64>()) {
-        if let Some(s) = parse_retry_after(&value) {
-            prop_assert!(s.is_finite() && s >= 0.0);
-        }
-        if let Some(s) = parse_retry_after_at(&value, now) {
-            prop_assert!(s.is_finite() && s >= 0.0);
-        }
-        let _ = parse_http_date(&value);
-        let _ = deprecation_notice(Some(&value), Some(&value));
-    }
-
-    #[test]
-    fn retry_delays_are_bounded(
-        attempt in 0u32..200,
-        status in prop_oneof![Just(429u16), Just(503u16), Just(502u16), Just(504u16), any::<u16>()],
-        retry_after in proptest::option::of(prop_oneof![any::<f64>(), 0.0f64..1e6]),
-        network in any::<bool>(),
-        resend_safe in any::<bool>(),
-        timeout_ms in prop_oneof![Just(0.0f64), 1.0f64..200_000.0],
-        random in any::<f64>(),
-        retries in 0u32..10,
-    ) {
-        let policy = RetryPolicy { retries, timeout_ms, ..RetryPolicy::default() };
-        let failure = if network { Fault::Network } else { Fault::Status { status, retry_after } };
-        let not_acted_on = !network && (status == 429 || status == 503);
-        let maybe_acted_on = network || status == 502 || status == 504;
-        match policy.decide(attempt, failure, resend_safe, random) {
-            Decision::RetryAfter { delay_ms } => {
-                prop_assert!(attempt <= retries);
-                prop_assert!(delay_ms.is_finite() && delay_ms >= 0.0);
-                prop_assert!(delay_ms <= policy.max_delay_ms.max(MAX_RETRY_AFTER_MS));
-                prop_assert!(timeout_ms == 0.0 || delay_ms < timeout_ms);
-                prop_assert!(not_acted_on || (maybe_acted_on && resend_safe));
-            }
-            Decision::GiveUp => prop_assert!(
-                attempt.max(1) > retries || !(not_acted_on || (maybe_acted_on && resend_safe)) || timeout_ms > 0.0
-            ),
-        }
-    }
 }

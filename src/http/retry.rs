@@ -260,4 +260,39 @@ mod tests {
         let p = RetryPolicy { base_delay_ms: f64::INFINITY, max_delay_ms: f64::INFINITY, ..RetryPolicy::default() };
         assert_eq!(p.decide(1, busy, true, 0.5), Decision::GiveUp);
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn retry_delays_are_bounded(
+            attempt in 0u32..200,
+            status in prop_oneof![Just(429u16), Just(503u16), Just(502u16), Just(504u16), any::<u16>()],
+            retry_after in proptest::option::of(prop_oneof![any::<f64>(), 0.0f64..1e6]),
+            network in any::<bool>(),
+            resend_safe in any::<bool>(),
+            timeout_ms in prop_oneof![Just(0.0f64), 1.0f64..200_000.0],
+            random in any::<f64>(),
+            retries in 0u32..10,
+        ) {
+            let policy = RetryPolicy { retries, timeout_ms, ..RetryPolicy::default() };
+            let failure = if network { Fault::Network } else { Fault::Status { status, retry_after } };
+            let not_acted_on = !network && (status == 429 || status == 503);
+            let maybe_acted_on = network || status == 502 || status == 504;
+            match policy.decide(attempt, failure, resend_safe, random) {
+                Decision::RetryAfter { delay_ms } => {
+                    prop_assert!(attempt <= retries);
+                    prop_assert!(delay_ms.is_finite() && delay_ms >= 0.0);
+                    prop_assert!(delay_ms <= policy.max_delay_ms.max(MAX_RETRY_AFTER_MS));
+                    prop_assert!(timeout_ms == 0.0 || delay_ms < timeout_ms);
+                    prop_assert!(not_acted_on || (maybe_acted_on && resend_safe));
+                }
+                Decision::GiveUp => prop_assert!(
+                    attempt.max(1) > retries || !(not_acted_on || (maybe_acted_on && resend_safe)) || timeout_ms > 0.0
+                ),
+            }
+        }
+    }
 }
