@@ -1,7 +1,7 @@
 // PredictionsClient: the public calls over the wasm Client of the live instance, which it makes
 // again (same configuration) after an instance failed.
 import { argumentError, QlikApiError } from './errors.js';
-import { live } from './instances.js';
+import { live } from './loader.js';
 import { answered, redirectToLogin } from './login.js';
 import { RecordBatch } from './record-batch.js';
 import { callStream, linkCall, ReaderCall } from './streams.js';

@@ -1,5 +1,5 @@
 // The option types and `Dataset` are declared beside the Rust code that reads them (see
-// src/wasm/options.rs, src/wasm/reader.rs, src/http/endpoint.rs), in the glue's declarations.
+// src/wasm/arguments.rs, src/wasm/reader.rs, src/http/endpoint.rs), in the glue's declarations.
 import type { CallOptions, ClientConfig, Dataset, ParseOptions, Progress } from './qlik_automl_predictions.js';
 export type { CallOptions, ClientConfig, Dataset, ParseOptions, Progress };
 

@@ -4,11 +4,12 @@
 //   errors.js        the error classes, and what the wasm side throws turned into them
 //   record-batch.js  RecordBatch, over the raw batches the wasm side hands over
 //   datasets.js      DATASETS, the names of a prediction's result files
-//   instance.js      one guarded wasm instance; instances.js: init() and the live instance
+//   instance.js      one guarded wasm instance
+//   loader.js        init(), and the live instance, made again after a failure
 //   streams.js       reading calls and the ReadableStreams over them
 //   login.js         autoRedirect's loop guard
 //   client.js        PredictionsClient
-export { default, initSync, __internals } from './instances.js';
+export { default, initSync, __internals } from './loader.js';
 export { PredictionsClient } from './client.js';
 export { RecordBatch } from './record-batch.js';
 export { DATASETS } from './datasets.js';

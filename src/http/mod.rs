@@ -7,13 +7,13 @@
 //!
 //! Modules, each importing only those listed before it: `url` (host and origin grammar,
 //! percent-encoding), `auth`, `endpoint`, `config`, `httpdate`, `response` (response
-//! headers), `api_error`, `ranges`, `ratelimit`, `retry`, `call`, `body`.
+//! headers), `api_error`, `ranges`, `ratelimit`, `retry`, `call`, `download`.
 
 mod api_error;
 mod auth;
-mod body;
 mod call;
 mod config;
+mod download;
 mod endpoint;
 mod httpdate;
 pub mod ranges;
@@ -24,9 +24,9 @@ mod url;
 
 pub use api_error::{ApiError, ErrorBody, JsonValue, MAX_JSON_BODY_BYTES};
 pub use auth::{Auth, AuthError, AuthInput, AuthType, Credentials, Redirects};
-pub use body::Download;
 pub use call::{Action, Call, CallError, CsrfTokens, Env, Event, NetworkError, Page, Request, ResponseHead, Wait};
 pub use config::{ConfigError, HostConfig, HostConfigInput};
+pub use download::Download;
 pub use endpoint::{Dataset, Endpoint, Tier};
 pub use ratelimit::{RateLimitConfig, RateLimits};
 pub use response::deprecation_notice;

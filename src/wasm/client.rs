@@ -7,10 +7,10 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use super::arguments::{call_options, client_options, decode_options, CallOptions};
 use super::body::{read_json, Body};
 use super::context::Context;
 use super::control::Control;
-use super::options::{call_options, client_options, decode_options, CallOptions};
 use super::reader::Reader;
 use super::rejection::{throw, Rejection};
 use crate::error::ArgumentError;

@@ -9,8 +9,8 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
 use web_sys::Headers;
 
+use super::arguments::ClientOptions;
 use super::globals;
-use super::options::ClientOptions;
 use crate::error::Error;
 use crate::http::{
     deprecation_notice, Action, Call, CsrfTokens, Endpoint, Env, Event, HostConfig, Page, RateLimits, RetryPolicy,

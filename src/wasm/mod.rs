@@ -5,7 +5,7 @@
 //! Imports go one way, each module using only those above it:
 //! - `globals`: bindings to `fetch`, timers, clocks, the page's location;
 //! - `rejection`: the crate's errors as JavaScript values;
-//! - `options`: the configuration and call options read from JavaScript (and their types);
+//! - `arguments`: the configuration and call options read from JavaScript (and their types);
 //! - `control`: one call's abort and timeout plumbing;
 //! - `stream`: reading a body stream under that control;
 //! - `context`: what a client's calls share, lent to each step of a call;
@@ -15,6 +15,7 @@
 //! - `reader`: the `Reader` export (bytes or batches, pulled);
 //! - `client`: the `Client` export.
 
+mod arguments;
 mod body;
 mod client;
 mod context;
@@ -22,7 +23,6 @@ mod control;
 mod fetch;
 mod globals;
 mod handoff;
-mod options;
 mod reader;
 mod rejection;
 mod stream;
