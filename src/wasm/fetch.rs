@@ -107,6 +107,12 @@ pub async fn send(ctx: &Context, ctl: &Control, call: &mut Call) -> Result<Respo
     // The `errors` array of the last error body read, for the error the call may end with.
     let mut errors = JsValue::UNDEFINED;
     loop {
+        // A call stopped between two steps (the caller aborted before it started, say) takes no
+        // further step: no rate-limit slot, no token asked for.
+        if let Some(reason) = ctl.stopped() {
+            cancel_body(response.take());
+            return Err(Rejection::Value(reason));
+        }
         event = match ctx.step(call, event) {
             Action::Sleep { ms, .. } => after_wait(ctl.sleep(ms).await.map(|()| JsValue::UNDEFINED), |_| Event::Slept)?,
             Action::GetAccessToken => {

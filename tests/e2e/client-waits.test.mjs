@@ -112,6 +112,29 @@ describe('every wait ends on abort, on timeoutMs and on cancel', () => {
     assert.equal(sent.filter((x) => /mockKey=cc2/.test(x.query.refId ?? '')).length, 0, 'nothing after the wait');
   });
 
+  test('a call aborted before it starts asks for no token and takes no rate-limit slot', async () => {
+    const r = await w.run(async (lib, host) => {
+      let calls = 0;
+      const client = new lib.PredictionsClient({
+        host, authType: 'oauth2', getAccessToken: async () => { calls += 1; return 'oauth-token-1'; },
+        rateLimit: { tier1: 1, windowMs: 60_000 },
+      });
+      const ac = new AbortController();
+      ac.abort('early');
+      const reasons = [];
+      for (let i = 0; i < 3; i++) {
+        try { await client.table('churn-small', 'predictions', { signal: ac.signal }); } catch (e) { reasons.push(e); }
+      }
+      const t0 = performance.now();
+      const rows = (await client.table('churn-small', 'predictions', { limit: 1 })).numRows;
+      return { reasons, calls, rows, ms: performance.now() - t0 };
+    }, w.tenant.url);
+    assert.deepEqual(r.reasons, ['early', 'early', 'early']);
+    assert.equal(r.calls, 1, 'getAccessToken was called for an aborted call');
+    assert.equal(r.rows, 1);
+    assert.ok(r.ms < 5000, `the next call waited ${r.ms} ms for the rate limit`);
+  });
+
   test('numbers out of range are TypeErrors naming the field', async () => {
     const r = await w.run(async (lib, host) => {
       const configs = [
