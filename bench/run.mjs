@@ -3,7 +3,7 @@
 // page, runs interleaved; prints a table and writes a JSON and an HTML report.
 // Expects the built package (pkg/) and Chromium: `npm run bench` (scripts/bench.mjs) sees to both.
 // `node bench/run.mjs --help` lists the options.
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,10 +71,12 @@ const dataDir = resolve(opts.data ?? join(root, 'bench-data', `browser-${mib}mib
 const outDir = resolve(opts.out ?? join(root, 'bench-results'));
 const pkgDir = resolve(opts.pkg ?? join(root, 'pkg'));
 
-// The package's ClientConfig options, from its declarations: a contender that needs an option
+// The package's ClientConfig options, from its declarations (declared beside the Rust code that
+// reads them, in the glue's .d.ts, which index.d.ts re-exports): a contender that needs an option
 // the package does not have yet (Worker mode) is listed as not available, never dropped silently.
 function declaredClientOptions() {
-  const dts = readFileSync(join(pkgDir, 'index.d.ts'), 'utf8');
+  const dts = ['index.d.ts', 'qlik_automl_predictions.d.ts']
+    .filter((f) => existsSync(join(pkgDir, f))).map((f) => readFileSync(join(pkgDir, f), 'utf8')).join('\n');
   const block = /interface ClientConfig\s*\{([\s\S]*?)\n\}/.exec(dts)?.[1] ?? '';
   return new Set([...block.matchAll(/^\s*(?:readonly\s+)?([A-Za-z_$][\w$]*)\??\s*:/gm)].map((m) => m[1]));
 }
@@ -83,7 +85,7 @@ const contenders = chosen.map((c) => ({
   ...c,
   available: !c.requires || declared.has(c.requires),
   reason: c.requires && !declared.has(c.requires)
-    ? `not available: the package has no ClientConfig option \`${c.requires}\` (pkg/index.d.ts)` : null,
+    ? `not available: the package has no ClientConfig option \`${c.requires}\` (pkg/*.d.ts)` : null,
 }));
 const active = contenders.filter((c) => c.available);
 for (const c of contenders) if (!c.available) console.log(`[bench] ${c.label}: ${c.reason}`);

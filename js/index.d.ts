@@ -1,60 +1,10 @@
-/** The result files of an AutoML prediction. */
-export type Dataset = 'predictions' | 'shap' | 'coordinate-shap' | 'not-predicted-reasons' | 'source';
+// The option types and `Dataset` are declared beside the Rust code that reads them (see
+// src/wasm/arguments.rs, src/wasm/reader.rs, src/http/endpoint.rs), in the glue's declarations.
+import type { CallOptions, ClientConfig, Dataset, ParseOptions, Progress } from './qlik_automl_predictions.js';
+export type { CallOptions, ClientConfig, Dataset, ParseOptions, Progress };
 
-/** Host configuration, with the official Qlik client's field names, plus this client's options. */
-export interface ClientConfig {
-  /** Tenant host, e.g. `tenant.eu.qlikcloud.com` (https assumed) or a full origin. Default: the page's origin. */
-  host?: string;
-  /** Default `'cookie'`: the signed-in user's session. */
-  authType?: 'cookie' | 'apikey' | 'oauth2' | 'none';
-  /** Web integration ID, sent as `qlik-web-integration-id` (cookie auth, cross-origin pages). */
-  webIntegrationId?: string;
-  /** Send cookies to a cross-origin host (default true). */
-  crossSiteCookies?: boolean;
-  /** API key, for `authType: 'apikey'`. */
-  apiKey?: string;
-  /** Called before each request for `authType: 'oauth2'`. */
-  getAccessToken?: () => string | Promise<string>;
-  /** On a 401, send the page to the tenant's login URL. */
-  autoRedirect?: boolean;
-  /** Further attempts after a 429 or 503 answer (default 3). */
-  retries?: number;
-  /** Space requests to stay within the API's rate tiers (default true: 1000/min tier 1, 100/min tier 2). */
-  rateLimit?: boolean | { tier1?: number; tier2?: number; windowMs?: number };
-  /** Idle timeout: fail when no response or no new bytes arrive for this long. None by default. */
-  timeoutMs?: number;
-}
-
-export interface Progress {
-  /** Body bytes received so far. */
-  bytes: number;
-  /** `Content-Length`, or null when unknown (absent, or the body is content-encoded). */
-  totalBytes: number | null;
-  /** Data rows decoded so far (0 for byte downloads). */
-  rows: number;
-}
-
-export interface CallOptions {
-  /** Optional `refId` query parameter (GET endpoints). */
-  refId?: string;
-  /** Aborts the request and the parse; the call rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Called after each received chunk. */
-  onProgress?: (progress: Progress) => void;
-}
-
-export interface ParseOptions {
-  /** Rows per batch (default 10000). */
-  batchRows?: number;
-  /** `'infer'` (default): all-numeric columns become Float64Array; `'string'`: all strings. */
-  types?: 'infer' | 'string';
-  /** Accept rows whose field count differs from the header's (padding or truncating). Default false: CsvError. */
-  flexible?: boolean;
-  /** Largest record accepted, in bytes (default 16 MiB; at most 512 MiB). */
-  maxRowBytes?: number;
-  /** Most fields in a record, the header included (default 100000): a wider one is a CsvError `TooManyColumns`. */
-  maxColumns?: number;
-}
+/** Every dataset name, in the order of the API reference. */
+export declare const DATASETS: readonly Dataset[];
 
 export type StreamOptions = CallOptions & ParseOptions;
 export interface TableOptions extends StreamOptions {
@@ -164,6 +114,15 @@ export declare class NetworkError extends Error {
  */
 export declare class WasmModuleError extends Error {
   readonly name: 'WasmModuleError';
+}
+
+/**
+ * The `TypeError` a bad argument or configuration throws: `field` names the option at fault,
+ * as it is spelled in JavaScript (`'host'`, `'apiKey'`, `'timeoutMs'`, `'rateLimit.tier1'`,
+ * `'predictionId'`, `'dataset'`, `'limit'`…).
+ */
+export interface ArgumentError extends TypeError {
+  readonly field: string;
 }
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;

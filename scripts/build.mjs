@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { WRAPPED_GLUE_DTS, wrapGlue } from './wrap-glue.mjs';
+import { wrapGlue, wrapGlueTypes } from './wrap-glue.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -39,7 +39,8 @@ if (stamp !== hash || !existsSync(join(pkg, `${name}_bg.wasm`))) {
     '--remove-name-section', '--remove-producers-section', rawWasm]);
   const glue = join(pkg, `${name}.js`);
   writeFileSync(glue, wrapGlue(readFileSync(glue, 'utf8')));
-  writeFileSync(join(pkg, `${name}.d.ts`), WRAPPED_GLUE_DTS);
+  const dts = join(pkg, `${name}.d.ts`);
+  writeFileSync(dts, wrapGlueTypes(readFileSync(dts, 'utf8')));
   const bgWasm = join(pkg, `${name}_bg.wasm`);
   const wasmOpt = join(root, 'node_modules', '.bin', 'wasm-opt');
   run(wasmOpt, ['-O3', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
@@ -50,13 +51,20 @@ if (stamp !== hash || !existsSync(join(pkg, `${name}_bg.wasm`))) {
   console.log('[build] wasm unchanged: kept pkg/');
 }
 
-// The package entry (error classes, streams, record batches) and its TypeScript types.
+// The package entry and its modules (js/*.js), and its TypeScript types.
 for (const f of readdirSync(join(root, 'js'))) {
   copyFileSync(join(root, 'js', f), join(pkg, f));
 }
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-for (const f of [`${name}_bg.wasm`, `${name}.js`, 'index.js']) {
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const jsFiles = [`${name}.js`, ...readdirSync(join(root, 'js')).filter((f) => f.endsWith('.js')).sort()];
+for (const f of [`${name}_bg.wasm`, ...jsFiles]) {
   const bytes = readFileSync(join(pkg, f));
-  console.log(`[build] pkg/${f}: ${kb(bytes.length)} (${kb(gzipSync(bytes, { level: 9 }).length)} gzip)`);
+  console.log(`[build] pkg/${f}: ${kb(bytes.length)} (${kb(gz(bytes))} gzip)`);
 }
+// The JavaScript a page loads, gzipped file by file (as a server sends it) and as one bundle.
+const js = jsFiles.map((f) => readFileSync(join(pkg, f)));
+const each = js.reduce((sum, bytes) => sum + gz(bytes), 0);
+const whole = Buffer.concat(js);
+console.log(`[build] JavaScript: ${kb(whole.length)} (${kb(each)} gzip file by file, ${kb(gz(whole))} gzip as one bundle)`);

@@ -1,12 +1,14 @@
 // Runs every test suite, each once, and fails when any fails:
-//   0. the house rules: `cargo fmt --check` and clippy with warnings as errors (native and wasm32);
+//   0. the house rules: `cargo fmt --check` and clippy with warnings as errors (native, wasm32,
+//      and the fuzz crate, a workspace of its own);
 //   1. native Rust tests (decoder, HTTP policy) with `cargo test`, then 40 s of fuzzing the
 //      decoder against the `csv` crate (scripts/fuzz.sh, cargo fuzz);
 //   2. the same core compiled to wasm32, in headless Chromium (wasm-bindgen-test, tests/web.rs);
 //   3. the package's TypeScript declarations, compiled strictly against tests/types/usage.ts;
-//   4. the mock tenant's own tests, the demo page's logic without a browser (tests/www/), and
-//      the browser end-to-end tests (headless Chromium driving the built package from another
-//      origin than the mock tenant), with `node --test`;
+//   4. the package's JavaScript modules that need no browser (tests/js/), the mock tenant's own
+//      tests, the demo page's logic without a browser (tests/www/), and the browser end-to-end
+//      tests (headless Chromium driving the built package from another origin than the mock
+//      tenant), with `node --test`;
 //   5. the consumer tests: the `npm pack` tarball installed into fresh projects and used from
 //      Node, Vite, webpack, esbuild, a plain page, a Worker and a RequireJS-loaded extension.
 //   6. the browser benchmark's harness end to end on 1 MiB files (bench/), with `node --test`.
@@ -18,15 +20,17 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = [
   ['Rust formatting', 'cargo', ['fmt', '--check']],
+  ['Rust formatting (fuzz crate)', 'cargo', ['fmt', '--check', '--manifest-path', 'fuzz/Cargo.toml']],
   ['Rust lints', 'cargo', ['clippy', '--release', '--all-targets', '--', '-D', 'warnings']],
   ['Rust lints (wasm32)', 'cargo', ['clippy', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--test', 'web',
     '--', '-D', 'warnings']],
+  ['Rust lints (fuzz crate)', 'cargo', ['clippy', '--release', '--manifest-path', 'fuzz/Cargo.toml', '--', '-D', 'warnings']],
   ['native Rust tests', 'cargo', ['test', '--release']],
   ['decoder fuzzing (40 s)', 'bash', [join(root, 'scripts', 'fuzz.sh'), '40']],
   ['wasm tests in headless Chromium', 'cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'web']],
   ['TypeScript declarations', join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tests/types/tsconfig.json']],
   ['JavaScript and browser tests', process.execPath, ['--test', '--test-concurrency=1',
-    'tests/mock-tenant/', 'tests/www/', 'tests/e2e/', 'tests/consumers/']],
+    'tests/js/', 'tests/mock-tenant/', 'tests/www/', 'tests/e2e/', 'tests/consumers/']],
   ['browser benchmark harness', process.execPath, ['--test', 'bench/']],
 ];
 

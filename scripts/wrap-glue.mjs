@@ -10,12 +10,18 @@
 // `guard(exports)` sees the instance's exports before any call goes through them (the package
 // entry wraps them to notice a trap and to silence a dead instance).
 //
+// The declarations of the wrapped glue keep the TypeScript that the crate declares beside its
+// code (`#[wasm_bindgen(typescript_custom_section)]`: the option types, `Progress`, `Dataset`),
+// which the package's index.d.ts imports; wasm-bindgen writes those sections first in its .d.ts.
+//
 // The transform is checked: every rewrite must apply exactly as expected, and no `export` may
 // remain inside the factory, else the build fails (the wasm-bindgen version is pinned exactly,
 // so its output has one known shape).
 
-/** The TypeScript declaration of the wrapped glue module. */
-export const WRAPPED_GLUE_DTS = `// The wasm-bindgen glue, wrapped into a factory by scripts/wrap-glue.mjs. Internal to the
+/** The types index.d.ts imports from the glue's declarations. */
+export const GLUE_TYPES = ['ClientConfig', 'CallOptions', 'ParseOptions', 'Progress', 'Dataset'];
+
+const WRAPPED_GLUE_DTS = `// The wasm-bindgen glue, wrapped into a factory by scripts/wrap-glue.mjs. Internal to the
 // package: the public API is index.js.
 export function createBindings(
   guard: (exports: WebAssembly.Exports) => WebAssembly.Exports,
@@ -27,6 +33,27 @@ export function createBindings(
   module(): WebAssembly.Module | undefined;
 };
 `;
+
+/**
+ * The declarations of the wrapped glue, from wasm-bindgen's .d.ts `dts`: the factory, and the
+ * crate's custom sections (everything before the first exported class and its doc comment).
+ */
+export function wrapGlueTypes(dts) {
+  const header = '/* tslint:disable */\n/* eslint-disable */\n';
+  if (!dts.startsWith(header)) throw new Error('wrap-glue: the .d.ts header changed; the wasm-bindgen output changed shape');
+  const firstClass = dts.search(/^(\/\*\*\n(?: \*.*\n)* \*\/\n)?export class /m);
+  if (firstClass < 0) throw new Error('wrap-glue: no exported class in the .d.ts; the wasm-bindgen output changed shape');
+  const sections = dts.slice(header.length, firstClass).trim();
+  for (const name of GLUE_TYPES) {
+    if (!new RegExp(`^export (interface|type) ${name}\\b`, 'm').test(sections)) {
+      throw new Error(`wrap-glue: the type ${name} is missing from the crate's TypeScript sections`);
+    }
+  }
+  return `${WRAPPED_GLUE_DTS}
+// The crate's TypeScript sections (typescript_custom_section), as wasm-bindgen writes them.
+${sections}
+`;
+}
 
 function replaceExactly(text, pattern, replacement, count, what) {
   const found = text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`));

@@ -2,12 +2,16 @@
 //!
 //! The core is plain Rust and builds natively:
 //! - [`decode`]: incremental CSV decoding into columnar record batches;
-//! - [`http`]: request building, response classification, retry and rate-limit policy.
+//! - [`http`]: endpoints, host configuration, one API call as a state machine, retry and
+//!   rate-limit policy;
+//! - [`error`]: the crate's one error type, convertible from each layer's.
 //!
-//! The `wasm` module (only on `wasm32`) is the thin `#[wasm_bindgen]` layer that drives
-//! `fetch` and hands batches to JavaScript.
+//! The `wasm` module (only on `wasm32`) is the thin `#[wasm_bindgen]` layer that performs what
+//! the core decides (`fetch`, timers, abort signals) and hands batches to JavaScript. Imports
+//! go one way: `wasm` → `error` → `http`, `decode`.
 
 pub mod decode;
+pub mod error;
 pub mod http;
 
 #[cfg(target_arch = "wasm32")]

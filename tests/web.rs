@@ -3,7 +3,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use qlik_automl_predictions::decode::{ColumnKind, DecodeError, DecodeErrorKind, DecodeOptions, Decoder, Driver, Step};
-use qlik_automl_predictions::http::{parse_api_error, HostConfig, HostConfigInput, RateLimiter};
+use qlik_automl_predictions::http::{
+    ApiError, ErrorBody, HostConfig, HostConfigInput, RateLimitConfig, RateLimits, Tier,
+};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -121,13 +123,17 @@ fn http_policy_in_wasm() {
         Some("http://127.0.0.1:8000"),
     )
     .expect("valid host");
-    assert_eq!(config.origin, "https://tenant.eu.qlikcloud.com");
-    let e =
-        parse_api_error(429, "", br#"{"errors":[{"code":"HTTP-429","title":"API rate limit reached."}]}"#, Some("3"));
+    assert_eq!(config.origin(), "https://tenant.eu.qlikcloud.com");
+    let body = ErrorBody {
+        code: Some("HTTP-429".into()),
+        title: Some("API rate limit reached.".into()),
+        ..ErrorBody::default()
+    };
+    let e = ApiError::new(429, "", &body, Some("Sun, 06 Nov 1994 08:50:07 GMT"), 784_111_777_000.0, "u");
     assert_eq!(e.code, "HTTP-429");
-    assert_eq!(e.retry_after, Some(3.0));
-    let mut limiter = RateLimiter::new(2, 1000.0);
-    assert_eq!(limiter.acquire(0.0), 0.0);
-    assert_eq!(limiter.acquire(0.0), 0.0);
-    assert_eq!(limiter.acquire(0.0), 1000.0);
+    assert_eq!(e.retry_after, Some(30.0));
+    let mut limits = RateLimits::new(RateLimitConfig { tier1: 2, tier2: 1, window_ms: 1000.0 });
+    assert_eq!(limits.acquire(config.origin(), Tier::One, 0.0), 0.0);
+    assert_eq!(limits.acquire(config.origin(), Tier::One, 0.0), 0.0);
+    assert_eq!(limits.acquire(config.origin(), Tier::One, 0.0), 1000.0);
 }

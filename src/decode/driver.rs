@@ -8,8 +8,11 @@
 //! rows), later ones grow so that building each takes about the same few milliseconds, as
 //! measured by a clock the caller supplies; `batch_rows` stays the upper bound.
 
+use super::batch::Batch;
+use super::decoder::Decoder;
+use super::error::DecodeError;
+use super::options::DecodeOptions;
 use super::sizing::BatchSizer;
-use super::{Batch, DecodeError, DecodeOptions, Decoder};
 
 /// What the driver has for the caller, returned by [`Driver::next_step`].
 #[derive(Debug, Clone, PartialEq, Eq)]

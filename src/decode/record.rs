@@ -1,6 +1,6 @@
 //! Checks on one record's decoded bytes: size limits and UTF-8 validity.
 
-use super::DecodeErrorKind;
+use super::error::DecodeErrorKind;
 
 /// Size limits of one record, in decoded bytes.
 #[derive(Debug, Clone, Copy)]

@@ -1,49 +1,56 @@
 //! The endpoints of the AutoML predictions API, their HTTP methods and rate-limit tiers.
+//!
+//! The datasets are listed once, in the `datasets!` invocation below: the enum, its names, and the TypeScript
+//! type of the names ([`Dataset::TYPESCRIPT`], which the package's declarations import) all
+//! come from that list. `js/datasets.js` holds the same list for JavaScript (the package's
+//! `DATASETS` export); a test checks that the two agree.
 
 use std::fmt;
 
-/// A result file of a prediction, downloadable as CSV.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dataset {
-    /// `predictions`: the predicted values.
-    Predictions,
-    /// `shap`: SHAP values in wide form.
-    Shap,
-    /// `coordinate-shap`: SHAP values in long (coordinate) form.
-    CoordinateShap,
-    /// `not-predicted-reasons`: rows for which no prediction could be produced.
-    NotPredictedReasons,
-    /// `source`: the source rows with their index field.
-    Source,
+/// Declares [`Dataset`] from one list of `Variant => "name", "description"`.
+macro_rules! datasets {
+    ($($variant:ident => $name:literal, $doc:literal;)+) => {
+        /// A result file of a prediction, downloadable as CSV.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Dataset {
+            $(#[doc = concat!("`", $name, "`: ", $doc)] $variant,)+
+        }
+
+        impl Dataset {
+            /// Every dataset, in the order of the API reference's table of contents.
+            pub const ALL: &'static [Dataset] = &[$(Dataset::$variant),+];
+
+            /// The TypeScript type of a dataset's name, with the description of each.
+            pub const TYPESCRIPT: &'static str = concat!(
+                "/** A result file of an AutoML prediction. */\nexport type Dataset =",
+                $("\n  /** ", $doc, " */\n  | '", $name, "'",)+
+                ";\n",
+            );
+
+            /// The dataset whose path segment is exactly `name` (case-sensitive, no trimming).
+            pub fn parse(name: &str) -> Option<Dataset> {
+                match name {
+                    $($name => Some(Dataset::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The path segment naming the dataset, as accepted by [`Dataset::parse`].
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Dataset::$variant => $name,)+
+                }
+            }
+        }
+    };
 }
 
-impl Dataset {
-    /// Every dataset, in the order of the API reference's table of contents.
-    pub const ALL: [Dataset; 5] =
-        [Dataset::Predictions, Dataset::Shap, Dataset::CoordinateShap, Dataset::NotPredictedReasons, Dataset::Source];
-
-    /// The dataset whose path segment is exactly `name` (case-sensitive, no trimming).
-    pub fn parse(name: &str) -> Option<Dataset> {
-        match name {
-            "predictions" => Some(Dataset::Predictions),
-            "shap" => Some(Dataset::Shap),
-            "coordinate-shap" => Some(Dataset::CoordinateShap),
-            "not-predicted-reasons" => Some(Dataset::NotPredictedReasons),
-            "source" => Some(Dataset::Source),
-            _ => None,
-        }
-    }
-
-    /// The path segment naming the dataset, as accepted by [`Dataset::parse`].
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dataset::Predictions => "predictions",
-            Dataset::Shap => "shap",
-            Dataset::CoordinateShap => "coordinate-shap",
-            Dataset::NotPredictedReasons => "not-predicted-reasons",
-            Dataset::Source => "source",
-        }
-    }
+datasets! {
+    Predictions => "predictions", "the predicted values.";
+    Shap => "shap", "SHAP values in wide form.";
+    CoordinateShap => "coordinate-shap", "SHAP values in long (coordinate) form.";
+    NotPredictedReasons => "not-predicted-reasons", "rows for which no prediction could be produced.";
+    Source => "source", "the source rows with their index field.";
 }
 
 impl fmt::Display for Dataset {
@@ -71,15 +78,6 @@ impl Tier {
     }
 }
 
-impl fmt::Display for Tier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Tier::One => f.write_str("tier 1"),
-            Tier::Two => f.write_str("tier 2"),
-        }
-    }
-}
-
 /// One API operation under `/api/v1/automl-predictions/{predictionId}/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Endpoint {
@@ -90,22 +88,17 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    /// Every endpoint.
-    pub const ALL: [Endpoint; 6] = [
-        Endpoint::Dataset(Dataset::Predictions),
-        Endpoint::Dataset(Dataset::Shap),
-        Endpoint::Dataset(Dataset::CoordinateShap),
-        Endpoint::Dataset(Dataset::NotPredictedReasons),
-        Endpoint::Dataset(Dataset::Source),
-        Endpoint::Jobs,
-    ];
-
     /// The HTTP method: `GET` for datasets, `POST` for jobs.
     pub fn method(self) -> &'static str {
         match self {
             Endpoint::Dataset(_) => "GET",
             Endpoint::Jobs => "POST",
         }
+    }
+
+    /// Whether the request can be sent again without repeating an effect (a `GET`).
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Endpoint::Dataset(_))
     }
 
     /// The rate-limit tier: tier 1 for datasets, tier 2 for jobs.
@@ -130,26 +123,16 @@ impl Endpoint {
     }
 }
 
-impl From<Dataset> for Endpoint {
-    fn from(d: Dataset) -> Endpoint {
-        Endpoint::Dataset(d)
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method(), self.path_segment())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn parse_accepts_exactly_the_five_names() {
-        for d in Dataset::ALL {
+        assert_eq!(Dataset::ALL.len(), 5);
+        for &d in Dataset::ALL {
             assert_eq!(Dataset::parse(d.as_str()), Some(d));
+            assert_eq!(d.to_string(), d.as_str());
         }
         assert_eq!(Dataset::parse("coordinate-shap"), Some(Dataset::CoordinateShap));
         assert_eq!(Dataset::parse("not-predicted-reasons"), Some(Dataset::NotPredictedReasons));
@@ -171,21 +154,41 @@ mod tests {
     }
 
     #[test]
+    fn the_typescript_type_lists_every_name() {
+        let names: Vec<&str> = Dataset::TYPESCRIPT.split('\'').skip(1).step_by(2).collect();
+        let expected: Vec<&str> = Dataset::ALL.iter().map(|d| d.as_str()).collect();
+        assert_eq!(names, expected);
+        assert!(Dataset::TYPESCRIPT.starts_with("/** A result file of an AutoML prediction. */\nexport type Dataset ="));
+        assert!(Dataset::TYPESCRIPT.contains("/** SHAP values in wide form. */\n  | 'shap'"));
+    }
+
+    /// `js/datasets.js`, the package's `DATASETS` export, lists the same names in the same
+    /// order.
+    #[test]
+    fn the_javascript_list_is_the_same() {
+        let js = include_str!("../../js/datasets.js");
+        let list = js.split_once("Object.freeze([").and_then(|(_, rest)| rest.split_once("])")).map(|(l, _)| l);
+        let names: Vec<&str> = list.expect("DATASETS = Object.freeze([...])").split('\'').skip(1).step_by(2).collect();
+        let expected: Vec<&str> = Dataset::ALL.iter().map(|d| d.as_str()).collect();
+        assert_eq!(names, expected);
+    }
+
+    #[test]
     fn methods_tiers_and_segments() {
-        for d in Dataset::ALL {
+        for &d in Dataset::ALL {
             let e = Endpoint::Dataset(d);
             assert_eq!(e.method(), "GET");
+            assert!(e.is_idempotent());
             assert_eq!(e.tier(), Tier::One);
             assert_eq!(e.path_segment(), d.as_str());
             assert!(e.accepts_ref_id());
-            assert_eq!(Endpoint::from(d), e);
         }
         assert_eq!(Endpoint::Jobs.method(), "POST");
+        assert!(!Endpoint::Jobs.is_idempotent());
         assert_eq!(Endpoint::Jobs.tier(), Tier::Two);
         assert_eq!(Endpoint::Jobs.path_segment(), "jobs");
         assert!(!Endpoint::Jobs.accepts_ref_id());
         assert_eq!(Tier::One.documented_limit_per_minute(), 1000);
         assert_eq!(Tier::Two.documented_limit_per_minute(), 100);
-        assert_eq!(Endpoint::Jobs.to_string(), "POST jobs");
     }
 }

@@ -1,27 +1,33 @@
-//! The HTTP layer, as plain Rust: endpoint metadata, host configuration, request URLs and
-//! headers, error-response parsing, retry policy and client-side rate limiting.
+//! The HTTP layer, as plain Rust: endpoints, the host configuration and authentication, URLs
+//! and headers, error answers, the retry policy, client-side rate limiting, and one call as a
+//! state machine ([`Call`]) that holds every decision of a request.
 //!
-//! Nothing here performs I/O or reads a clock: the wasm binding drives `fetch` and timers,
-//! passes the current time and random samples in, and acts on the values returned.
+//! Nothing here performs I/O or reads a clock: the wasm binding drives `fetch` and timers as
+//! the [`Call`] says, and passes the current time and random samples in.
+//!
+//! Modules, each importing only those listed before it: `url` (host and origin grammar,
+//! percent-encoding), `auth`, `endpoint`, `config`, `httpdate`, `response` (response
+//! headers), `api_error`, `ranges`, `ratelimit`, `retry`, `call`, `download`.
 
+mod api_error;
+mod auth;
+mod call;
 mod config;
+mod download;
 mod endpoint;
-mod error;
 mod httpdate;
 pub mod ranges;
 mod ratelimit;
-mod request;
 mod response;
 mod retry;
+mod url;
 
-pub use config::{is_header_token, is_loopback_host, AuthType, ConfigError, Credentials, HostConfig, HostConfigInput};
+pub use api_error::{ApiError, ErrorBody, JsonValue, MAX_JSON_BODY_BYTES};
+pub use auth::{Auth, AuthError, AuthInput, AuthType, Credentials, Redirects};
+pub use call::{Action, Call, CallError, CsrfTokens, Env, Event, NetworkError, Page, Request, ResponseHead, Wait};
+pub use config::{ConfigError, HostConfig, HostConfigInput};
+pub use download::Download;
 pub use endpoint::{Dataset, Endpoint, Tier};
-pub use error::{
-    is_csrf_rejection, parse_api_error, parse_api_error_at, reason_phrase, ApiError, CSRF_REJECTION_CODE,
-    MAX_JSON_BODY_BYTES,
-};
-pub use httpdate::{format_iso8601, parse_http_date};
-pub use ratelimit::{RateLimitConfig, RateLimiter, RateLimits};
-pub use request::{encode_uri_component, Redirects, API_PATH, CSRF_PATH};
-pub use response::{deprecation_notice, parse_retry_after, parse_retry_after_at, retry_after_from_text};
-pub use retry::{Decision, Failure, RetryPolicy, MAX_RETRY_AFTER_MS};
+pub use ratelimit::{RateLimitConfig, RateLimits};
+pub use response::deprecation_notice;
+pub use retry::RetryPolicy;

@@ -30,7 +30,7 @@ impl RateLimiter {
     }
 
     /// Whether the limiter lets everything through.
-    pub fn is_disabled(&self) -> bool {
+    fn is_disabled(&self) -> bool {
         self.limit == 0 || !(self.window_ms.is_finite() && self.window_ms > 0.0)
     }
 
@@ -63,12 +63,9 @@ impl RateLimiter {
     }
 
     /// The number of recorded sends kept (at most `limit`).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.sends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.sends.is_empty()
     }
 }
 
@@ -248,12 +245,12 @@ mod tests {
             for _ in 0..100 {
                 assert_eq!(l.acquire(0.0), 0.0);
             }
-            assert!(l.is_empty());
+            assert_eq!(l.len(), 0);
         }
         let mut l = RateLimiter::new(1, 1000.0);
         assert_eq!(l.acquire(f64::NAN), 0.0);
         assert_eq!(l.acquire(f64::INFINITY), 0.0);
-        assert!(l.is_empty());
+        assert_eq!(l.len(), 0);
     }
 
     #[test]
@@ -282,5 +279,62 @@ mod tests {
             assert_eq!(limits.acquire("https://t", Tier::One, 1.0), 0.0);
         }
         assert_eq!(limits.acquire("https://t", Tier::One, 1.0), 60_000.0);
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Callers arriving in bursts at integer times, each waiting what it is told and asking
+        /// again: every wait lies in [0, window], and no half-open window holds more than `limit`
+        /// sends.
+        #[test]
+        fn rate_limiter_guarantees(
+            limit in 1u32..8,
+            window in 1u32..500,
+            steps in prop::collection::vec((0u32..300, 0usize..12), 1..40),
+        ) {
+            let window = f64::from(window);
+            let mut limiter = RateLimiter::new(limit, window);
+            let mut asking: Vec<f64> = Vec::new();
+            let mut now = 0.0;
+            for (advance, burst) in steps {
+                now += f64::from(advance);
+                asking.extend(std::iter::repeat(now).take(burst));
+            }
+            let mut sends = Vec::new();
+            while let Some(i) = (0..asking.len()).min_by(|&a, &b| asking[a].total_cmp(&asking[b])) {
+                let at = asking[i];
+                let wait = limiter.acquire(at);
+                prop_assert!((0.0..=window).contains(&wait), "wait {}", wait);
+                if wait == 0.0 {
+                    sends.push(at);
+                    asking.swap_remove(i);
+                } else {
+                    asking[i] = at + wait;
+                }
+            }
+            sends.sort_by(f64::total_cmp);
+            for (i, &start) in sends.iter().enumerate() {
+                let count = sends[i..].iter().take_while(|&&s| s < start + window).count();
+                prop_assert!(count <= limit as usize, "{} sends in [{}, {})", count, start, start + window);
+            }
+        }
+
+        /// Whatever the clock does (steps back, jumps ahead), a wait never exceeds the window.
+        #[test]
+        fn rate_limiter_waits_are_bounded(
+            limit in 1u32..8,
+            window in 1u32..100_000,
+            times in prop::collection::vec(-1e12f64..1e12, 1..60),
+        ) {
+            let window = f64::from(window);
+            let mut limiter = RateLimiter::new(limit, window);
+            for now in times {
+                let wait = limiter.acquire(now);
+                prop_assert!((0.0..=window).contains(&wait), "wait {} at {}", wait, now);
+            }
+        }
     }
 }

@@ -166,4 +166,22 @@ mod tests {
         let long = deprecation_notice(Some(&"x\n".repeat(1000)), None).unwrap();
         assert!(long.len() < 300 && !long.contains('\n'));
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn header_parsers_never_panic(value in "\\PC{0,40}", now in any::<f64>()) {
+            if let Some(s) = parse_retry_after(&value) {
+                prop_assert!(s.is_finite() && s >= 0.0);
+            }
+            if let Some(s) = parse_retry_after_at(&value, now) {
+                prop_assert!(s.is_finite() && s >= 0.0);
+            }
+            let _ = parse_http_date(&value);
+            let _ = deprecation_notice(Some(&value), Some(&value));
+        }
+    }
 }

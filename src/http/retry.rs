@@ -21,7 +21,7 @@ pub const MAX_RETRY_AFTER_MS: f64 = 120_000.0;
 
 /// What went wrong with an attempt.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Failure {
+pub enum Fault {
     /// The server answered with an error status; `retry_after` in seconds.
     Status { status: u16, retry_after: Option<f64> },
     /// No response: the connection failed before any response arrived.
@@ -88,23 +88,21 @@ impl RetryPolicy {
     }
 
     /// Decides what to do after attempt `attempt` (1-based; 0 counts as 1) failed with
-    /// `failure`. `resend_safe` tells whether sending the request again cannot repeat an
+    /// `fault`. `resend_safe` tells whether sending the request again cannot repeat an
     /// effect: a `GET`, or a request that was provably not sent. `random` is a uniform sample
     /// in `[0, 1)` from the caller (`Math.random()`).
-    pub fn decide(&self, attempt: u32, failure: Failure, resend_safe: bool, random: f64) -> Decision {
+    pub fn decide(&self, attempt: u32, fault: Fault, resend_safe: bool, random: f64) -> Decision {
         let attempt = attempt.max(1);
         if attempt > self.retries {
             return Decision::GiveUp;
         }
-        let delay_ms = match failure {
-            Failure::Status { status: 429 | 503, retry_after: Some(secs) } if secs.is_finite() && secs >= 0.0 => {
+        let delay_ms = match fault {
+            Fault::Status { status: 429 | 503, retry_after: Some(secs) } if secs.is_finite() && secs >= 0.0 => {
                 (secs * 1000.0).min(MAX_RETRY_AFTER_MS)
             }
-            Failure::Status { status: 429 | 503, .. } => self.backoff_ms(attempt, random),
-            Failure::Status { status: 502 | 504, .. } | Failure::Network if resend_safe => {
-                self.backoff_ms(attempt, random)
-            }
-            Failure::Network | Failure::Status { .. } => return Decision::GiveUp,
+            Fault::Status { status: 429 | 503, .. } => self.backoff_ms(attempt, random),
+            Fault::Status { status: 502 | 504, .. } | Fault::Network if resend_safe => self.backoff_ms(attempt, random),
+            Fault::Network | Fault::Status { .. } => return Decision::GiveUp,
         };
         let timeout = non_negative(self.timeout_ms);
         if delay_ms.is_finite() && delay_ms >= 0.0 && (timeout == 0.0 || delay_ms < timeout) {
@@ -140,7 +138,7 @@ mod tests {
     #[test]
     fn rate_limited_with_retry_after() {
         let p = RetryPolicy::default();
-        let f = |secs| Failure::Status { status: 429, retry_after: Some(secs) };
+        let f = |secs| Fault::Status { status: 429, retry_after: Some(secs) };
         assert_eq!(p.decide(1, f(7.0), true, 0.3), Decision::RetryAfter { delay_ms: 7000.0 });
         assert_eq!(p.decide(3, f(1.5), true, 0.9), Decision::RetryAfter { delay_ms: 1500.0 });
         assert_eq!(p.decide(1, f(0.0), true, 0.9), Decision::RetryAfter { delay_ms: 0.0 });
@@ -159,10 +157,10 @@ mod tests {
                 let nominal = (500.0 * 2f64.powi(attempt as i32 - 1)).min(30_000.0);
                 assert_eq!(p.nominal_delay_ms(attempt), nominal);
                 for r in RANDOMS {
-                    let d = delay(p.decide(attempt, Failure::Status { status, retry_after: None }, true, r));
+                    let d = delay(p.decide(attempt, Fault::Status { status, retry_after: None }, true, r));
                     assert!(d >= nominal / 2.0 && d < nominal, "status {status} attempt {attempt} r {r}: {d}");
                 }
-                let lo = delay(p.decide(attempt, Failure::Status { status, retry_after: None }, true, 0.0));
+                let lo = delay(p.decide(attempt, Fault::Status { status, retry_after: None }, true, 0.0));
                 assert_eq!(lo, nominal / 2.0);
             }
         }
@@ -176,7 +174,7 @@ mod tests {
     #[test]
     fn service_unavailable_honours_retry_after() {
         let p = RetryPolicy::default();
-        let f = Failure::Status { status: 503, retry_after: Some(2.0) };
+        let f = Fault::Status { status: 503, retry_after: Some(2.0) };
         assert_eq!(p.decide(2, f, true, 0.7), Decision::RetryAfter { delay_ms: 2000.0 });
     }
 
@@ -186,7 +184,7 @@ mod tests {
         for status in [400, 401, 403, 404, 409, 500, 501, 505, 200, 0] {
             for retry_after in [None, Some(1.0)] {
                 for safe in [true, false] {
-                    let f = Failure::Status { status, retry_after };
+                    let f = Fault::Status { status, retry_after };
                     assert_eq!(p.decide(1, f, safe, 0.5), Decision::GiveUp, "{status}");
                 }
             }
@@ -197,9 +195,9 @@ mod tests {
     fn gateway_errors_and_network_failures_only_when_resending_is_safe() {
         let p = RetryPolicy::default();
         for failure in [
-            Failure::Network,
-            Failure::Status { status: 502, retry_after: None },
-            Failure::Status { status: 504, retry_after: Some(9.0) },
+            Fault::Network,
+            Fault::Status { status: 502, retry_after: None },
+            Fault::Status { status: 504, retry_after: Some(9.0) },
         ] {
             assert_eq!(p.decide(1, failure, false, 0.5), Decision::GiveUp, "{failure:?}");
             let d = delay(p.decide(1, failure, true, 0.5));
@@ -210,26 +208,26 @@ mod tests {
         }
         // 429 and 503: the server did not act on the request, so any request is retried.
         for status in [429, 503] {
-            assert_ne!(p.decide(1, Failure::Status { status, retry_after: None }, false, 0.5), Decision::GiveUp);
+            assert_ne!(p.decide(1, Fault::Status { status, retry_after: None }, false, 0.5), Decision::GiveUp);
         }
     }
 
     #[test]
     fn a_pause_the_timeout_would_end_is_not_taken() {
         let p = RetryPolicy { timeout_ms: 5000.0, ..RetryPolicy::default() };
-        let limited = |secs| Failure::Status { status: 429, retry_after: Some(secs) };
+        let limited = |secs| Fault::Status { status: 429, retry_after: Some(secs) };
         assert_eq!(p.decide(1, limited(4.0), true, 0.5), Decision::RetryAfter { delay_ms: 4000.0 });
         assert_eq!(p.decide(1, limited(5.0), true, 0.5), Decision::GiveUp);
         assert_eq!(p.decide(1, limited(60.0), true, 0.5), Decision::GiveUp);
         let short = RetryPolicy { timeout_ms: 100.0, ..RetryPolicy::default() };
-        assert_eq!(short.decide(1, Failure::Network, true, 0.5), Decision::GiveUp, "backoff 375 ms");
+        assert_eq!(short.decide(1, Fault::Network, true, 0.5), Decision::GiveUp, "backoff 375 ms");
         let none = RetryPolicy { timeout_ms: 0.0, ..RetryPolicy::default() };
         assert_eq!(none.decide(1, limited(60.0), true, 0.5), Decision::RetryAfter { delay_ms: 60_000.0 });
     }
 
     #[test]
     fn attempt_limits() {
-        let busy = Failure::Status { status: 503, retry_after: None };
+        let busy = Fault::Status { status: 503, retry_after: None };
         for retries in 0..6u32 {
             let p = RetryPolicy { retries, ..RetryPolicy::default() };
             let allowed = (1..=20).filter(|&a| p.decide(a, busy, true, 0.5) != Decision::GiveUp).count();
@@ -248,7 +246,7 @@ mod tests {
 
     #[test]
     fn odd_configurations_stay_finite() {
-        let busy = Failure::Status { status: 503, retry_after: None };
+        let busy = Fault::Status { status: 503, retry_after: None };
         for (base, max) in [(f64::NAN, 1000.0), (-1.0, 1000.0), (500.0, f64::NAN), (500.0, -1.0), (0.0, 0.0)] {
             let p = RetryPolicy { base_delay_ms: base, max_delay_ms: max, ..RetryPolicy::default() };
             assert_eq!(p.decide(1, busy, true, 0.5), Decision::RetryAfter { delay_ms: 0.0 }, "{base} {max}");
@@ -261,5 +259,40 @@ mod tests {
         }
         let p = RetryPolicy { base_delay_ms: f64::INFINITY, max_delay_ms: f64::INFINITY, ..RetryPolicy::default() };
         assert_eq!(p.decide(1, busy, true, 0.5), Decision::GiveUp);
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn retry_delays_are_bounded(
+            attempt in 0u32..200,
+            status in prop_oneof![Just(429u16), Just(503u16), Just(502u16), Just(504u16), any::<u16>()],
+            retry_after in proptest::option::of(prop_oneof![any::<f64>(), 0.0f64..1e6]),
+            network in any::<bool>(),
+            resend_safe in any::<bool>(),
+            timeout_ms in prop_oneof![Just(0.0f64), 1.0f64..200_000.0],
+            random in any::<f64>(),
+            retries in 0u32..10,
+        ) {
+            let policy = RetryPolicy { retries, timeout_ms, ..RetryPolicy::default() };
+            let failure = if network { Fault::Network } else { Fault::Status { status, retry_after } };
+            let not_acted_on = !network && (status == 429 || status == 503);
+            let maybe_acted_on = network || status == 502 || status == 504;
+            match policy.decide(attempt, failure, resend_safe, random) {
+                Decision::RetryAfter { delay_ms } => {
+                    prop_assert!(attempt <= retries);
+                    prop_assert!(delay_ms.is_finite() && delay_ms >= 0.0);
+                    prop_assert!(delay_ms <= policy.max_delay_ms.max(MAX_RETRY_AFTER_MS));
+                    prop_assert!(timeout_ms == 0.0 || delay_ms < timeout_ms);
+                    prop_assert!(not_acted_on || (maybe_acted_on && resend_safe));
+                }
+                Decision::GiveUp => prop_assert!(
+                    attempt.max(1) > retries || !(not_acted_on || (maybe_acted_on && resend_safe)) || timeout_ms > 0.0
+                ),
+            }
+        }
     }
 }

@@ -1,12 +1,28 @@
-//! The `#[wasm_bindgen]` layer: binds the global `fetch` and timers, drives requests with the
-//! pure policies of [`crate::http`], feeds response bodies to [`crate::decode`], and hands
-//! batches to JavaScript. The package entry (`js/index.js`) wraps these exports into the public
-//! API (`PredictionsClient`, `RecordBatch`, the error classes).
+//! The `#[wasm_bindgen]` layer: performs what the core decides (`fetch`, timers, abort
+//! signals), feeds response bodies to the decoder's driver, and hands batches to JavaScript.
+//! The package entry (`js/index.js`) wraps these exports into the public API.
+//!
+//! Imports go one way, each module using only those above it:
+//! - `globals`: bindings to `fetch`, timers, clocks, the page's location;
+//! - `rejection`: the crate's errors as JavaScript values;
+//! - `arguments`: the configuration and call options read from JavaScript (and their types);
+//! - `control`: one call's abort and timeout plumbing;
+//! - `stream`: reading a body stream under that control;
+//! - `context`: what a client's calls share, lent to each step of a call;
+//! - `fetch`: performs a call's steps until its answer;
+//! - `body`: reads an answer's body;
+//! - `handoff`: one decoded batch to JavaScript;
+//! - `reader`: the `Reader` export (bytes or batches, pulled);
+//! - `client`: the `Client` export.
 
-mod batch;
+mod arguments;
+mod body;
 mod client;
-mod failure;
-mod glue;
-mod options;
+mod context;
+mod control;
+mod fetch;
+mod globals;
+mod handoff;
 mod reader;
-mod request;
+mod rejection;
+mod stream;

@@ -1,6 +1,7 @@
-//! Readers of a response body: the raw chunks, or record batches decoded from them. Both
-//! pull: nothing is read from the network until JavaScript asks for the next item, so a
-//! consumer that stops reading stops the download (backpressure).
+//! The `Reader` export: reads a dataset file while it downloads, as its raw chunks or as record
+//! batches decoded by the decoder's [`Driver`]. Both pull: nothing is read from the network
+//! until JavaScript asks for the next item, so a consumer that stops reading stops the download
+//! (backpressure).
 //!
 //! The working state is moved out of its cell while a `next()` is in flight, so no borrow is
 //! held across an `await`; a second concurrent `next()` is refused.
@@ -8,21 +9,33 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortController, ReadableStreamDefaultReader};
 
-use super::batch::{batch_to_js, column_names_to_js, BatchScratch};
-use super::client::ClientInner;
-use super::failure::Failure;
-use super::request::{read_chunk, send, RequestCtl};
-use crate::decode::{DecodeOptions, Decoder};
-use crate::http::Endpoint;
+use super::body::Body;
+use super::globals;
+use super::handoff::{column_names, Handoff};
+use super::rejection::Rejection;
+use crate::decode::{DecodeOptions, Driver, Step};
+
+#[wasm_bindgen(typescript_custom_section)]
+const PROGRESS_TS: &str = r#"
+/** What `onProgress` is called with, after each chunk of the body is parsed. */
+export interface Progress {
+  /** Body bytes received so far. */
+  bytes: number;
+  /** `Content-Length`, or null when unknown (absent, or the body is content-encoded). */
+  totalBytes: number | null;
+  /** Data rows decoded so far (0 for byte downloads). */
+  rows: number;
+}
+"#;
 
 /// What JavaScript can read about a reader at any time, even while a `next()` is in flight.
 #[derive(Default)]
-struct Progress {
+struct Shared {
     bytes: f64,
     total_bytes: Option<f64>,
     rows: f64,
@@ -35,228 +48,132 @@ struct Progress {
     ended: Option<bool>,
 }
 
-type Shared = Rc<RefCell<Progress>>;
+type SharedCell = Rc<RefCell<Shared>>;
 
-/// A response body being read.
-pub struct Body {
-    client: Rc<ClientInner>,
-    endpoint: Endpoint,
-    ctl: RequestCtl,
-    reader: Option<ReadableStreamDefaultReader>,
-    content_length: Option<f64>,
-    bytes: f64,
-    finished: bool,
+/// The body being read, with the caller's progress callback.
+struct Source {
+    body: Body,
     on_progress: Option<Function>,
 }
 
-impl Body {
-    pub fn new(client: Rc<ClientInner>, endpoint: Endpoint, ctl: RequestCtl, on_progress: Option<Function>) -> Body {
-        Body { client, endpoint, ctl, reader: None, content_length: None, bytes: 0.0, finished: false, on_progress }
+impl Source {
+    /// The next chunk; what is known of the answer is copied into `shared` first.
+    async fn next(&mut self, shared: &SharedCell) -> Result<Option<js_sys::Uint8Array>, Rejection> {
+        let chunk = self.body.next().await;
+        let mut s = shared.borrow_mut();
+        s.bytes = self.body.received();
+        s.total_bytes = self.body.total_bytes();
+        if s.deprecation.is_none() {
+            s.deprecation = self.body.deprecation();
+        }
+        if s.reader.is_none() && !s.cancelled {
+            s.reader = self.body.stream_reader();
+        }
+        chunk
     }
 
-    async fn start(&mut self, shared: &Shared) -> Result<(), Failure> {
-        let response = send(&self.client, self.endpoint, &self.ctl).await?;
-        let headers = response.headers();
-        let encoded =
-            headers.get("content-encoding").ok().flatten().is_some_and(|e| !e.eq_ignore_ascii_case("identity"));
-        self.content_length = headers
-            .get("content-length")
-            .ok()
-            .flatten()
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|_| !encoded);
-        let deprecation = self.client.note_deprecation(&response);
-        let reader = match response.body() {
-            Some(stream) => Some(stream.get_reader().unchecked_into::<ReadableStreamDefaultReader>()),
-            None => {
-                self.finished = true;
-                None
-            }
-        };
-        let mut p = shared.borrow_mut();
-        p.total_bytes = self.content_length;
-        p.deprecation = deprecation;
-        p.reader = reader.clone();
-        self.reader = reader;
-        Ok(())
-    }
-
-    /// The next chunk of the body, or `None` at its end. A body shorter than its
-    /// `Content-Length` is a `NetworkError`, never a complete file.
-    async fn next(&mut self, shared: &Shared) -> Result<Option<Uint8Array>, Failure> {
-        if self.finished {
-            return Ok(None);
-        }
-        if self.reader.is_none() {
-            self.start(shared).await?;
-        }
-        let Some(reader) = self.reader.clone() else { return Ok(None) };
-        match read_chunk(&reader, &self.ctl, self.bytes).await? {
-            Some(chunk) => {
-                self.bytes += f64::from(chunk.length());
-                shared.borrow_mut().bytes = self.bytes;
-                Ok(Some(chunk))
-            }
-            None => {
-                self.finished = true;
-                match self.content_length {
-                    Some(expected) if self.bytes < expected => Err(Failure::network(
-                        format!("the response ended after {} of {} bytes", self.bytes, expected),
-                        self.bytes,
-                        &self.ctl.url,
-                    )),
-                    _ => Ok(None),
-                }
-            }
-        }
-    }
-
-    fn report(&self, shared: &Shared) -> Result<(), Failure> {
+    /// Calls `onProgress({ bytes, totalBytes, rows })`; what it throws fails the call.
+    fn report(&self, shared: &SharedCell) -> Result<(), Rejection> {
         let Some(f) = &self.on_progress else { return Ok(()) };
-        let (bytes, total, rows) = {
-            let p = shared.borrow();
-            (p.bytes, p.total_bytes, p.rows)
-        };
         let info = Object::new();
-        let _ = Reflect::set(&info, &"bytes".into(), &JsValue::from_f64(bytes));
-        let _ = Reflect::set(&info, &"totalBytes".into(), &total.map(JsValue::from_f64).unwrap_or(JsValue::NULL));
-        let _ = Reflect::set(&info, &"rows".into(), &JsValue::from_f64(rows));
-        f.call1(&JsValue::UNDEFINED, &info).map(|_| ()).map_err(Failure::Js)
-    }
-
-    fn stop(&self) {
-        self.ctl.abort(&JsValue::UNDEFINED);
-    }
-}
-
-fn cancel_shared(shared: &Shared, reason: &JsValue) {
-    let (controller, reader) = {
-        let mut p = shared.borrow_mut();
-        p.cancelled = true;
-        (p.controller.take(), p.reader.take())
-    };
-    if let Some(reader) = reader {
-        // The promise rejects when the body has already failed; that outcome is known.
-        super::glue::ignore_rejection(&reader.cancel_with_reason(reason));
-    }
-    if let Some(controller) = controller {
-        controller.abort_with_reason(reason);
+        {
+            let s = shared.borrow();
+            let _ = Reflect::set(&info, &"bytes".into(), &JsValue::from_f64(s.bytes));
+            let _ = Reflect::set(&info, &"totalBytes".into(), &s.total_bytes.map_or(JsValue::NULL, JsValue::from_f64));
+            let _ = Reflect::set(&info, &"rows".into(), &JsValue::from_f64(s.rows));
+        }
+        f.call1(&JsValue::UNDEFINED, &info).map(|_| ()).map_err(Rejection::Value)
     }
 }
 
-fn busy() -> JsValue {
-    js_sys::Error::new("a read is already in progress on this reader").into()
-}
-
-/// Decoding state of a batch reader.
-struct Batches {
-    body: Body,
-    decoder: Decoder,
-    chunk: Vec<u8>,
-    pos: usize,
-    at_end: bool,
-    /// Whether the progress at the end of the input has been reported.
-    end_reported: bool,
-    finished: bool,
+/// Decoding state of a batch reader: the driver owns the feed/finish loop.
+struct Decoding {
+    driver: Driver,
+    handoff: Handoff,
+    /// Whether a chunk was pushed since the last progress report.
     report_pending: bool,
-    scratch: BatchScratch,
+    /// Whether the end of the input was pushed, and reported.
+    ended: bool,
+    end_reported: bool,
 }
 
-impl Batches {
-    fn columns(&self, shared: &Shared) -> JsValue {
-        if let Some(c) = &shared.borrow().columns {
-            return c.clone();
+impl Decoding {
+    /// Copies the decoder's progress (rows, the header once read) into `shared`.
+    fn note_progress(&self, shared: &SharedCell) {
+        let mut s = shared.borrow_mut();
+        s.rows = self.driver.progress().rows_parsed as f64;
+        if s.columns.is_none() {
+            s.columns = self.driver.columns().map(column_names);
         }
-        let names = column_names_to_js(self.decoder.columns().unwrap_or(&[]));
-        shared.borrow_mut().columns = Some(names.clone());
-        names
     }
 
-    fn emit(&mut self, shared: &Shared) -> JsValue {
-        let columns = self.columns(shared);
-        let batch = self.decoder.batch();
-        shared.borrow_mut().rows = self.decoder.rows_parsed() as f64;
-        batch_to_js(batch, &columns, &mut self.scratch)
-    }
-
-    /// The next batch as a JS object, or `undefined` at the end.
-    async fn next(&mut self, shared: &Shared) -> Result<JsValue, Failure> {
+    /// The next batch decoded from `source` as a JS object, or `undefined` at the end.
+    async fn next(&mut self, source: &mut Source, shared: &SharedCell) -> Result<JsValue, Rejection> {
         loop {
-            while self.pos < self.chunk.len() {
-                let fed = self.decoder.feed(&self.chunk[self.pos..])?;
-                self.pos += fed.consumed;
-                if fed.batch_ready {
-                    return Ok(self.emit(shared));
-                }
+            let step = self.driver.next_step();
+            // After each chunk is parsed, and once at the end of the input (not on a failure).
+            let report = match &step {
+                Step::NeedInput => std::mem::take(&mut self.report_pending),
+                Step::Batch | Step::Done => self.ended && !std::mem::replace(&mut self.end_reported, true),
+                Step::Failed(_) => false,
+            };
+            if report {
+                self.note_progress(shared);
+                source.report(shared)?;
             }
-            if self.report_pending {
-                // The chunk is parsed: report its bytes with the rows parsed so far.
-                self.report_pending = false;
-                if self.decoder.columns().is_some() {
-                    self.columns(shared);
+            match step {
+                Step::Batch => {
+                    self.note_progress(shared);
+                    let columns = shared.borrow().columns.clone().unwrap_or(JsValue::NULL);
+                    return Ok(self.handoff.batch(self.driver.batch(), &columns));
                 }
-                shared.borrow_mut().rows = self.decoder.rows_parsed() as f64;
-                self.body.report(shared)?;
-            }
-            if self.at_end {
-                if self.finished {
-                    return Ok(JsValue::UNDEFINED);
-                }
-                // `finish` hands out the last batch first and keeps an error found at the end
-                // of the input (an open quote, a short last record) for its next call: ask
-                // again until it reports the end or that error.
-                let ready = self.decoder.finish()?;
-                if !ready {
-                    self.finished = true;
-                }
-                if !self.end_reported {
-                    self.end_reported = true;
-                    if self.decoder.columns().is_some() {
-                        self.columns(shared);
+                Step::NeedInput => match source.next(shared).await? {
+                    Some(chunk) => {
+                        self.driver.push_with(chunk.length() as usize, |room| chunk.copy_to(room));
+                        self.report_pending = true;
                     }
-                    shared.borrow_mut().rows = self.decoder.rows_parsed() as f64;
-                    self.body.report(shared)?;
-                }
-                if ready {
-                    return Ok(self.emit(shared));
-                }
-                return Ok(JsValue::UNDEFINED);
-            }
-            match self.body.next(shared).await? {
-                Some(chunk) => {
-                    self.chunk.resize(chunk.length() as usize, 0);
-                    chunk.copy_to(&mut self.chunk);
-                    self.pos = 0;
-                    self.report_pending = true;
-                }
-                None => self.at_end = true,
+                    None => {
+                        self.driver.end();
+                        self.ended = true;
+                    }
+                },
+                Step::Done => return Ok(JsValue::UNDEFINED),
+                Step::Failed(error) => return Err(error.into()),
             }
         }
     }
 }
 
-/// What a reader produces: the raw body chunks, or record batches decoded from them.
-enum Work {
-    Bytes(Body),
-    Batches(Box<Batches>),
+/// What a reader works on: the body, decoded into batches unless it is read as raw chunks.
+struct Work {
+    source: Source,
+    decoding: Option<Box<Decoding>>,
 }
 
 impl Work {
-    async fn next(&mut self, shared: &Shared) -> Result<JsValue, Failure> {
-        match self {
-            Work::Bytes(body) => match body.next(shared).await? {
-                Some(chunk) => body.report(shared).map(|_| JsValue::from(chunk)),
+    async fn next(&mut self, shared: &SharedCell) -> Result<JsValue, Rejection> {
+        match &mut self.decoding {
+            Some(decoding) => decoding.next(&mut self.source, shared).await,
+            None => match self.source.next(shared).await? {
+                Some(chunk) => self.source.report(shared).map(|()| chunk.into()),
                 None => Ok(JsValue::UNDEFINED),
             },
-            Work::Batches(batches) => batches.next(shared).await,
         }
     }
+}
 
-    fn stop(&self) {
-        match self {
-            Work::Bytes(body) => body.stop(),
-            Work::Batches(batches) => batches.body.stop(),
-        }
+fn cancel_shared(shared: &SharedCell, reason: &JsValue) {
+    let (controller, reader) = {
+        let mut s = shared.borrow_mut();
+        s.cancelled = true;
+        (s.controller.take(), s.reader.take())
+    };
+    if let Some(reader) = reader {
+        // The promise rejects when the body has already failed; that outcome is known.
+        globals::ignore_rejection(&reader.cancel_with_reason(reason));
+    }
+    if let Some(controller) = controller {
+        controller.abort_with_reason(reason);
     }
 }
 
@@ -265,36 +182,27 @@ impl Work {
 #[wasm_bindgen]
 pub struct Reader {
     work: Rc<RefCell<Option<Work>>>,
-    shared: Shared,
+    shared: SharedCell,
 }
 
 impl Reader {
     /// A reader of the body's raw chunks.
-    pub fn bytes(body: Body) -> Reader {
-        Reader::new(Work::Bytes(body))
+    pub fn bytes(body: Body, on_progress: Option<Function>) -> Reader {
+        Reader::new(Work { source: Source { body, on_progress }, decoding: None })
     }
 
-    /// A reader of record batches decoded from the body.
-    pub fn batches(body: Body, options: DecodeOptions) -> Reader {
-        Reader::new(Work::Batches(Box::new(Batches {
-            body,
-            decoder: Decoder::new(options),
-            chunk: Vec::new(),
-            pos: 0,
-            at_end: false,
-            end_reported: false,
-            finished: false,
-            report_pending: false,
-            scratch: BatchScratch::default(),
-        })))
+    /// A reader of record batches decoded from the body: of `options.batch_rows` rows when
+    /// `fixed`, else sized adaptively up to that many (the first after the first chunk).
+    pub fn batches(body: Body, on_progress: Option<Function>, options: DecodeOptions, fixed: bool) -> Reader {
+        let driver = if fixed { Driver::new(options) } else { Driver::adaptive(options, globals::monotonic_ms) };
+        let decoding =
+            Decoding { driver, handoff: Handoff::default(), report_pending: false, ended: false, end_reported: false };
+        Reader::new(Work { source: Source { body, on_progress }, decoding: Some(Box::new(decoding)) })
     }
 
     fn new(work: Work) -> Reader {
-        let controller = match &work {
-            Work::Bytes(body) => body.ctl.controller(),
-            Work::Batches(batches) => batches.body.ctl.controller(),
-        };
-        let shared = Rc::new(RefCell::new(Progress { controller: Some(controller), ..Progress::default() }));
+        let controller = work.source.body.controller();
+        let shared = Rc::new(RefCell::new(Shared { controller: Some(controller), ..Shared::default() }));
         Reader { work: Rc::new(RefCell::new(Some(work))), shared }
     }
 }
@@ -309,11 +217,11 @@ impl Reader {
         let shared = self.shared.clone();
         future_to_promise(async move {
             let ended = {
-                let p = shared.borrow();
-                if p.cancelled {
+                let s = shared.borrow();
+                if s.cancelled {
                     Some(true)
                 } else {
-                    p.ended
+                    s.ended
                 }
             };
             match ended {
@@ -321,21 +229,23 @@ impl Reader {
                 Some(false) => return Err(js_sys::Error::new("this reader has failed").into()),
                 None => {}
             }
-            let Some(mut work) = cell.borrow_mut().take() else { return Err(busy()) };
+            let Some(mut work) = cell.borrow_mut().take() else {
+                return Err(js_sys::Error::new("a read is already in progress on this reader").into());
+            };
             let result = work.next(&shared).await;
             // At the end, on a failure or after a cancellation the working state (decoder
             // buffers, the body reader) is dropped at once, not when JavaScript's garbage
             // collector frees the reader.
             match &result {
                 Err(_) => {
-                    work.stop();
+                    work.source.body.stop();
                     shared.borrow_mut().ended = Some(false);
                 }
                 Ok(item) if item.is_undefined() => shared.borrow_mut().ended = Some(true),
                 Ok(_) if shared.borrow().cancelled => {}
                 Ok(_) => *cell.borrow_mut() = Some(work),
             }
-            result.map_err(Failure::into_js)
+            result.map_err(Rejection::into_js)
         })
     }
 

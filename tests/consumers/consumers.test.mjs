@@ -85,6 +85,7 @@ describe('what npm pack ships', () => {
     assert.deepEqual(packed.files, [
       'CHANGELOG.md', 'LICENSE', 'README.md', 'package.json',
       'pkg/index.d.ts', 'pkg/index.js',
+      ...['client', 'datasets', 'errors', 'instance', 'loader', 'login', 'record-batch', 'streams'].map((m) => `pkg/${m}.js`),
       'pkg/qlik_automl_predictions.d.ts', 'pkg/qlik_automl_predictions.js',
       'pkg/qlik_automl_predictions_bg.wasm', 'pkg/qlik_automl_predictions_bg.wasm.d.ts',
       ...packed.files.filter((f) => f.startsWith('pkg/snippets/')),

@@ -1,8 +1,8 @@
 // Compile-time check of the package's TypeScript declarations (tsc --noEmit, strict): every
 // documented call, as a TypeScript user writes it. Not executed.
 import init, {
-  PredictionsClient, QlikApiError, CsvError, NetworkError, WasmModuleError, RecordBatch,
-  type ClientConfig, type Dataset, type Progress, type Table,
+  PredictionsClient, QlikApiError, CsvError, NetworkError, WasmModuleError, RecordBatch, DATASETS,
+  type ArgumentError, type CallOptions, type ClientConfig, type Dataset, type ParseOptions, type Progress, type Table,
 } from 'qlik-automl-predictions';
 
 export async function usage(signal: AbortSignal): Promise<void> {
@@ -16,6 +16,9 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const host: string = client.host;
 
   const dataset: Dataset = 'shap';
+  const every: readonly Dataset[] = DATASETS;
+  const parse: ParseOptions = { batchRows: 500, flexible: true };
+  const call: CallOptions = { refId: 'r', signal };
   const onProgress = (p: Progress) => { const t: number | null = p.totalBytes; void t; void p.bytes; void p.rows; };
   const stream = client.stream('id', dataset, { refId: 'r', signal, batchRows: 1000, types: 'infer', onProgress });
   for await (const batch of stream) {
@@ -44,10 +47,13 @@ export async function usage(signal: AbortSignal): Promise<void> {
     if (e instanceof CsvError) { const r: string = e.reason; const line: number = e.line; void [r, line, e.byteOffset, e.reason === 'TooManyColumns']; }
     if (e instanceof WasmModuleError) { const n: 'WasmModuleError' = e.name; void [n, e.cause]; }
     if (e instanceof NetworkError) { const n: number = e.bytesReceived; void n; }
+    if (e instanceof TypeError) { const field: string = (e as ArgumentError).field; void field; }
   }
-  void [pages, host, names, deprecation, cells, truncated, blob, bytes, jobs];
+  void [pages, host, names, deprecation, cells, truncated, blob, bytes, jobs, every, parse, call];
 }
 
 // @ts-expect-error: an unknown dataset is a type error
 usage2 = () => new PredictionsClient().stream('id', 'shapp');
+// @ts-expect-error: DATASETS is read-only
+usage2 = () => { DATASETS[0] = 'shap'; };
 declare let usage2: unknown;

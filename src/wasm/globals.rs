@@ -1,5 +1,5 @@
-//! Bindings to globals and a few promise helpers. Everything goes through `globalThis`, so the
-//! module works in a page and in a Worker alike.
+//! Bindings to globals (`fetch`, timers, clocks, the page's location) and a few promise helpers.
+//! Everything goes through `globalThis`, so the module works in a page and in a Worker alike.
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;

@@ -1,0 +1,177 @@
+// PredictionsClient: the public calls over the wasm Client of the live instance, which it makes
+// again (same configuration) after an instance failed.
+import { argumentError, QlikApiError } from './errors.js';
+import { live } from './loader.js';
+import { answered, redirectToLogin } from './login.js';
+import { RecordBatch } from './record-batch.js';
+import { callStream, linkCall, ReaderCall } from './streams.js';
+
+// The configuration fields the wasm side reads, copied when a client is made, so that a client
+// re-made on a fresh instance gets the same configuration. A getter that throws reads as
+// absent, as on the wasm side.
+const CONFIG_FIELDS = ['host', 'authType', 'webIntegrationId', 'crossSiteCookies', 'apiKey', 'getAccessToken',
+  'autoRedirect', 'retries', 'rateLimit', 'timeoutMs'];
+
+function read(obj, key) {
+  try {
+    return obj[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function copyConfig(config) {
+  if (config === null || typeof config !== 'object') return config;
+  const copy = {};
+  for (const key of CONFIG_FIELDS) copy[key] = read(config, key);
+  const limits = copy.rateLimit;
+  if (limits !== null && typeof limits === 'object') {
+    copy.rateLimit = { tier1: read(limits, 'tier1'), tier2: read(limits, 'tier2'), windowMs: read(limits, 'windowMs') };
+  }
+  return copy;
+}
+
+/** A client for the AutoML predictions API of one Qlik Cloud tenant. */
+export class PredictionsClient {
+  #config;
+  #instance;
+  #client;
+  #host;
+  #autoRedirect;
+
+  constructor(config = {}) {
+    const instance = live();
+    this.#config = copyConfig(config);
+    this.#client = instance.sync(() => new instance.bindings.Client(this.#config));
+    this.#instance = instance;
+    this.#host = this.#client.origin;
+    this.#autoRedirect = this.#client.autoRedirect;
+  }
+
+  /** The tenant origin requests go to. */
+  get host() { return this.#host; }
+
+  // The wasm client on the live instance: made again (same configuration, fresh rate limiter)
+  // when the instance it was made on has failed.
+  #on() {
+    const instance = live();
+    if (this.#instance !== instance) {
+      this.#client = instance.sync(() => new instance.bindings.Client(this.#config));
+      this.#instance = instance;
+    }
+    return { instance, client: this.#client };
+  }
+
+  #fail(e) {
+    if (e instanceof QlikApiError && e.status === 401 && e.loginUrl && this.#autoRedirect) {
+      redirectToLogin(this.#host, e.loginUrl);
+    }
+    return e;
+  }
+
+  // A successful answer: a later 401 may redirect to the login again.
+  #answered() {
+    if (this.#autoRedirect) answered(this.#host);
+  }
+
+  #read(method, predictionId, dataset, options) {
+    const { instance, client } = this.#on();
+    return new ReaderCall(instance, (opts) => client[method](predictionId, dataset, opts), options, () => this.#answered());
+  }
+
+  /**
+   * The dataset as a `ReadableStream` of `RecordBatch`es, parsed while it downloads; also
+   * async-iterable. Reading stops when the consumer stops (backpressure); cancelling the
+   * stream or aborting `signal` stops the download.
+   */
+  stream(predictionId, dataset, options = {}) {
+    const call = this.#read('openBatches', predictionId, dataset, options);
+    return callStream(call, {
+      wrap: (raw) => new RecordBatch(raw),
+      fail: (e) => this.#fail(e),
+      extra: ['columnNames', 'rows'],
+    });
+  }
+
+  /**
+   * The first `limit` rows (default 100) as arrays; stops downloading once they are parsed.
+   * Resolves to `{ columns, rows, numRows, truncated, bytes, totalBytes, deprecation }`.
+   */
+  async table(predictionId, dataset, options = {}) {
+    const limit = options?.limit ?? 100;
+    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
+      throw argumentError('limit', '`limit` must be a whole number >= 0 or Infinity');
+    }
+    const call = this.#read('openBatches', predictionId, dataset, options);
+    const rows = [];
+    let truncated = false;
+    let ended = false;
+    try {
+      while (!ended && (rows.length < limit || call.columnNames === null)) {
+        const raw = await call.next();
+        if (raw === undefined) { ended = true; break; }
+        const batch = new RecordBatch(raw);
+        const take = Math.min(batch.numRows, limit - rows.length);
+        for (const row of batch.toRows(take)) rows.push(row);
+        if (take < batch.numRows) truncated = true;
+      }
+      if (!ended && !truncated) {
+        truncated = (await call.next()) !== undefined;
+      }
+    } catch (e) {
+      call.cancel();
+      throw this.#fail(e);
+    }
+    call.cancel();
+    return {
+      columns: call.columnNames ?? [],
+      rows,
+      numRows: rows.length,
+      truncated,
+      bytes: call.bytes,
+      totalBytes: call.totalBytes,
+      deprecation: call.deprecation,
+    };
+  }
+
+  /** The exact bytes of the file as a `Blob` (type `text/csv`). */
+  async download(predictionId, dataset, options = {}) {
+    const call = this.#read('openBytes', predictionId, dataset, options);
+    const chunks = [];
+    try {
+      for (;;) {
+        const chunk = await call.next();
+        if (chunk === undefined) break;
+        chunks.push(chunk);
+      }
+    } catch (e) {
+      call.cancel();
+      throw this.#fail(e);
+    }
+    return new Blob(chunks, { type: 'text/csv' });
+  }
+
+  /**
+   * The exact bytes of the file as a `ReadableStream` of `Uint8Array` chunks, for saving a
+   * large file without holding it in memory (e.g. piping to a File System Access stream).
+   */
+  downloadStream(predictionId, dataset, options = {}) {
+    const call = this.#read('openBytes', predictionId, dataset, options);
+    return callStream(call, { wrap: (chunk) => chunk, fail: (e) => this.#fail(e) });
+  }
+
+  /** POSTs to the jobs endpoint: the parsed JSON body, or `null` when empty. */
+  async jobs(predictionId, options = {}) {
+    const { instance, client } = this.#on();
+    const link = linkCall(options);
+    try {
+      const result = await instance.track(() => client.jobs(predictionId, link.options), (error) => link.controller?.abort(error));
+      this.#answered();
+      return result;
+    } catch (e) {
+      throw this.#fail(e);
+    } finally {
+      link.unlink();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// The live wasm instance: loaded once by init(), and made again, from the compiled module and
+// with fresh memory, by the first call after an instance failed (instance.js).
+import { createBindings } from './qlik_automl_predictions.js';
+import { Instance } from './instance.js';
+
+let compiled = null; // the WebAssembly.Module, once init() has loaded it
+let current = null; // the live Instance
+let firstExports = null;
+let instances = 0;
+let ready = null;
+
+function make() {
+  return new Instance(createBindings, (dead) => { if (current === dead) current = null; });
+}
+
+/** The live instance, instantiating the compiled module again after a failure. */
+export function live() {
+  if (current) return current;
+  if (!compiled) throw new Error('qlik-automl-predictions: await init() before creating a client');
+  const instance = make();
+  instance.bindings.initSync({ module: compiled });
+  instances += 1;
+  current = instance;
+  return instance;
+}
+
+function adopt(instance, exports) {
+  compiled = instance.bindings.module();
+  current = instance;
+  firstExports = exports;
+  instances += 1;
+  ready = Promise.resolve(exports);
+  return exports;
+}
+
+// Node's fetch cannot read file: URLs, so there the .wasm beside this module is read with
+// node:fs. Browsers and bundlers keep wasm-bindgen's own `new URL(…, import.meta.url)` fetch;
+// `import.meta` is read only here, when init() is called without an argument in Node, so a
+// bundle that has no `import.meta` (an IIFE) works when init is given the wasm.
+const FS_MODULE = 'node:fs/promises';
+
+async function nodeDefaultModule() {
+  const url = new URL('qlik_automl_predictions_bg.wasm', import.meta.url);
+  if (url.protocol !== 'file:') return undefined;
+  const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ FS_MODULE);
+  return { module_or_path: await readFile(url) };
+}
+
+function isNode() {
+  return typeof globalThis.process?.versions?.node === 'string' && typeof globalThis.document === 'undefined';
+}
+
+/**
+ * Loads and instantiates the wasm module (idempotent). Resolves to the module's exports.
+ * Takes what wasm-bindgen's init takes: nothing (the .wasm beside this file: fetched in
+ * browsers, read from disk in Node), or `{ module_or_path }` with a URL, Response,
+ * BufferSource or WebAssembly.Module.
+ */
+export default function init(moduleOrPath) {
+  if (!ready) {
+    const instance = make();
+    const input = moduleOrPath === undefined && isNode() ? nodeDefaultModule() : Promise.resolve(moduleOrPath);
+    ready = input.then((m) => instance.bindings.init(m)).then(
+      (exports) => adopt(instance, exports),
+      (e) => { ready = null; throw e; },
+    );
+  }
+  return ready;
+}
+
+/** Synchronous instantiation from a `WebAssembly.Module` or bytes: `{ module }`. */
+export function initSync(module) {
+  if (firstExports) return firstExports;
+  const instance = make();
+  return adopt(instance, instance.bindings.initSync(module));
+}
+
+/**
+ * Not part of the API: figures for the package's own tests, which may change at any time.
+ * `wasmMemoryBytes()` is the size of the live instance's memory (0 before init), and
+ * `instances()` the number of instances made so far.
+ */
+export const __internals = Object.freeze({
+  wasmMemoryBytes: () => (current?.exports?.memory?.buffer.byteLength ?? 0),
+  instances: () => instances,
+});

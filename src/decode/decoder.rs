@@ -1,0 +1,618 @@
+//! The incremental decoder: chunks in, batches out; see the module documentation of
+//! [`crate::decode`].
+
+use csv_core::{ReadRecordResult, Reader};
+
+use super::batch::{Batch, ColumnKind, Rows};
+use super::error::{DecodeError, DecodeErrorKind};
+use super::lines::LineCounter;
+use super::options::DecodeOptions;
+use super::record::{check_utf8, Limits};
+use super::simple;
+
+/// The UTF-8 byte order mark.
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// First size of the record arena; it then doubles as needed.
+const INITIAL_ARENA: usize = 4096;
+
+/// First number of field-end slots; it then doubles as needed.
+const INITIAL_ENDS: usize = 64;
+
+/// Records read by csv-core, after one that [`simple::split`] found not plain, before it is
+/// tried again.
+const SIMPLE_SKIPS: u32 = 32;
+
+/// Upper bound of the effective `max_row_bytes` and `max_field_bytes`.
+const MAX_RECORD_CAP: usize = 1 << 29;
+
+/// A batch whose memory (see [`CELL_COST`]) exceeds this is handed out early, whatever its
+/// row count: the arena stays below `BATCH_MEMORY_CAP + MAX_RECORD_CAP`, text offsets fit in
+/// `u32` (also on wasm32), and a wide file cannot make one batch outgrow wasm32's memory.
+const BATCH_MEMORY_CAP: usize = 32 << 20;
+
+/// Bytes counted per cell of a batch, beyond its text: the larger of a number cell (`f64`)
+/// and a string cell (two `u32` offsets), plus the field end the decoder keeps per cell.
+const CELL_COST: usize = 8 + std::mem::size_of::<usize>();
+
+/// Largest arena ever needed: a full batch plus a record at the size limit.
+const MAX_ARENA: usize = BATCH_MEMORY_CAP + MAX_RECORD_CAP + 2;
+
+/// What one [`Decoder::feed`] call did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Feed {
+    /// Bytes of the input consumed; all of them unless `batch_ready`.
+    pub consumed: usize,
+    /// Whether a batch is ready in [`Decoder::batch`].
+    pub batch_ready: bool,
+}
+
+/// Whether the stream starts with a BOM, decided once its first 3 bytes are seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bom {
+    /// This many leading bytes matched the BOM so far and are held back.
+    Pending(usize),
+    Decided,
+}
+
+/// Where the record being read starts.
+#[derive(Debug, Clone, Copy)]
+struct RecordStart {
+    /// Whether the record's first byte has been read (line breaks before it are skipped).
+    started: bool,
+    /// Stream offset of its first byte.
+    offset: u64,
+    /// Line of its first byte, once counted.
+    line: Option<u64>,
+    /// Position of its first byte in the slice being parsed, while `line` is not counted.
+    at: usize,
+}
+
+/// How a parse pass ended.
+enum Outcome {
+    /// All the input was consumed.
+    NeedInput,
+    /// The batch is full.
+    BatchFull,
+    /// A bad record was found; the error is stored in the decoder.
+    Failed,
+}
+
+/// Incremental CSV decoder. See the module documentation.
+pub struct Decoder {
+    batch_rows: usize,
+    infer_types: bool,
+    flexible: bool,
+    limits: Limits,
+    reader: Reader,
+    bom: Bom,
+    header: Option<Vec<String>>,
+    batch: Batch,
+    /// Whether `batch` has been handed out and must be cleared on the next call.
+    handed_out: bool,
+    /// Decoded bytes of the batch's kept rows, then of the record being read.
+    arena: Vec<u8>,
+    /// Bytes of `arena` used by the batch's kept rows.
+    arena_used: usize,
+    /// Decoded bytes of the record being read, after `arena_used`.
+    record_len: usize,
+    /// Field ends of the batch's kept rows (exactly one per column each), then of the
+    /// record being read; relative to each record's start.
+    ends: Vec<usize>,
+    /// Slots of `ends` used by the batch's kept rows.
+    ends_used: usize,
+    /// Finished fields of the record being read, after `ends_used`.
+    record_fields: usize,
+    /// Arena offset of each of the batch's kept rows: all rows up to the point where no
+    /// column is a number column any more.
+    row_starts: Vec<usize>,
+    /// Memory of the batch's rows: decoded bytes plus [`CELL_COST`] per cell.
+    batch_memory: usize,
+    record: RecordStart,
+    /// Records left to csv-core before [`simple::split`] is tried again.
+    simple_skips: u32,
+    /// Line position of the next byte given to `reader`.
+    lines: LineCounter,
+    /// Stream offset of the next byte given to `reader`.
+    parse_pos: u64,
+    bytes_consumed: u64,
+    rows_decoded: u64,
+    finished: bool,
+    error: Option<DecodeError>,
+}
+
+impl std::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoder")
+            .field("columns", &self.header)
+            .field("bytes_consumed", &self.bytes_consumed)
+            .field("rows_decoded", &self.rows_decoded)
+            .field("batch_rows", &self.batch.num_rows)
+            .field("buffer_bytes", &self.buffer_bytes())
+            .field("finished", &self.finished)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Decoder {
+    pub fn new(options: DecodeOptions) -> Decoder {
+        let mut reader = Reader::new();
+        // csv-core strips a BOM only when it comes whole in its first call; the decoder
+        // strips it itself, in any chunking. A first call with no output room consumes
+        // nothing and turns csv-core's own stripping off.
+        let _ = reader.read_record(b",", &mut [], &mut []);
+        Decoder {
+            batch_rows: options.batch_rows.max(1),
+            infer_types: options.infer_types,
+            flexible: options.flexible,
+            limits: Limits {
+                max_field: options.max_field_bytes.min(MAX_RECORD_CAP),
+                max_row: options.max_row_bytes.min(MAX_RECORD_CAP),
+                max_columns: options.max_columns.max(1),
+            },
+            reader,
+            bom: Bom::Pending(0),
+            header: None,
+            batch: Batch::default(),
+            handed_out: false,
+            arena: Vec::new(),
+            arena_used: 0,
+            record_len: 0,
+            ends: Vec::new(),
+            ends_used: 0,
+            record_fields: 0,
+            row_starts: Vec::new(),
+            batch_memory: 0,
+            record: RecordStart { started: false, offset: 0, line: None, at: 0 },
+            simple_skips: 0,
+            lines: LineCounter::new(),
+            parse_pos: 0,
+            bytes_consumed: 0,
+            rows_decoded: 0,
+            finished: false,
+            error: None,
+        }
+    }
+
+    /// Parses from `input` (any length, 0 included; an empty slice is not the end of the
+    /// input). Stops early when a batch is full. Returns the bytes consumed and whether a
+    /// batch is ready in [`Decoder::batch`]. Input given after [`Decoder::finish`] is
+    /// ignored (reported consumed).
+    ///
+    /// When a bad record follows rows of the current batch, those rows are handed out first
+    /// and the error is returned by the next call; after an error every call returns it.
+    pub fn feed(&mut self, input: &[u8]) -> Result<Feed, DecodeError> {
+        self.release_batch();
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        if self.finished {
+            self.bytes_consumed += input.len() as u64;
+            return Ok(Feed { consumed: input.len(), batch_ready: false });
+        }
+        let mut taken = 0;
+        if let Bom::Pending(mut matched) = self.bom {
+            while let (Some(&want), Some(&b)) = (BOM.get(matched), input.get(taken)) {
+                if b != want {
+                    break;
+                }
+                matched += 1;
+                taken += 1;
+            }
+            self.bytes_consumed += taken as u64;
+            if matched == BOM.len() {
+                self.bom = Bom::Decided;
+                self.parse_pos = BOM.len() as u64;
+            } else if taken == input.len() {
+                // Still a BOM prefix: wait for more input.
+                self.bom = Bom::Pending(matched);
+                return Ok(Feed { consumed: taken, batch_ready: false });
+            } else {
+                self.bom = Bom::Decided;
+                let held = BOM;
+                let outcome = self.parse(held.get(..matched).unwrap_or_default());
+                if !matches!(outcome, Outcome::NeedInput) {
+                    return self.conclude_feed(outcome, taken);
+                }
+            }
+        }
+        let rest = input.get(taken..).unwrap_or_default();
+        let before = self.parse_pos;
+        let outcome = self.parse(rest);
+        let used = (self.parse_pos - before) as usize;
+        self.bytes_consumed += used as u64;
+        self.conclude_feed(outcome, taken + used)
+    }
+
+    /// Ends the input: completes the last record (no trailing line break needed). Returns
+    /// true when a final, possibly partial, batch is ready in [`Decoder::batch`]; once
+    /// finished, returns `Ok(false)`.
+    pub fn finish(&mut self) -> Result<bool, DecodeError> {
+        self.release_batch();
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        if self.finished {
+            return Ok(false);
+        }
+        self.finished = true;
+        if let Bom::Pending(matched) = self.bom {
+            // Fewer than 3 bytes that start like a BOM: they are data.
+            self.bom = Bom::Decided;
+            let held = BOM;
+            if let Outcome::Failed = self.parse(held.get(..matched).unwrap_or_default()) {
+                return self.conclude_finish();
+            }
+        }
+        if self.record.started {
+            // A limit crossed in the record comes before what its end tells (an open quote),
+            // whether or not the buffers had to grow while it was read.
+            if let Err(kind) = self.check_partial_record() {
+                self.fail(kind);
+                return self.conclude_finish();
+            }
+            // csv-core completes an open quoted field at the end of input without telling.
+            // A line break ends the record the same way the end of input does, unless a
+            // quote is open: then it is taken into the field and no record comes out.
+            self.make_room();
+            let output = self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
+            let ends = self.ends.get_mut(self.ends_used + self.record_fields..).unwrap_or_default();
+            let (result, _, nout, nend) = self.reader.read_record(b"\n", output, ends);
+            self.record_len += nout;
+            self.record_fields += nend;
+            let step = match result {
+                ReadRecordResult::Record => self.complete_record().map(|_| ()),
+                _ => Err(DecodeErrorKind::UnterminatedQuote),
+            };
+            if let Err(kind) = step {
+                self.fail(kind);
+            }
+        }
+        self.conclude_finish()
+    }
+
+    /// The header's column names, once the first record has been read; `None` before, and
+    /// for an empty input.
+    pub fn columns(&self) -> Option<&[String]> {
+        self.header.as_deref()
+    }
+
+    /// The ready batch; valid until the next `feed` or `finish` call, which reuses its
+    /// buffers.
+    pub fn batch(&self) -> &Batch {
+        &self.batch
+    }
+
+    /// Hands out the rows gathered so far as a batch, before it is full: returns true when
+    /// there were any (the batch is then in [`Decoder::batch`], valid until the next call),
+    /// false when there were none. A record still being read stays for the next batch. A
+    /// flush changes where batches end, never the decoded cells.
+    pub fn flush(&mut self) -> bool {
+        self.release_batch();
+        if self.batch.num_rows == 0 {
+            return false;
+        }
+        self.hand_out();
+        true
+    }
+
+    /// Sets the most rows of a batch from now on (0 is treated as 1); rows already gathered
+    /// beyond it are handed out with the next record.
+    pub fn set_batch_rows(&mut self, rows: usize) {
+        self.batch_rows = rows.max(1);
+    }
+
+    /// The most rows of a batch.
+    pub fn batch_rows(&self) -> usize {
+        self.batch_rows
+    }
+
+    /// Input bytes consumed so far, BOM included.
+    pub fn bytes_consumed(&self) -> u64 {
+        self.bytes_consumed
+    }
+
+    /// Data rows (header excluded) handed out in batches so far.
+    pub fn rows_decoded(&self) -> u64 {
+        self.rows_decoded
+    }
+
+    /// Data rows parsed so far: those handed out plus those gathered for the next batch.
+    pub fn rows_parsed(&self) -> u64 {
+        if self.handed_out {
+            self.rows_decoded
+        } else {
+            self.rows_decoded + self.batch.num_rows as u64
+        }
+    }
+
+    /// Bytes reserved by the decoder's buffers (arena, field ends, batch columns, header).
+    pub fn buffer_bytes(&self) -> usize {
+        self.arena.capacity()
+            + (self.ends.capacity() + self.row_starts.capacity()) * std::mem::size_of::<usize>()
+            + self.batch.capacity_bytes()
+            + self.header.as_ref().map_or(0, |h| h.iter().map(String::capacity).sum::<usize>())
+    }
+
+    /// Clears a batch handed out by the previous call. The part of a record read so far
+    /// (present after a [`Decoder::flush`]) moves to the front of the buffers.
+    fn release_batch(&mut self) {
+        if self.handed_out {
+            self.handed_out = false;
+            self.batch.clear(self.rows_decoded);
+            move_to_front(&mut self.arena, self.arena_used, self.record_len);
+            move_to_front(&mut self.ends, self.ends_used, self.record_fields);
+            self.arena_used = 0;
+            self.ends_used = 0;
+            self.row_starts.clear();
+            self.batch_memory = 0;
+        }
+    }
+
+    fn hand_out(&mut self) {
+        self.rows_decoded += self.batch.num_rows as u64;
+        self.handed_out = true;
+    }
+
+    /// Turns the end of a parse pass into `feed`'s result.
+    fn conclude_feed(&mut self, outcome: Outcome, consumed: usize) -> Result<Feed, DecodeError> {
+        let batch_ready = match outcome {
+            Outcome::NeedInput => false,
+            Outcome::BatchFull => true,
+            Outcome::Failed => match &self.error {
+                Some(error) if self.batch.num_rows == 0 => return Err(error.clone()),
+                _ => true,
+            },
+        };
+        if batch_ready {
+            self.hand_out();
+        }
+        Ok(Feed { consumed, batch_ready })
+    }
+
+    /// Turns the end of input into `finish`'s result.
+    fn conclude_finish(&mut self) -> Result<bool, DecodeError> {
+        if self.batch.num_rows > 0 {
+            self.hand_out();
+            return Ok(true);
+        }
+        match &self.error {
+            Some(error) => Err(error.clone()),
+            None => Ok(false),
+        }
+    }
+
+    /// Parses `data`, the stream's next bytes, until it is consumed, the batch is full or a
+    /// record is bad. Advances `parse_pos` by the bytes consumed.
+    fn parse(&mut self, data: &[u8]) -> Outcome {
+        let mut pos = 0;
+        // Bytes of `data` whose line breaks have been counted.
+        let mut counted = 0;
+        let outcome = loop {
+            if !self.record.started && self.simple_skips > 0 {
+                self.simple_skips -= 1;
+            } else if !self.record.started {
+                // A record starts here: split it without csv-core when it is a plain line.
+                let output = self.arena.get_mut(self.arena_used..).unwrap_or_default();
+                let ends = self.ends.get_mut(self.ends_used..).unwrap_or_default();
+                let split = simple::split(data.get(pos..).unwrap_or_default(), output, ends);
+                if split == Err(simple::Miss::NotPlain) {
+                    // Such records come in runs: leave the next ones to csv-core.
+                    self.simple_skips = SIMPLE_SKIPS;
+                }
+                if let Ok(rec) = split {
+                    let start = pos + rec.skipped;
+                    self.lines.advance(data.get(counted..start).unwrap_or_default());
+                    self.record = RecordStart {
+                        started: true,
+                        offset: self.parse_pos + start as u64,
+                        line: Some(self.lines.line),
+                        at: start,
+                    };
+                    pos = start + rec.consumed;
+                    // The record ends with LF or CRLF.
+                    self.lines.add_lines(rec.lines);
+                    counted = pos;
+                    self.record_len = rec.nout;
+                    self.record_fields = rec.nend;
+                    match self.complete_record() {
+                        Ok(true) => break Outcome::BatchFull,
+                        Ok(false) => continue,
+                        Err(kind) => {
+                            self.fail(kind);
+                            break Outcome::Failed;
+                        }
+                    }
+                }
+            }
+            let input = data.get(pos..).unwrap_or_default();
+            if input.is_empty() {
+                break Outcome::NeedInput;
+            }
+            let output = self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
+            let ends = self.ends.get_mut(self.ends_used + self.record_fields..).unwrap_or_default();
+            let (result, nin, nout, nend) = self.reader.read_record(input, output, ends);
+            if !self.record.started {
+                // Line breaks before a record are skipped; its first other byte starts it.
+                let consumed = input.get(..nin).unwrap_or_default();
+                if let Some(k) = consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
+                    self.record = RecordStart {
+                        started: true,
+                        offset: self.parse_pos + (pos + k) as u64,
+                        line: None,
+                        at: pos + k,
+                    };
+                }
+            }
+            pos += nin;
+            self.record_len += nout;
+            self.record_fields += nend;
+            let step = match result {
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => Ok(()),
+                ReadRecordResult::OutputFull => self.grow_arena(),
+                ReadRecordResult::OutputEndsFull => self.grow_ends(),
+                ReadRecordResult::Record => match self.complete_record() {
+                    Ok(true) => break Outcome::BatchFull,
+                    Ok(false) => Ok(()),
+                    Err(kind) => Err(kind),
+                },
+            };
+            if let Err(kind) = step {
+                self.count_record_line(data, &mut counted);
+                self.fail(kind);
+                break Outcome::Failed;
+            }
+        };
+        if self.record.started {
+            self.count_record_line(data, &mut counted);
+        }
+        self.lines.advance(data.get(counted..pos).unwrap_or_default());
+        self.parse_pos += pos as u64;
+        outcome
+    }
+
+    /// Counts lines up to the start of the record being read, if it starts in `data` and is
+    /// not counted yet.
+    fn count_record_line(&mut self, data: &[u8], counted: &mut usize) {
+        if self.record.line.is_none() {
+            let at = self.record.at.max(*counted);
+            self.lines.advance(data.get(*counted..at).unwrap_or_default());
+            *counted = at;
+            self.record.line = Some(self.lines.line);
+        }
+    }
+
+    /// Records the error `kind` for the record being read.
+    fn fail(&mut self, kind: DecodeErrorKind) {
+        self.error = Some(DecodeError {
+            kind,
+            line: self.record.line.unwrap_or(self.lines.line),
+            byte_offset: self.record.offset,
+        });
+    }
+
+    /// Makes room for more of the record's bytes, unless it is already too large.
+    fn grow_arena(&mut self) -> Result<(), DecodeErrorKind> {
+        self.check_partial_record()?;
+        if self.arena.len() >= MAX_ARENA {
+            // Unreachable while records respect the capped limits; stops rather than loops.
+            return Err(DecodeErrorKind::RowTooLarge { limit: self.limits.max_row });
+        }
+        self.enlarge_arena();
+        Ok(())
+    }
+
+    /// Makes room for more of the record's field ends, unless it is already too large.
+    fn grow_ends(&mut self) -> Result<(), DecodeErrorKind> {
+        self.check_partial_record()?;
+        self.enlarge_ends();
+        Ok(())
+    }
+
+    fn enlarge_arena(&mut self) {
+        let len = self.arena.len().saturating_mul(2).clamp(INITIAL_ARENA, MAX_ARENA);
+        self.arena.resize(len, 0);
+    }
+
+    fn enlarge_ends(&mut self) {
+        // Doubling, but the record being read gets room for at most one field more than a
+        // record may have: reaching it is the error, so a record with too many fields never
+        // holds more (the kept rows' ends are bounded by the batch memory cap).
+        let cap = 2 * self.ends_used + self.record_fields.max(self.limits.max_columns) + 1;
+        let len = self.ends.len().saturating_mul(2).max(INITIAL_ENDS).min(cap);
+        self.ends.resize(len, 0);
+    }
+
+    /// Ensures room for at least one more byte and one more field end of the record.
+    fn make_room(&mut self) {
+        if self.arena.len() <= self.arena_used + self.record_len {
+            self.enlarge_arena();
+        }
+        if self.ends.len() <= self.ends_used + self.record_fields {
+            self.enlarge_ends();
+        }
+    }
+
+    /// Checks the size limits on the part of the record read so far.
+    fn check_partial_record(&self) -> Result<(), DecodeErrorKind> {
+        let ends = self.ends.get(self.ends_used..self.ends_used + self.record_fields);
+        self.limits.check(ends.unwrap_or_default(), self.record_len, false)
+    }
+
+    /// Checks the record just read and adds it to the batch (or takes it as the header).
+    /// Returns whether the batch is full.
+    fn complete_record(&mut self) -> Result<bool, DecodeErrorKind> {
+        let start = self.arena_used;
+        let len = self.record_len;
+        let fields = self.record_fields;
+        let record = self.arena.get(start..start + len).unwrap_or_default();
+        let ends = self.ends.get(self.ends_used..self.ends_used + fields).unwrap_or_default();
+        self.limits.check(ends, len, true)?;
+        let non_ascii = check_utf8(record, ends)?;
+
+        let Some(header) = &self.header else {
+            let mut names = Vec::with_capacity(fields);
+            let mut field_start = 0;
+            for &end in ends {
+                let name = record.get(field_start..end).unwrap_or_default();
+                names.push(String::from_utf8_lossy(name).into_owned());
+                field_start = end;
+            }
+            let kind = if self.infer_types { ColumnKind::Number } else { ColumnKind::String };
+            self.batch.set_width(names.len(), kind);
+            self.header = Some(names);
+            self.end_record();
+            return Ok(false);
+        };
+
+        let width = header.len();
+        if fields != width {
+            if !self.flexible {
+                return Err(DecodeErrorKind::FieldCount { expected: width, found: fields });
+            }
+            if fields < width {
+                // Missing cells are empty: they end where the record ends.
+                let need = self.ends_used + width;
+                if self.ends.len() < need {
+                    self.ends.resize(need, 0);
+                }
+                if let Some(pad) = self.ends.get_mut(self.ends_used + fields..need) {
+                    pad.fill(len);
+                }
+            }
+        }
+        let row_ends = self.ends.get(self.ends_used..self.ends_used + width).unwrap_or_default();
+        let earlier = Rows {
+            arena: self.arena.get(..start).unwrap_or_default(),
+            starts: &self.row_starts,
+            ends: self.ends.get(..self.ends_used).unwrap_or_default(),
+            width,
+        };
+        let record = self.arena.get(start..start + len).unwrap_or_default();
+        let numbers_left = self.batch.push_row(record, row_ends, non_ascii, &earlier);
+        if numbers_left {
+            // Keep the row: a number column may still turn String.
+            self.row_starts.push(start);
+            self.arena_used += len;
+            self.ends_used += width;
+        }
+        self.batch_memory += len + width * CELL_COST;
+        self.end_record();
+        Ok(self.batch.num_rows >= self.batch_rows || self.batch_memory > BATCH_MEMORY_CAP)
+    }
+
+    /// Resets the state of the record being read, after a record has been taken.
+    fn end_record(&mut self) {
+        self.record_len = 0;
+        self.record_fields = 0;
+        self.record.started = false;
+    }
+}
+
+/// Moves `buf[from..from + len]` to the front of `buf`.
+fn move_to_front<T: Copy>(buf: &mut [T], from: usize, len: usize) {
+    if from > 0 && from.checked_add(len).is_some_and(|end| end <= buf.len()) {
+        buf.copy_within(from..from + len, 0);
+    }
+}

@@ -1,0 +1,220 @@
+//! Reading the client configuration and the options of a call from JavaScript objects, and
+//! their TypeScript declarations (which the package's `index.d.ts` imports).
+//!
+//! Read by hand with `Reflect` rather than through serde-wasm-bindgen: a wrong type or a number
+//! out of range must be a `TypeError` naming the field, which serde's messages do not do, and
+//! the hand-written reading is smaller in the wasm module (see the README's design notes).
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+use crate::decode::DecodeOptions;
+use crate::error::ArgumentError;
+use crate::http::ranges::{self, Range};
+use crate::http::{AuthInput, HostConfigInput, RateLimitConfig};
+
+#[wasm_bindgen(typescript_custom_section)]
+const OPTIONS_TS: &str = r#"
+/** Host configuration, with the official Qlik client's field names, plus this client's options. */
+export interface ClientConfig {
+  /** Tenant host, e.g. `tenant.eu.qlikcloud.com` (https assumed) or a full origin. Default: the page's origin. */
+  host?: string;
+  /** Default `'cookie'`: the signed-in user's session. */
+  authType?: 'cookie' | 'apikey' | 'oauth2' | 'none';
+  /** Web integration ID, sent as `qlik-web-integration-id` (cookie auth, cross-origin pages). */
+  webIntegrationId?: string;
+  /** Send cookies to a cross-origin host (default true). */
+  crossSiteCookies?: boolean;
+  /** API key, for `authType: 'apikey'`. */
+  apiKey?: string;
+  /** Called before each request for `authType: 'oauth2'`. */
+  getAccessToken?: () => string | Promise<string>;
+  /** On a 401, send the page to the tenant's login URL (at most once per page load and host). */
+  autoRedirect?: boolean;
+  /** Further attempts after a 429 or 503 answer, and for a GET after a failed connection, a 502 or a 504 (default 3, at most 100). */
+  retries?: number;
+  /** Space requests to stay within the API's rate tiers (default true: 1000/min tier 1, 100/min tier 2). */
+  rateLimit?: boolean | { tier1?: number; tier2?: number; windowMs?: number };
+  /** Idle timeout in ms: fail when a call waits this long for anything. None by default. */
+  timeoutMs?: number;
+}
+
+export interface CallOptions {
+  /** Optional `refId` query parameter (GET endpoints). */
+  refId?: string;
+  /** Aborts the request and the parse; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called after each received chunk is parsed. */
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface ParseOptions {
+  /**
+   * Most rows per batch. Given, every batch has this many rows (the last, and one cut by the
+   * 32 MiB batch memory cap, fewer). Absent, batches are sized adaptively: the first one is
+   * handed out as soon as the first chunk is parsed (at most 64 rows), later ones grow towards
+   * about 4 ms of parsing each, up to 10000 rows.
+   */
+  batchRows?: number;
+  /** `'infer'` (default): all-numeric columns become Float64Array; `'string'`: all strings. */
+  types?: 'infer' | 'string';
+  /** Accept rows whose field count differs from the header's (padding or truncating). Default false: CsvError. */
+  flexible?: boolean;
+  /** Largest record accepted, in bytes (default 16 MiB; at most 512 MiB). */
+  maxRowBytes?: number;
+  /** Most fields in a record, the header included (default 100000): a wider one is a CsvError `TooManyColumns`. */
+  maxColumns?: number;
+}
+"#;
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    if !obj.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
+}
+
+/// `Ok(None)` when absent, `read(v)` when it gives a value, else a `TypeError` saying what
+/// `key` must be.
+fn opt<T>(
+    obj: &JsValue,
+    key: &'static str,
+    what: &str,
+    read: impl FnOnce(JsValue) -> Option<T>,
+) -> Result<Option<T>, ArgumentError> {
+    let v = get(obj, key);
+    if absent(&v) {
+        return Ok(None);
+    }
+    read(v).map(Some).ok_or_else(|| ArgumentError::new(key, format!("`{key}` must be {what}")))
+}
+
+fn opt_string(obj: &JsValue, key: &'static str) -> Result<Option<String>, ArgumentError> {
+    opt(obj, key, "a string", |v| v.as_string())
+}
+
+fn opt_bool(obj: &JsValue, key: &'static str) -> Result<Option<bool>, ArgumentError> {
+    opt(obj, key, "a boolean", |v| v.as_bool())
+}
+
+fn opt_function(obj: &JsValue, key: &'static str) -> Result<Option<Function>, ArgumentError> {
+    opt(obj, key, "a function", |v| v.dyn_into::<Function>().ok())
+}
+
+/// A number option checked against its range; a value of another type or out of range is a
+/// `TypeError` naming the field.
+fn opt_in(obj: &JsValue, key: &str, range: Range) -> Result<Option<f64>, crate::error::Error> {
+    let v = get(obj, key);
+    if absent(&v) {
+        return Ok(None);
+    }
+    Ok(Some(range.check(v.as_f64().unwrap_or(f64::NAN))?))
+}
+
+fn must_be_object(v: &JsValue, field: &'static str, message: &str) -> Result<(), ArgumentError> {
+    if absent(v) || v.is_object() {
+        Ok(())
+    } else {
+        Err(ArgumentError::new(field, message))
+    }
+}
+
+/// The client configuration: the official client's host-config fields plus this library's own.
+pub struct ClientOptions {
+    pub host: HostConfigInput,
+    pub get_access_token: Option<Function>,
+    pub retries: u32,
+    pub rate_limit: Option<RateLimitConfig>,
+    /// 0: none.
+    pub timeout_ms: f64,
+}
+
+pub fn client_options(config: &JsValue) -> Result<ClientOptions, crate::error::Error> {
+    must_be_object(config, "config", "the client configuration must be an object")?;
+    let get_access_token = opt_function(config, "getAccessToken")?;
+    let host = HostConfigInput {
+        host: opt_string(config, "host")?,
+        auth: AuthInput {
+            auth_type: opt_string(config, "authType")?,
+            web_integration_id: opt_string(config, "webIntegrationId")?,
+            api_key: opt_string(config, "apiKey")?,
+            has_access_token_fn: get_access_token.is_some(),
+            cross_site_cookies: opt_bool(config, "crossSiteCookies")?,
+        },
+        auto_redirect: opt_bool(config, "autoRedirect")?,
+    };
+    let retries = opt_in(config, "retries", ranges::RETRIES)?.map_or(3, |n| n as u32);
+    let limits = get(config, "rateLimit");
+    let rate_limit = if absent(&limits) {
+        Some(RateLimitConfig::default())
+    } else if let Some(on) = limits.as_bool() {
+        on.then(RateLimitConfig::default)
+    } else if limits.is_object() {
+        let mut c = RateLimitConfig::default();
+        if let Some(n) = opt_in(&limits, "tier1", ranges::TIER1)? {
+            c.tier1 = n as u32;
+        }
+        if let Some(n) = opt_in(&limits, "tier2", ranges::TIER2)? {
+            c.tier2 = n as u32;
+        }
+        if let Some(n) = opt_in(&limits, "windowMs", ranges::WINDOW_MS)? {
+            c.window_ms = n;
+        }
+        Some(c)
+    } else {
+        let message = "`rateLimit` must be a boolean or an object { tier1, tier2, windowMs }";
+        return Err(ArgumentError::new("rateLimit", message).into());
+    };
+    let timeout_ms = opt_in(config, "timeoutMs", ranges::TIMEOUT_MS)?.unwrap_or(0.0);
+    Ok(ClientOptions { host, get_access_token, retries, rate_limit, timeout_ms })
+}
+
+/// Options shared by every call.
+pub struct CallOptions {
+    pub ref_id: Option<String>,
+    pub signal: Option<AbortSignal>,
+    pub on_progress: Option<Function>,
+}
+
+pub fn call_options(options: &JsValue) -> Result<CallOptions, ArgumentError> {
+    must_be_object(options, "options", "options must be an object")?;
+    Ok(CallOptions {
+        ref_id: opt_string(options, "refId")?,
+        signal: opt(options, "signal", "an AbortSignal", |v| v.dyn_into::<AbortSignal>().ok())?,
+        on_progress: opt_function(options, "onProgress")?,
+    })
+}
+
+/// Parsing options of `stream()` and `table()`, and whether `batchRows` was given (else the
+/// batches are sized adaptively, up to the default `batch_rows`).
+pub fn decode_options(options: &JsValue) -> Result<(DecodeOptions, bool), crate::error::Error> {
+    let mut decode = DecodeOptions::default();
+    let batch_rows = opt_in(options, "batchRows", ranges::BATCH_ROWS)?;
+    if let Some(n) = batch_rows {
+        decode.batch_rows = n as usize;
+    }
+    match opt_string(options, "types")?.as_deref() {
+        None | Some("infer") => decode.infer_types = true,
+        Some("string") => decode.infer_types = false,
+        Some(other) => {
+            let message = format!("`types` must be 'infer' or 'string', not {other:?}");
+            return Err(ArgumentError::new("types", message).into());
+        }
+    }
+    if let Some(flexible) = opt_bool(options, "flexible")? {
+        decode.flexible = flexible;
+    }
+    if let Some(n) = opt_in(options, "maxRowBytes", ranges::MAX_ROW_BYTES)? {
+        decode.max_row_bytes = n as usize;
+        decode.max_field_bytes = decode.max_field_bytes.min(decode.max_row_bytes);
+    }
+    if let Some(n) = opt_in(options, "maxColumns", ranges::MAX_COLUMNS)? {
+        decode.max_columns = n as usize;
+    }
+    Ok((decode, batch_rows.is_some()))
+}

@@ -1,0 +1,94 @@
+//! What every call of a client shares: the validated configuration, the retry policy, the
+//! client's rate limiter, the `getAccessToken` callback, and the page's CSRF tokens (one cache
+//! for every client of the page, as the tokens belong to the browser's session with a host).
+//! A call steps its [`Call`] state machine through [`Context::step`], which lends it these.
+
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::JsValue;
+use web_sys::Headers;
+
+use super::arguments::ClientOptions;
+use super::globals;
+use crate::error::Error;
+use crate::http::{
+    deprecation_notice, Action, Call, CsrfTokens, Endpoint, Env, Event, HostConfig, Page, RateLimits, RetryPolicy,
+};
+
+thread_local! {
+    static CSRF_TOKENS: RefCell<CsrfTokens> = RefCell::new(CsrfTokens::default());
+}
+
+pub struct Context {
+    config: HostConfig,
+    policy: RetryPolicy,
+    page_origin: Option<String>,
+    get_access_token: Option<Function>,
+    rate_limits: Option<RefCell<RateLimits>>,
+    deprecation_warned: Cell<bool>,
+}
+
+impl Context {
+    /// Validates the configuration; the page's origin is the default host.
+    pub fn new(options: ClientOptions) -> Result<Context, Error> {
+        let page_origin = globals::page_origin();
+        let config = HostConfig::from_input(options.host, page_origin.as_deref())?;
+        Ok(Context {
+            config,
+            policy: RetryPolicy { retries: options.retries, timeout_ms: options.timeout_ms, ..RetryPolicy::default() },
+            page_origin,
+            get_access_token: options.get_access_token,
+            rate_limits: options.rate_limit.map(|c| RefCell::new(RateLimits::new(c))),
+            deprecation_warned: Cell::new(false),
+        })
+    }
+
+    pub fn config(&self) -> &HostConfig {
+        &self.config
+    }
+
+    /// The idle timeout in milliseconds (0: none).
+    pub fn timeout_ms(&self) -> f64 {
+        self.policy.timeout_ms
+    }
+
+    /// A call of `endpoint` at `url`, from the page where it is made.
+    pub fn call(&self, endpoint: Endpoint, url: String) -> Call {
+        let page = Page { origin: self.page_origin.clone(), href: globals::page_href() };
+        Call::new(&self.config, &self.policy, endpoint, url, page)
+    }
+
+    /// One step of `call`, with the clocks read now.
+    pub fn step(&self, call: &mut Call, event: Event) -> Action {
+        let mut limits = self.rate_limits.as_ref().map(RefCell::borrow_mut);
+        CSRF_TOKENS.with(|tokens| {
+            let mut env = Env {
+                rate_limits: limits.as_deref_mut(),
+                csrf_tokens: &mut tokens.borrow_mut(),
+                now_ms: globals::monotonic_ms(),
+                random: js_sys::Math::random(),
+            };
+            call.step(event, &mut env)
+        })
+    }
+
+    /// Calls `getAccessToken()`: its result as a promise, or what it threw.
+    pub fn access_token(&self) -> Result<Promise, JsValue> {
+        match &self.get_access_token {
+            Some(f) => f.call0(&JsValue::UNDEFINED).map(|v| Promise::resolve(&v)),
+            None => Ok(Promise::resolve(&JsValue::UNDEFINED)),
+        }
+    }
+
+    /// The `Deprecation`/`Sunset` notice of a response, reported once per client with
+    /// `console.warn`.
+    pub fn note_deprecation(&self, headers: &Headers) -> Option<String> {
+        let get = |name: &str| headers.get(name).ok().flatten();
+        let notice = deprecation_notice(get("deprecation").as_deref(), get("sunset").as_deref())?;
+        if !self.deprecation_warned.replace(true) {
+            globals::warn(&format!("qlik-automl-predictions: {notice}"));
+        }
+        Some(notice)
+    }
+}
