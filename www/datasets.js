@@ -1,7 +1,9 @@
 // The result files of a prediction, as the page offers them. No DOM.
 
-/** The five files of a prediction, in the API's order: the page's one list of them. */
-export const DATASETS = Object.freeze(['predictions', 'shap', 'coordinate-shap', 'not-predicted-reasons', 'source']);
+import { DATASETS } from '../pkg/datasets.js';
+
+/** The five files of a prediction, in the API's order: the package's list (no wasm needed). */
+export { DATASETS };
 
 // How the page names a file in a sentence ("No SHAP values file was found…").
 const NOUNS = {

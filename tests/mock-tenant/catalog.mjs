@@ -2,10 +2,10 @@
 // generic `rows-<N>` / `bytes-<N>` IDs, and which file of which prediction exists (or answers
 // 404 or 409). The bytes of the files are made by files.mjs from content.mjs.
 
-/** The five file endpoints, in API order. */
-export const FILE_TYPES = Object.freeze([
-  'predictions', 'shap', 'coordinate-shap', 'not-predicted-reasons', 'source',
-]);
+import { DATASETS } from '../../js/datasets.js';
+
+/** The five file endpoints, in API order: the package's list. */
+export const FILE_TYPES = DATASETS;
 
 /** The fixed sample prediction IDs. `rows-<N>` and `bytes-<N>` are accepted as well. */
 export const SAMPLE_DATASETS = Object.freeze([
