@@ -18,6 +18,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Nothing may hang CI: a test (or hook) fails after 5 minutes, a suite is killed after 25.
+const TEST_TIMEOUT = '--test-timeout=300000';
+const SUITE_TIMEOUT_MS = 25 * 60 * 1000;
 const suites = [
   ['Rust formatting', 'cargo', ['fmt', '--check']],
   ['Rust formatting (fuzz crate)', 'cargo', ['fmt', '--check', '--manifest-path', 'fuzz/Cargo.toml']],
@@ -29,9 +32,9 @@ const suites = [
   ['decoder fuzzing (40 s)', 'bash', [join(root, 'scripts', 'fuzz.sh'), '40']],
   ['wasm tests in headless Chromium', 'cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'web']],
   ['TypeScript declarations', join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tests/types/tsconfig.json']],
-  ['JavaScript and browser tests', process.execPath, ['--test', '--test-concurrency=1',
+  ['JavaScript and browser tests', process.execPath, ['--test', '--test-concurrency=1', TEST_TIMEOUT,
     'tests/js/', 'tests/mock-tenant/', 'tests/www/', 'tests/e2e/', 'tests/consumers/']],
-  ['browser benchmark harness', process.execPath, ['--test', 'bench/']],
+  ['browser benchmark harness', process.execPath, ['--test', TEST_TIMEOUT, 'bench/']],
 ];
 
 // wasm-bindgen-test-runner drives Chromium through chromedriver (flags in webdriver.json).
@@ -42,12 +45,15 @@ const failed = [];
 for (const [name, cmd, args] of suites) {
   console.log(`\n[test] ${name}: ${[cmd === process.execPath ? 'node' : cmd, ...args].join(' ')}`);
   const started = Date.now();
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const r = spawnSync(cmd, args, {
+    cwd: root, stdio: 'inherit', env: process.env, timeout: SUITE_TIMEOUT_MS, killSignal: 'SIGKILL',
+  });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (r.status === 0) {
     console.log(`[test] ${name}: passed in ${secs} s`);
   } else {
-    console.log(`[test] ${name}: FAILED in ${secs} s`);
+    const why = r.error?.code === 'ETIMEDOUT' ? ' (killed: over the suite time limit)' : '';
+    console.log(`[test] ${name}: FAILED in ${secs} s${why}`);
     failed.push(name);
   }
 }

@@ -202,15 +202,25 @@ describe('bundlers', () => {
 
   test('Vite dev server: the same code runs unbundled, the package pre-bundled', async () => {
     const port = await freePort();
+    // CI sets `CI`, which turns vite's colours on (the port is printed in bold): ask for none,
+    // strip any left, and give up after a minute rather than wait forever.
+    const env = { ...process.env, NO_COLOR: '1' };
+    delete env.FORCE_COLOR;
     const vite = spawn(join(root, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-      cwd: projects.vite, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: projects.vite, stdio: ['ignore', 'pipe', 'pipe'], env,
     });
     try {
       let log = '';
       await new Promise((resolve, reject) => {
-        vite.stdout.on('data', (d) => { log += d; if (log.includes(`:${port}/`)) resolve(); });
+        // eslint-disable-next-line no-control-regex
+        const plain = () => log.replace(/\x1b\[[0-9;]*m/g, '');
+        const timer = setTimeout(() => reject(new Error(`vite did not start in 60 s: ${plain()}`)), 60_000);
+        vite.stdout.on('data', (d) => {
+          log += d;
+          if (plain().includes(`:${port}/`)) { clearTimeout(timer); resolve(); }
+        });
         vite.stderr.on('data', (d) => { log += d; });
-        vite.on('exit', (code) => reject(new Error(`vite exited ${code}: ${log}`)));
+        vite.on('exit', (code) => { clearTimeout(timer); reject(new Error(`vite exited ${code}: ${plain()}`)); });
       });
       const result = await resultOf(browser, `http://127.0.0.1:${port}/${query(tenant.url)}`, 60_000);
       assertFirstRows(result, predictions, 5);
