@@ -6,12 +6,10 @@ import { answered, redirectToLogin } from './login.js';
 import { RecordBatch } from './record-batch.js';
 import { callStream, linkCall, ReaderCall } from './streams.js';
 
-// The configuration fields the wasm side reads, copied when a client is made, so that a client
-// re-made on a fresh instance gets the same configuration. A getter that throws reads as
-// absent, as on the wasm side.
-const CONFIG_FIELDS = ['host', 'authType', 'webIntegrationId', 'crossSiteCookies', 'apiKey', 'getAccessToken',
-  'autoRedirect', 'retries', 'rateLimit', 'timeoutMs'];
-
+// The configuration is copied when a client is made (every own enumerable field, as
+// `Object.keys` lists them, and the fields of `rateLimit`), so that a client re-made on a fresh
+// instance gets the same configuration. A getter that throws reads as absent, as on the wasm
+// side.
 function read(obj, key) {
   try {
     return obj[key];
@@ -22,8 +20,16 @@ function read(obj, key) {
 
 function copyConfig(config) {
   if (config === null || typeof config !== 'object') return config;
+  let keys;
+  try {
+    keys = Object.keys(config);
+  } catch {
+    keys = [];
+  }
   const copy = {};
-  for (const key of CONFIG_FIELDS) copy[key] = read(config, key);
+  for (const key of keys) {
+    Object.defineProperty(copy, key, { value: read(config, key), enumerable: true, writable: true, configurable: true });
+  }
   const limits = copy.rateLimit;
   if (limits !== null && typeof limits === 'object') {
     copy.rateLimit = { tier1: read(limits, 'tier1'), tier2: read(limits, 'tier2'), windowMs: read(limits, 'windowMs') };
@@ -38,18 +44,28 @@ export class PredictionsClient {
   #client;
   #host;
   #autoRedirect;
+  #authType;
 
   constructor(config = {}) {
     const instance = live();
     this.#config = copyConfig(config);
     this.#client = instance.sync(() => new instance.bindings.Client(this.#config));
     this.#instance = instance;
-    this.#host = this.#client.origin;
+    this.#host = this.#client.host;
     this.#autoRedirect = this.#client.autoRedirect;
+    this.#authType = this.#client.authType;
+    const warning = this.#client.configWarning;
+    if (warning) console.warn(warning);
   }
 
-  /** The tenant origin requests go to. */
+  /** The tenant's base URL requests go to: its origin, and the host's path prefix if any. */
   get host() { return this.#host; }
+
+  /**
+   * The authentication type in use, as configured (lower-case) or inferred from the fields set:
+   * `'cookie'`, `'apikey'`, `'oauth2'`, `'none'` or `'noauth'`.
+   */
+  get authType() { return this.#authType; }
 
   // The wasm client on the live instance: made again (same configuration, fresh rate limiter)
   // when the instance it was made on has failed.

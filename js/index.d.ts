@@ -1,7 +1,7 @@
 // The option types and `Dataset` are declared beside the Rust code that reads them (see
 // src/wasm/arguments.rs, src/wasm/reader.rs, src/http/endpoint.rs), in the glue's declarations.
-import type { CallOptions, ClientConfig, Dataset, ParseOptions, Progress } from './qlik_automl_predictions.js';
-export type { CallOptions, ClientConfig, Dataset, ParseOptions, Progress };
+import type { AuthType, CallOptions, ClientConfig, Dataset, ParseOptions, Progress, RateLimit } from './qlik_automl_predictions.js';
+export type { AuthType, CallOptions, ClientConfig, Dataset, ParseOptions, Progress, RateLimit };
 
 /** Every dataset name, in the order of the API reference. */
 export declare const DATASETS: readonly Dataset[];
@@ -68,6 +68,7 @@ export declare class PredictionsClient {
   /** Throws a TypeError for an invalid configuration. */
   constructor(config?: ClientConfig);
   readonly host: string;
+  readonly authType: 'cookie' | 'apikey' | 'oauth2' | 'none' | 'noauth';
   stream(predictionId: string, dataset: Dataset, options?: StreamOptions): RecordBatchStream;
   table(predictionId: string, dataset: Dataset, options?: TableOptions): Promise<Table>;
   download(predictionId: string, dataset: Dataset, options?: CallOptions): Promise<Blob>;

@@ -116,7 +116,7 @@ pub async fn send(ctx: &Context, ctl: &Control, call: &mut Call) -> Result<Respo
         event = match ctx.step(call, event) {
             Action::Sleep { ms, .. } => after_wait(ctl.sleep(ms).await.map(|()| JsValue::UNDEFINED), |_| Event::Slept)?,
             Action::GetAccessToken => {
-                let token = ctx.access_token().map_err(Rejection::Value)?;
+                let token = ctx.access_token()?;
                 after_wait(ctl.wait(token).await, |v| Event::AccessToken(v.as_string()))?
             }
             Action::Send(request) => {

@@ -13,7 +13,10 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const client = new PredictionsClient(config);
   new PredictionsClient({ authType: 'apikey', apiKey: 'k', rateLimit: { tier1: 10, tier2: 5, windowMs: 1000 } });
   new PredictionsClient({ authType: 'oauth2', getAccessToken: async () => 'token' });
+  new PredictionsClient({ authType: 'OAuth2', clientId: 'c', getAccessToken: 'fetchQlikToken' });
+  new PredictionsClient({ host: 'tenant.eu.qlikcloud.com', apiKey: 'k', authType: 'ApiKey' });
   const host: string = client.host;
+  const authType: 'cookie' | 'apikey' | 'oauth2' | 'none' | 'noauth' = client.authType;
 
   const dataset: Dataset = 'shap';
   const every: readonly Dataset[] = DATASETS;
@@ -49,7 +52,7 @@ export async function usage(signal: AbortSignal): Promise<void> {
     if (e instanceof NetworkError) { const n: number = e.bytesReceived; void n; }
     if (e instanceof TypeError) { const field: string = (e as ArgumentError).field; void field; }
   }
-  void [pages, host, names, deprecation, cells, truncated, blob, bytes, jobs, every, parse, call];
+  void [pages, host, authType, names, deprecation, cells, truncated, blob, bytes, jobs, every, parse, call];
 }
 
 // @ts-expect-error: an unknown dataset is a type error
