@@ -191,3 +191,49 @@ export class PredictionsClient {
     }
   }
 }
+
+function shown(value) {
+  const text = String(value);
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
+}
+
+// A source of parseCsv as Reader.fromSource takes it: `{ fetch, url }` (a URL resolved against
+// the page's address, or a Request), `{ response }` or `{ stream, size }`.
+function csvSource(source) {
+  if (typeof source === 'string' || source instanceof URL) {
+    let url;
+    try {
+      url = new URL(source, globalThis.location?.href).href;
+    } catch {
+      throw argumentError('source', `source: ${shown(source)} is not a URL`);
+    }
+    return { fetch: url, url };
+  }
+  if (typeof Request === 'function' && source instanceof Request) return { fetch: source, url: source.url };
+  if (typeof Response === 'function' && source instanceof Response) {
+    if (source.bodyUsed || source.body?.locked) {
+      throw argumentError('source', "source: the Response's body is already used or being read");
+    }
+    return { response: source };
+  }
+  if (typeof Blob === 'function' && source instanceof Blob) return { stream: source.stream(), size: source.size };
+  if (typeof ReadableStream === 'function' && source instanceof ReadableStream) {
+    if (source.locked) throw argumentError('source', 'source: the stream is locked: another reader is reading it');
+    return { stream: source };
+  }
+  throw argumentError('source', 'source: must be a URL (string or URL), a Request, a Response, a ReadableStream or a Blob');
+}
+
+/**
+ * CSV from anywhere as a `ReadableStream` of `RecordBatch`es (also async-iterable), decoded
+ * while it is read, as `stream()` decodes a dataset: a URL (string or `URL`, fetched with
+ * plain `fetch`: no credentials but the page's own cookies for its own origin; pass a `Request`
+ * to set credentials or headers), a `Request`, a `Response`, a `ReadableStream` of bytes or a
+ * `Blob`. Reading starts when the stream is first read.
+ */
+export function parseCsv(source, options = {}) {
+  const input = csvSource(source);
+  const instance = live();
+  const call = new ReaderCall(instance, (opts) => instance.bindings.Reader.fromSource(input, opts), options);
+  return callStream(call, { wrap: (raw) => new RecordBatch(raw), fail: (e) => e, extra: ['columnNames', 'rows'] });
+}

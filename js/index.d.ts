@@ -77,6 +77,30 @@ export declare class PredictionsClient {
   jobs(predictionId: string, options?: Pick<CallOptions, 'signal'>): Promise<unknown>;
 }
 
+/**
+ * What `parseCsv` reads: a URL (string, resolved against the page's address, or `URL`), a
+ * `Request`, a `Response`, a `ReadableStream` of bytes or a `Blob`.
+ */
+export type CsvSource = string | URL | Request | Response | ReadableStream<Uint8Array> | Blob;
+
+/** The options of `parseCsv`: the parsing options, `signal` and `onProgress`. */
+export interface ParseCsvOptions extends ParseOptions {
+  /** Aborts the reading (a fetch, the source stream) and the parse; the stream errors with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called after each chunk of the source is parsed. */
+  onProgress?: (progress: Progress) => void;
+}
+
+/**
+ * CSV from anywhere as a stream of record batches, decoded while it is read, with the same
+ * options, batches and errors as `PredictionsClient.stream()`. A URL is fetched with plain
+ * `fetch` (no credentials but the page's own cookies for its own origin); a `Request` carries
+ * its own credentials and headers. An answer with an error status is a `QlikApiError`; a
+ * failed or short body a `NetworkError`; malformed CSV a `CsvError`. Throws a `TypeError`
+ * (`field: 'source'`) for any other source, or a used `Response` or locked stream.
+ */
+export declare function parseCsv(source: CsvSource, options?: ParseCsvOptions): RecordBatchStream;
+
 export declare class QlikApiError extends Error {
   readonly name: 'QlikApiError';
   readonly status: number;

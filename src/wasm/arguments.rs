@@ -268,7 +268,14 @@ pub fn call_options(options: &JsValue) -> Result<CallOptions, ArgumentError> {
     })
 }
 
-/// Parsing options of `stream()` and `table()`, and whether `batchRows` was given (else the
+/// The options of `parseCsv` besides the parsing ones: `signal` and `onProgress`.
+pub fn source_options(options: &JsValue) -> Result<(Option<AbortSignal>, Option<Function>), ArgumentError> {
+    must_be_object(options, "options", "options must be an object")?;
+    let signal = opt(options, "signal", "an AbortSignal", |v| v.dyn_into::<AbortSignal>().ok())?;
+    Ok((signal, opt_function(options, "onProgress")?))
+}
+
+/// Parsing options of `stream()`, `table()` and `parseCsv`, and whether `batchRows` was given (else the
 /// batches are sized adaptively, up to the default `batch_rows`).
 pub fn decode_options(options: &JsValue) -> Result<(DecodeOptions, bool), crate::error::Error> {
     let mut decode = DecodeOptions::default();

@@ -36,7 +36,7 @@ impl JsonValue for Json {
 }
 
 /// An error body's fields, and its `errors` array as parsed (empty when it has none).
-fn parse_error_body(bytes: &[u8]) -> (ErrorBody, JsValue) {
+pub fn parse_error_body(bytes: &[u8]) -> (ErrorBody, JsValue) {
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let Ok(doc) = js_sys::JSON::parse(text) else { return (ErrorBody::default(), Array::new().into()) };

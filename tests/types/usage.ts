@@ -1,6 +1,7 @@
 // Compile-time check of the package's TypeScript declarations (tsc --noEmit, strict): every
 // documented call, as a TypeScript user writes it. Not executed.
 import init, {
+  parseCsv, type CsvSource, type ParseCsvOptions,
   PredictionsClient, QlikApiError, CsvError, NetworkError, WasmModuleError, RecordBatch, DATASETS,
   type ArgumentError, type CallOptions, type ClientConfig, type Dataset, type ParseOptions, type Progress, type Table,
 } from 'qlik-automl-predictions';
@@ -42,6 +43,14 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const blob: Blob = await client.download('id', 'coordinate-shap', { onProgress });
   const bytes: ReadableStream<Uint8Array> = client.downloadStream('id', 'source');
   const jobs: unknown = await client.jobs('id', { signal });
+
+  const sources: CsvSource[] = ['https://x/a.csv', new URL('https://x/a.csv'), new Request('https://x/a.csv'), new Response('a\n1\n'), new Blob(['a\n']), new ReadableStream<Uint8Array>()];
+  const parseOptions: ParseCsvOptions = { batchRows: 10, types: 'string', flexible: true, maxRowBytes: 1024, maxColumns: 10, signal, onProgress };
+  for (const source of sources) {
+    const csv = parseCsv(source, parseOptions);
+    for await (const batch of csv) void batch.numRows;
+    void [csv.columnNames, csv.rows, csv.bytes, csv.totalBytes];
+  }
 
   try {
     await client.table('id', 'not-predicted-reasons');
