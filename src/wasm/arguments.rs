@@ -73,6 +73,7 @@ export interface RateLimit {
   windowMs?: number;
 }
 
+/** The options every call of `PredictionsClient` takes. */
 export interface CallOptions {
   /** Optional `refId` query parameter (GET endpoints). */
   refId?: string;
@@ -82,6 +83,7 @@ export interface CallOptions {
   onProgress?: (progress: Progress) => void;
 }
 
+/** How a CSV file is decoded into record batches (`stream()`, `table()`, `parseCsv()`). */
 export interface ParseOptions {
   /**
    * Most rows per batch. Given, every batch has this many rows (the last, and one cut by the

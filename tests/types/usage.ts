@@ -3,7 +3,7 @@
 import init, {
   parseCsv, type CsvSource, type ParseCsvOptions,
   PredictionsClient, QlikApiError, CsvError, NetworkError, WasmModuleError, RecordBatch, DATASETS,
-  type ArgumentError, type CallOptions, type ClientConfig, type Dataset, type ParseOptions, type Progress, type Table,
+  type ArgumentError, type CallOptions, type ColumnType, type CsvErrorReason, type ClientConfig, type Dataset, type ParseOptions, type Progress, type Table,
 } from 'qlik-automl-predictions';
 
 export async function usage(signal: AbortSignal): Promise<void> {
@@ -62,6 +62,36 @@ export async function usage(signal: AbortSignal): Promise<void> {
     if (e instanceof TypeError) { const field: string = (e as ArgumentError).field; void field; }
   }
   void [pages, host, authType, names, deprecation, cells, truncated, blob, bytes, jobs, every, parse, call];
+}
+
+// Narrowing: numbers() and strings() are typed exactly; column() narrows with instanceof.
+export function narrowing(b: RecordBatch, e: CsvError): void {
+  const scores: Float64Array = b.numbers('score');
+  const labels: string[] = b.strings('label');
+  // @ts-expect-error: numbers() is never a string[]
+  const wrong1: string[] = b.numbers('score');
+  // @ts-expect-error: strings() is never a Float64Array
+  const wrong2: Float64Array = b.strings('label');
+  const col = b.column(0);
+  // @ts-expect-error: column() is either type until narrowed
+  const wrong3: Float64Array = col;
+  if (col instanceof Float64Array) {
+    const n: Float64Array = col;
+    void n;
+  } else {
+    const s: string[] = col;
+    // @ts-expect-error: a string column has no Float64Array methods
+    col.subarray(1);
+    void s;
+  }
+  const kind: ColumnType = b.columnType('score');
+  // @ts-expect-error: a column type is 'number' or 'string'
+  const wrong4: ColumnType = 'boolean';
+  const reason: CsvErrorReason = e.reason;
+  // @ts-expect-error: CsvError.reason is a union, not any string
+  const wrong5: typeof e.reason = 'Other';
+  if (e.reason === 'TooManyColumns') void e.line;
+  void [scores, labels, wrong1, wrong2, wrong3, wrong4, wrong5, kind, reason];
 }
 
 // @ts-expect-error: an unknown dataset is a type error
