@@ -6,12 +6,10 @@ import { answered, redirectToLogin } from './login.js';
 import { RecordBatch } from './record-batch.js';
 import { callStream, linkCall, ReaderCall } from './streams.js';
 
-// The configuration fields the wasm side reads, copied when a client is made, so that a client
-// re-made on a fresh instance gets the same configuration. A getter that throws reads as
-// absent, as on the wasm side.
-const CONFIG_FIELDS = ['host', 'authType', 'webIntegrationId', 'crossSiteCookies', 'apiKey', 'getAccessToken',
-  'autoRedirect', 'retries', 'rateLimit', 'timeoutMs'];
-
+// The configuration is copied when a client is made (every own enumerable field, as
+// `Object.keys` lists them, and the fields of `rateLimit`), so that a client re-made on a fresh
+// instance gets the same configuration. A getter that throws reads as absent, as on the wasm
+// side.
 function read(obj, key) {
   try {
     return obj[key];
@@ -22,8 +20,16 @@ function read(obj, key) {
 
 function copyConfig(config) {
   if (config === null || typeof config !== 'object') return config;
+  let keys;
+  try {
+    keys = Object.keys(config);
+  } catch {
+    keys = [];
+  }
   const copy = {};
-  for (const key of CONFIG_FIELDS) copy[key] = read(config, key);
+  for (const key of keys) {
+    Object.defineProperty(copy, key, { value: read(config, key), enumerable: true, writable: true, configurable: true });
+  }
   const limits = copy.rateLimit;
   if (limits !== null && typeof limits === 'object') {
     copy.rateLimit = { tier1: read(limits, 'tier1'), tier2: read(limits, 'tier2'), windowMs: read(limits, 'windowMs') };
@@ -38,18 +44,28 @@ export class PredictionsClient {
   #client;
   #host;
   #autoRedirect;
+  #authType;
 
   constructor(config = {}) {
     const instance = live();
     this.#config = copyConfig(config);
     this.#client = instance.sync(() => new instance.bindings.Client(this.#config));
     this.#instance = instance;
-    this.#host = this.#client.origin;
+    this.#host = this.#client.host;
     this.#autoRedirect = this.#client.autoRedirect;
+    this.#authType = this.#client.authType;
+    const warning = this.#client.configWarning;
+    if (warning) console.warn(warning);
   }
 
-  /** The tenant origin requests go to. */
+  /** The tenant's base URL requests go to: its origin, and the host's path prefix if any. */
   get host() { return this.#host; }
+
+  /**
+   * The authentication type in use, as configured (lower-case) or inferred from the fields set:
+   * `'cookie'`, `'apikey'`, `'oauth2'`, `'none'` or `'noauth'`.
+   */
+  get authType() { return this.#authType; }
 
   // The wasm client on the live instance: made again (same configuration, fresh rate limiter)
   // when the instance it was made on has failed.
@@ -174,4 +190,50 @@ export class PredictionsClient {
       link.unlink();
     }
   }
+}
+
+function shown(value) {
+  const text = String(value);
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
+}
+
+// A source of parseCsv as Reader.fromSource takes it: `{ fetch, url }` (a URL resolved against
+// the page's address, or a Request), `{ response }` or `{ stream, size }`.
+function csvSource(source) {
+  if (typeof source === 'string' || source instanceof URL) {
+    let url;
+    try {
+      url = new URL(source, globalThis.location?.href).href;
+    } catch {
+      throw argumentError('source', `source: ${shown(source)} is not a URL`);
+    }
+    return { fetch: url, url };
+  }
+  if (typeof Request === 'function' && source instanceof Request) return { fetch: source, url: source.url };
+  if (typeof Response === 'function' && source instanceof Response) {
+    if (source.bodyUsed || source.body?.locked) {
+      throw argumentError('source', "source: the Response's body is already used or being read");
+    }
+    return { response: source };
+  }
+  if (typeof Blob === 'function' && source instanceof Blob) return { stream: source.stream(), size: source.size };
+  if (typeof ReadableStream === 'function' && source instanceof ReadableStream) {
+    if (source.locked) throw argumentError('source', 'source: the stream is locked: another reader is reading it');
+    return { stream: source };
+  }
+  throw argumentError('source', 'source: must be a URL (string or URL), a Request, a Response, a ReadableStream or a Blob');
+}
+
+/**
+ * CSV from anywhere as a `ReadableStream` of `RecordBatch`es (also async-iterable), decoded
+ * while it is read, as `stream()` decodes a dataset: a URL (string or `URL`, fetched with
+ * plain `fetch`: no credentials but the page's own cookies for its own origin; pass a `Request`
+ * to set credentials or headers), a `Request`, a `Response`, a `ReadableStream` of bytes or a
+ * `Blob`. Reading starts when the stream is first read.
+ */
+export function parseCsv(source, options = {}) {
+  const input = csvSource(source);
+  const instance = live();
+  const call = new ReaderCall(instance, (opts) => instance.bindings.Reader.fromSource(input, opts), options);
+  return callStream(call, { wrap: (raw) => new RecordBatch(raw), fail: (e) => e, extra: ['columnNames', 'rows'] });
 }

@@ -8,9 +8,9 @@
 //   loader.js        init(), and the live instance, made again after a failure
 //   streams.js       reading calls and the ReadableStreams over them
 //   login.js         autoRedirect's loop guard
-//   client.js        PredictionsClient
+//   client.js        PredictionsClient, and parseCsv (CSV from any source)
 export { default, initSync, __internals } from './loader.js';
-export { PredictionsClient } from './client.js';
+export { PredictionsClient, parseCsv } from './client.js';
 export { RecordBatch } from './record-batch.js';
 export { DATASETS } from './datasets.js';
 export { QlikApiError, CsvError, NetworkError, WasmModuleError } from './errors.js';

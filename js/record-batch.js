@@ -79,6 +79,26 @@ export class RecordBatch {
     return cells;
   }
 
+  /**
+   * A number column as its `Float64Array`; a TypeError when the column is a string column in
+   * this batch.
+   */
+  numbers(key) {
+    const i = columnIndex(this.columnNames, key);
+    if (this.#raw.kinds[i] !== 0) throw new TypeError(`column ${JSON.stringify(this.columnNames[i])} is a string column in this batch`);
+    return this.#raw.numbers[i];
+  }
+
+  /**
+   * A string column as its cells; a TypeError when the column is a number column in this batch
+   * (its cells were parsed: read it with `numbers()`, or decode with `types: 'string'`).
+   */
+  strings(key) {
+    const i = columnIndex(this.columnNames, key);
+    if (this.#raw.kinds[i] === 0) throw new TypeError(`column ${JSON.stringify(this.columnNames[i])} is a number column in this batch`);
+    return this.column(i);
+  }
+
   /** Every column, in order. */
   columns() {
     return this.columnNames.map((_, i) => this.column(i));

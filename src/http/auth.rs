@@ -11,6 +11,24 @@
 //!
 //! Redirects never take a request off the host's origin with anything of the caller's, and
 //! never make another origin's answer pass for the tenant's; see [`Redirects`].
+//!
+//! # The official client's host configs
+//!
+//! A host config of `@qlik/api` (2.19) is taken as it is. Its authentication type is found as
+//! `determineAuthType` finds it (src/auth/internal/auth-module-registry.ts of
+//! qlik-oss/qlik-api-ts): a non-empty `authType`, matched case-insensitively (the registry keys
+//! its modules by lower-case name), or else the first field set of `apiKey` (API key),
+//! `accessCode` (anonymous), `clientId` (OAuth2), `webIntegrationId` (cookie), `reference`,
+//! `pfx`, and else a cookie session. (For a host outside Qlik Cloud's domains with none of these
+//! fields it also asks the host whether it is Qlik Sense Enterprise on Windows, for
+//! `windowscookie`; the AutoML API is Qlik Cloud's only, so this client does not ask and takes a
+//! cookie session.) Of its authentication types, `anonymous`, `pfx`, `windowscookie` and
+//! `reference` cannot be served here and are refused, naming the field that chose them; an
+//! unknown name is refused too (the official client would look for a custom module on
+//! `globalThis`). The fields each type knows ([`known_fields`]) are its module's
+//! `requiredProps` and `optionalProps`, and those of every type (`hostConfigCommonProperties`,
+//! src/auth/auth-types.ts); the official client warns about any other field, and so does this
+//! one (see `HostConfig::unknown_fields`).
 
 use std::fmt;
 
@@ -27,8 +45,73 @@ pub enum AuthType {
     None,
 }
 
+/// The authentication types of the official client, by the lower-case name it registers its
+/// modules under (src/auth/internal/auth-module-registry.ts), with the type serving each here
+/// (`None`: not served).
+const QLIK_AUTH_TYPES: [(&str, Option<AuthType>); 9] = [
+    ("apikey", Some(AuthType::ApiKey)),
+    ("cookie", Some(AuthType::Cookie)),
+    ("none", Some(AuthType::None)),
+    ("noauth", Some(AuthType::None)),
+    ("oauth2", Some(AuthType::OAuth2)),
+    ("anonymous", Option::None),
+    ("pfx", Option::None),
+    ("windowscookie", Option::None),
+    ("reference", Option::None),
+];
+
+/// The fields every host config may have, whatever its authentication type
+/// (`hostConfigCommonProperties`, src/auth/auth-types.ts).
+const COMMON_FIELDS: [&str; 6] =
+    ["authType", "autoRedirect", "authRedirectUserConfirmation", "embedRuntimeUrl", "host", "onAuthFailed"];
+
+/// The fields of the host config that the official client's module `module` (a name of
+/// [`QLIK_AUTH_TYPES`]) requires or accepts (its `requiredProps` and `optionalProps`), besides
+/// the common ones.
+fn module_fields(module: &str) -> &'static [&'static str] {
+    match module {
+        "apikey" => &["apiKey"],
+        "cookie" => &["webIntegrationId", "crossSiteCookies", "anonymousMode"],
+        "oauth2" => &[
+            "clientId",
+            "clientSecret",
+            "redirectUri",
+            "accessTokenStorage",
+            "scope",
+            "subject",
+            "userId",
+            "noCache",
+            "getAccessToken",
+            "performInteractiveLogin",
+        ],
+        "anonymous" => &["clientId", "accessCode"],
+        "windowscookie" => &["loginUri", "crossSiteCookies", "getAccessToken"],
+        "reference" => &["reference"],
+        "pfx" => &["pfx", "passphrase", "userHeader"],
+        _ => &[],
+    }
+}
+
+/// Whether `field` is a host-config field of authentication type `module`: one of its module's
+/// or a common one.
+pub fn known_field(module: &str, field: &str) -> bool {
+    COMMON_FIELDS.contains(&field) || module_fields(module).contains(&field)
+}
+
+/// The host-config field of any authentication type that `field` spells in another case
+/// (`webintegrationId` → `webIntegrationId`), for a hint.
+pub fn field_in_other_case(field: &str) -> Option<&'static str> {
+    QLIK_AUTH_TYPES
+        .iter()
+        .flat_map(|(module, _)| module_fields(module).iter())
+        .chain(COMMON_FIELDS.iter())
+        .copied()
+        .find(|known| *known != field && known.eq_ignore_ascii_case(field))
+}
+
 impl AuthType {
     /// Every authentication type.
+    #[cfg(test)]
     const ALL: [AuthType; 4] = [AuthType::Cookie, AuthType::ApiKey, AuthType::OAuth2, AuthType::None];
 
     /// The `authType` string of the authentication type.
@@ -81,8 +164,11 @@ pub enum Redirects {
 /// A rejected authentication setting; [`AuthError::field`] names the option at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
-    /// `authType` is not one of the accepted values (shortened).
+    /// `authType` names no authentication type of the official client (shortened).
     InvalidAuthType { value: String },
+    /// An authentication type of the official client that this client cannot serve, named by
+    /// `authType` or chosen by the field `field` (`accessCode`, `reference`, `pfx`).
+    UnsupportedAuthType { auth_type: &'static str, field: &'static str },
     /// `authType: "apikey"` without a non-empty `apiKey`.
     MissingApiKey,
     /// `apiKey` contains characters that cannot be sent in an HTTP header.
@@ -98,6 +184,7 @@ impl AuthError {
     pub fn field(&self) -> &'static str {
         match self {
             AuthError::InvalidAuthType { .. } => "authType",
+            AuthError::UnsupportedAuthType { field, .. } => field,
             AuthError::MissingApiKey | AuthError::InvalidApiKey => "apiKey",
             AuthError::MissingAccessTokenFn => "getAccessToken",
             AuthError::InvalidWebIntegrationId => "webIntegrationId",
@@ -108,14 +195,34 @@ impl AuthError {
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AuthError::InvalidAuthType { value } => {
-                write!(f, "{value:?} is not supported; expected \"cookie\", \"apikey\", \"oauth2\" or \"none\"")
+            AuthError::InvalidAuthType { value } => write!(
+                f,
+                "{value:?} is not an authentication type; expected \"cookie\", \"apikey\", \"oauth2\", \"none\" \
+                 or \"noauth\" (in any case)"
+            ),
+            AuthError::UnsupportedAuthType { auth_type, field } => {
+                let what = match *auth_type {
+                    "anonymous" => "anonymous access",
+                    "pfx" => "certificate (PFX) authentication",
+                    "windowscookie" => "Qlik Sense Enterprise on Windows",
+                    "reference" => "a reference to a host config registered with @qlik/api",
+                    _ => "this authentication type",
+                };
+                let chosen = if *field == "authType" { String::new() } else { format!(" (chosen by `{field}`)") };
+                write!(
+                    f,
+                    "authType \"{auth_type}\"{chosen}, {what}, is not supported by this client; \
+                     it serves \"cookie\", \"apikey\", \"oauth2\" with `getAccessToken`, and \"none\""
+                )
             }
             AuthError::MissingApiKey => f.write_str("authType \"apikey\" requires a non-empty `apiKey`"),
             AuthError::InvalidApiKey => {
                 f.write_str("contains whitespace, control or non-ASCII characters and cannot be sent as a bearer token")
             }
-            AuthError::MissingAccessTokenFn => f.write_str("authType \"oauth2\" requires a `getAccessToken` function"),
+            AuthError::MissingAccessTokenFn => f.write_str(
+                "authType \"oauth2\" requires `getAccessToken`, a function or the name of a global function \
+                 (this client does not run OAuth2's login flows)",
+            ),
             AuthError::InvalidWebIntegrationId => {
                 f.write_str("contains whitespace, control or non-ASCII characters and cannot be sent in a header")
             }
@@ -129,8 +236,15 @@ pub struct AuthInput {
     pub auth_type: Option<String>,
     pub web_integration_id: Option<String>,
     pub api_key: Option<String>,
+    /// Whether `getAccessToken` is given: a function, or the name of a global function.
     pub has_access_token_fn: bool,
     pub cross_site_cookies: Option<bool>,
+    /// Whether the fields that choose an authentication type this client does not serve are
+    /// set (truthy, as JavaScript tests them): `accessCode`, `clientId`, `reference`, `pfx`.
+    pub has_access_code: bool,
+    pub has_client_id: bool,
+    pub has_reference: bool,
+    pub has_pfx: bool,
 }
 
 impl fmt::Debug for AuthInput {
@@ -141,7 +255,37 @@ impl fmt::Debug for AuthInput {
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("has_access_token_fn", &self.has_access_token_fn)
             .field("cross_site_cookies", &self.cross_site_cookies)
+            .field("has_access_code", &self.has_access_code)
+            .field("has_client_id", &self.has_client_id)
+            .field("has_reference", &self.has_reference)
+            .field("has_pfx", &self.has_pfx)
             .finish()
+    }
+}
+
+/// The authentication type of a host config and the official client's module name for it
+/// (`noauth` and `none` are both [`AuthType::None`]): `authType` when given and not empty,
+/// matched case-insensitively, else inferred from the fields set, as the official client's
+/// `determineAuthType` does (see the module documentation).
+pub fn resolve_auth_type(input: &AuthInput) -> Result<(AuthType, &'static str), AuthError> {
+    let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+    let (module, field) = match input.auth_type.as_deref().filter(|t| !t.is_empty()) {
+        Some(value) => {
+            let found = QLIK_AUTH_TYPES.iter().find(|(name, _)| name.eq_ignore_ascii_case(value));
+            let (name, _) = found.ok_or_else(|| AuthError::InvalidAuthType { value: super::url::shorten(value) })?;
+            (*name, "authType")
+        }
+        Option::None if set(&input.api_key) => ("apikey", "apiKey"),
+        Option::None if input.has_access_code => ("anonymous", "accessCode"),
+        Option::None if input.has_client_id => ("oauth2", "clientId"),
+        Option::None if set(&input.web_integration_id) => ("cookie", "webIntegrationId"),
+        Option::None if input.has_reference => ("reference", "reference"),
+        Option::None if input.has_pfx => ("pfx", "pfx"),
+        Option::None => ("cookie", "authType"),
+    };
+    match QLIK_AUTH_TYPES.iter().find(|(name, _)| *name == module) {
+        Some((name, Some(kind))) => Ok((*kind, name)),
+        _ => Err(AuthError::UnsupportedAuthType { auth_type: module, field }),
     }
 }
 
@@ -149,6 +293,8 @@ impl fmt::Debug for AuthInput {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Auth {
     kind: AuthType,
+    /// The official client's module name of the type (`noauth` or `none` for [`AuthType::None`]).
+    module: &'static str,
     /// Trimmed; `None` when absent or blank.
     web_integration_id: Option<String>,
     /// The trimmed API key; set only for [`AuthType::ApiKey`].
@@ -160,6 +306,7 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth")
             .field("kind", &self.kind)
+            .field("module", &self.module)
             .field("web_integration_id", &self.web_integration_id)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("cross_site_cookies", &self.cross_site_cookies)
@@ -179,17 +326,10 @@ fn is_safe_method(method: &str) -> bool {
 }
 
 impl Auth {
-    /// Validates `input`. `authType`: absent means `cookie`; otherwise exactly `cookie`,
-    /// `apikey`, `oauth2` or `none` (case-sensitive, as in the official client). Values are
-    /// trimmed; a web integration ID or API key must be sendable in a header.
+    /// Validates `input`; the authentication type is found by [`resolve_auth_type`]. Values
+    /// are trimmed; a web integration ID or API key must be sendable in a header.
     pub fn from_input(input: AuthInput) -> Result<Auth, AuthError> {
-        let kind = match input.auth_type.as_deref() {
-            Option::None => AuthType::Cookie,
-            Some(value) => AuthType::ALL
-                .into_iter()
-                .find(|a| a.as_str() == value)
-                .ok_or_else(|| AuthError::InvalidAuthType { value: super::url::shorten(value) })?,
-        };
+        let (kind, module) = resolve_auth_type(&input)?;
         let api_key = match kind {
             AuthType::ApiKey => match input.api_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
                 Option::None => return Err(AuthError::MissingApiKey),
@@ -210,11 +350,18 @@ impl Auth {
             }
             _ => Option::None,
         };
-        Ok(Auth { kind, web_integration_id, api_key, cross_site_cookies: input.cross_site_cookies.unwrap_or(true) })
+        let cross_site_cookies = input.cross_site_cookies.unwrap_or(true);
+        Ok(Auth { kind, module, web_integration_id, api_key, cross_site_cookies })
     }
 
     pub fn kind(&self) -> AuthType {
         self.kind
+    }
+
+    /// The official client's module name of the authentication type: `cookie`, `apikey`,
+    /// `oauth2`, `none` or `noauth`.
+    pub fn module(&self) -> &'static str {
+        self.module
     }
 
     /// The web integration ID, when configured.
@@ -314,13 +461,102 @@ mod tests {
             let i = AuthInput { api_key: Some("k".into()), has_access_token_fn: true, ..input(Some(a.as_str())) };
             assert_eq!(Auth::from_input(i).map(|a| a.kind()), Ok(a));
         }
-        for bad in ["", "apiKey", "Cookie", "oauth", "windowscookie", "anonymous", " none"] {
+        for bad in ["oauth", "api-key", " none", "cookie ", "myCustomModule"] {
             let err = Auth::from_input(input(Some(bad))).unwrap_err();
             assert_eq!(err.field(), "authType");
             assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
         }
         let long = format!("ftp{}", "x".repeat(5000));
         assert!(Auth::from_input(input(Some(&long))).unwrap_err().to_string().len() < 400);
+    }
+
+    #[test]
+    fn auth_type_matches_in_any_case() {
+        let full = |t: &str| AuthInput { api_key: Some("k".into()), has_access_token_fn: true, ..input(Some(t)) };
+        for (given, kind, module) in [
+            ("ApiKey", AuthType::ApiKey, "apikey"),
+            ("APIKEY", AuthType::ApiKey, "apikey"),
+            ("Cookie", AuthType::Cookie, "cookie"),
+            ("OAuth2", AuthType::OAuth2, "oauth2"),
+            ("None", AuthType::None, "none"),
+            ("noAuth", AuthType::None, "noauth"),
+        ] {
+            let a = Auth::from_input(full(given)).unwrap();
+            assert_eq!((a.kind(), a.module()), (kind, module), "{given}");
+        }
+    }
+
+    #[test]
+    fn auth_type_is_inferred_as_the_official_client_does() {
+        let base = AuthInput::default();
+        let key = || Some("k".to_string());
+        let wid = || Some("w".to_string());
+        // The module, or the unsupported type and the field that chose it.
+        type Expected = Result<&'static str, (&'static str, &'static str)>;
+        let cases: Vec<(AuthInput, Expected)> = vec![
+            (base.clone(), Ok("cookie")),
+            (AuthInput { has_access_token_fn: true, ..base.clone() }, Ok("cookie")),
+            (AuthInput { web_integration_id: wid(), ..base.clone() }, Ok("cookie")),
+            (
+                AuthInput { api_key: key(), web_integration_id: wid(), has_client_id: true, ..base.clone() },
+                Ok("apikey"),
+            ),
+            (AuthInput { api_key: Some(String::new()), ..base.clone() }, Ok("cookie")),
+            (
+                AuthInput { has_client_id: true, has_access_token_fn: true, web_integration_id: wid(), ..base.clone() },
+                Ok("oauth2"),
+            ),
+            (
+                AuthInput { has_access_code: true, has_client_id: true, ..base.clone() },
+                Err(("anonymous", "accessCode")),
+            ),
+            (AuthInput { has_reference: true, ..base.clone() }, Err(("reference", "reference"))),
+            (AuthInput { web_integration_id: wid(), has_reference: true, ..base.clone() }, Ok("cookie")),
+            (AuthInput { has_pfx: true, ..base.clone() }, Err(("pfx", "pfx"))),
+            (AuthInput { has_reference: true, has_pfx: true, ..base.clone() }, Err(("reference", "reference"))),
+            (AuthInput { auth_type: Some(String::new()), api_key: key(), ..base.clone() }, Ok("apikey")),
+            (AuthInput { auth_type: Some("none".into()), api_key: key(), has_pfx: true, ..base.clone() }, Ok("none")),
+            (AuthInput { auth_type: Some("WindowsCookie".into()), ..base.clone() }, Err(("windowscookie", "authType"))),
+            (AuthInput { auth_type: Some("anonymous".into()), ..base.clone() }, Err(("anonymous", "authType"))),
+        ];
+        for (i, expected) in cases {
+            let got = resolve_auth_type(&i).map(|(_, module)| module).map_err(|e| match e {
+                AuthError::UnsupportedAuthType { auth_type, field } => (auth_type, field),
+                other => panic!("{other:?}"),
+            });
+            assert_eq!(got, expected, "{i:?}");
+        }
+    }
+
+    #[test]
+    fn unsupported_auth_types_name_the_type_and_the_field() {
+        let e = Auth::from_input(AuthInput { has_pfx: true, ..AuthInput::default() }).unwrap_err();
+        assert_eq!(e.field(), "pfx");
+        assert!(e.to_string().contains("\"pfx\" (chosen by `pfx`)"), "{e}");
+        let e = Auth::from_input(input(Some("windowscookie"))).unwrap_err();
+        assert_eq!(e.field(), "authType");
+        assert!(e.to_string().contains("Qlik Sense Enterprise on Windows, is not supported"), "{e}");
+        let e = Auth::from_input(AuthInput { has_client_id: true, ..AuthInput::default() }).unwrap_err();
+        assert_eq!(e, AuthError::MissingAccessTokenFn);
+        assert!(e.to_string().contains("name of a global function"), "{e}");
+    }
+
+    #[test]
+    fn fields_of_each_auth_type() {
+        for field in COMMON_FIELDS {
+            for (module, _) in QLIK_AUTH_TYPES {
+                assert!(known_field(module, field), "{module} {field}");
+            }
+        }
+        assert!(known_field("apikey", "apiKey") && !known_field("apikey", "webIntegrationId"));
+        assert!(known_field("cookie", "crossSiteCookies") && !known_field("cookie", "getAccessToken"));
+        assert!(known_field("oauth2", "getAccessToken") && known_field("oauth2", "clientId"));
+        assert!(!known_field("none", "apiKey") && !known_field("noauth", "crossSiteCookies"));
+        assert_eq!(field_in_other_case("webintegrationId"), Some("webIntegrationId"));
+        assert_eq!(field_in_other_case("APIKEY"), Some("apiKey"));
+        assert_eq!(field_in_other_case("authtype"), Some("authType"));
+        assert_eq!(field_in_other_case("apiKey"), None);
+        assert_eq!(field_in_other_case("webIntegration"), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use super::auth::{Auth, AuthError, AuthInput, AuthType, Credentials};
+use super::auth::{field_in_other_case, known_field, Auth, AuthError, AuthInput, AuthType, Credentials};
 use super::endpoint::Endpoint;
 use super::url::{encode_uri_component, is_dot_segment, is_loopback_host, parse_host, parse_origin, shorten};
 use super::url::{HostError, Scheme};
@@ -23,6 +23,9 @@ const API_PATH: &str = "/api/v1/automl-predictions";
 
 /// The path of the CSRF token endpoint, after the host's base URL.
 const CSRF_PATH: &str = "/api/v1/csrf-token";
+
+/// This client's own options, read beside the host config (src/wasm/arguments.rs).
+pub const CLIENT_OPTIONS: [&str; 3] = ["retries", "rateLimit", "timeoutMs"];
 
 /// A rejected configuration or request argument. [`ConfigError::field`] names the offending
 /// option as JavaScript callers spell it, and the message starts with it.
@@ -102,6 +105,8 @@ pub struct HostConfigInput {
     pub host: Option<String>,
     pub auth: AuthInput,
     pub auto_redirect: Option<bool>,
+    /// The object's own field names (`Object.keys`), for [`HostConfig::unknown_fields`].
+    pub fields: Vec<String>,
 }
 
 /// A validated host configuration.
@@ -114,6 +119,7 @@ pub struct HostConfig {
     path_prefix: String,
     auth: Auth,
     auto_redirect: bool,
+    unknown_fields: Vec<String>,
 }
 
 impl HostConfig {
@@ -132,12 +138,47 @@ impl HostConfig {
         if auth.kind().sends_credentials() && base.scheme == Scheme::Http && !is_loopback_host(&base.host) {
             return Err(ConfigError::InsecureTransport { origin: base.origin(), auth: auth.kind() });
         }
+        let unknown_fields = input
+            .fields
+            .into_iter()
+            .filter(|f| !known_field(auth.module(), f) && !CLIENT_OPTIONS.contains(&f.as_str()))
+            .collect();
         Ok(HostConfig {
             origin: base.origin(),
             path_prefix: base.path_prefix,
             auth,
             auto_redirect: input.auto_redirect.unwrap_or(false),
+            unknown_fields,
         })
+    }
+
+    /// The fields of the configuration that its authentication type does not know (see the
+    /// `auth` module) and that are none of this client's own options: a misspelt field, or
+    /// one of another authentication type (`apiKey` with a cookie session). They are not used.
+    pub fn unknown_fields(&self) -> &[String] {
+        &self.unknown_fields
+    }
+
+    /// The warning about [`HostConfig::unknown_fields`], when there are any: each named, with
+    /// the field it spells in another case when there is one.
+    pub fn unknown_fields_warning(&self) -> Option<String> {
+        if self.unknown_fields.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = self
+            .unknown_fields
+            .iter()
+            .map(|f| match field_in_other_case(f) {
+                Some(known) => format!("`{}` (did you mean `{known}`?)", shorten(f)),
+                None => format!("`{}`", shorten(f)),
+            })
+            .collect();
+        let fields = if names.len() == 1 { "field" } else { "fields" };
+        Some(format!(
+            "qlik-automl-predictions: unknown {fields} in the host config, not used with authType \"{}\": {}",
+            self.auth.module(),
+            names.join(", ")
+        ))
     }
 
     /// The normalized origin requests go to.
@@ -155,8 +196,9 @@ impl HostConfig {
         self.auto_redirect
     }
 
-    /// `origin + path_prefix`: the base every path is appended to.
-    fn base_url(&self) -> String {
+    /// `origin + path_prefix`: the base every path is appended to (the configured host with a
+    /// path prefix kept, e.g. `https://proxy.example.com/qlik`).
+    pub fn base_url(&self) -> String {
         format!("{}{}", self.origin, self.path_prefix)
     }
 
@@ -337,6 +379,54 @@ mod tests {
         let default_auth = HostConfigInput { host: Some("http://evil.com".into()), ..HostConfigInput::default() };
         let err = HostConfig::from_input(default_auth, None).unwrap_err();
         assert!(matches!(err, ConfigError::InsecureTransport { auth: AuthType::Cookie, .. }));
+    }
+
+    #[test]
+    fn unknown_fields_are_those_the_auth_type_does_not_know() {
+        let with_fields = |auth: AuthInput, fields: &[&str]| {
+            let i = HostConfigInput {
+                host: Some("t.example.com".into()),
+                auth,
+                fields: fields.iter().map(|f| f.to_string()).collect(),
+                ..HostConfigInput::default()
+            };
+            HostConfig::from_input(i, None).unwrap()
+        };
+        let common =
+            ["host", "authType", "autoRedirect", "embedRuntimeUrl", "onAuthFailed", "authRedirectUserConfirmation"];
+        let own = ["retries", "rateLimit", "timeoutMs"];
+        let cookie = ["webIntegrationId", "crossSiteCookies", "anonymousMode"];
+        let all: Vec<&str> = common.iter().chain(&own).chain(&cookie).copied().collect();
+        let c = with_fields(AuthInput::default(), &all);
+        assert!(c.unknown_fields().is_empty() && c.unknown_fields_warning().is_none());
+
+        let c = with_fields(AuthInput::default(), &["host", "webintegrationId", "apiKey", "getAccessToken"]);
+        assert_eq!(c.unknown_fields(), ["webintegrationId", "apiKey", "getAccessToken"]);
+        assert_eq!(
+            c.unknown_fields_warning().unwrap(),
+            "qlik-automl-predictions: unknown fields in the host config, not used with authType \"cookie\": \
+             `webintegrationId` (did you mean `webIntegrationId`?), `apiKey`, `getAccessToken`"
+        );
+        let key = AuthInput { api_key: Some("k".into()), ..AuthInput::default() };
+        let c = with_fields(key, &["apiKey", "webIntegrationId", "crossSiteCookies", "retries"]);
+        assert_eq!(c.unknown_fields(), ["webIntegrationId", "crossSiteCookies"]);
+        let oauth = AuthInput { has_client_id: true, has_access_token_fn: true, ..AuthInput::default() };
+        let c = with_fields(oauth, &["clientId", "getAccessToken", "scope", "accessTokenStorage", "apikey"]);
+        assert_eq!(c.unknown_fields(), ["apikey"]);
+        assert!(c.unknown_fields_warning().unwrap().contains(
+            "field in the host config, not used with authType \"oauth2\": `apikey` (did you mean `apiKey`?)"
+        ));
+        let none = AuthInput { auth_type: Some("NoAuth".into()), ..AuthInput::default() };
+        assert_eq!(with_fields(none, &["authType", "webIntegrationId"]).unknown_fields(), ["webIntegrationId"]);
+    }
+
+    #[test]
+    fn the_base_url_keeps_a_path_prefix() {
+        assert_eq!(
+            config("https://proxy.example.com/qlik/", "none", None).base_url(),
+            "https://proxy.example.com/qlik"
+        );
+        assert_eq!(config("Tenant.example.com///", "none", None).base_url(), "https://tenant.example.com");
     }
 
     #[test]

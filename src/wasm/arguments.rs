@@ -5,7 +5,7 @@
 //! out of range must be a `TypeError` naming the field, which serde's messages do not do, and
 //! the hand-written reading is smaller in the wasm module (see the README's design notes).
 
-use js_sys::{Function, Reflect};
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -16,30 +16,64 @@ use crate::http::{AuthInput, HostConfigInput, RateLimitConfig};
 
 #[wasm_bindgen(typescript_custom_section)]
 const OPTIONS_TS: &str = r#"
-/** Host configuration, with the official Qlik client's field names, plus this client's options. */
+/**
+ * The authentication types of the official Qlik client (`@qlik/api`'s `AuthType`), matched in
+ * any case. This client serves `'cookie'`, `'apikey'`, `'oauth2'` (with `getAccessToken`) and
+ * `'none'`/`'noauth'`; the others (`'anonymous'`, `'pfx'`, `'windowscookie'`, `'reference'`)
+ * and unknown names throw a `TypeError` whose `field` is `'authType'`.
+ */
+export type AuthType = 'cookie' | 'apikey' | 'oauth2' | 'none' | 'noauth' | (string & {});
+
+/**
+ * A host configuration of the official Qlik client (`@qlik/api`'s `HostConfig`, which it
+ * accepts as it is), plus this client's own options (`retries`, `rateLimit`, `timeoutMs`).
+ * Fields that the configuration's authentication type does not use draw one `console.warn`
+ * naming them when the client is made.
+ */
 export interface ClientConfig {
-  /** Tenant host, e.g. `tenant.eu.qlikcloud.com` (https assumed) or a full origin. Default: the page's origin. */
+  /** Tenant host, e.g. `tenant.eu.qlikcloud.com` (https assumed) or a full origin, with an optional path prefix (kept). Default: the page's origin. */
   host?: string;
-  /** Default `'cookie'`: the signed-in user's session. */
-  authType?: 'cookie' | 'apikey' | 'oauth2' | 'none';
+  /**
+   * How requests authenticate. When absent or empty it is inferred as `@qlik/api` infers it:
+   * from `apiKey` (`'apikey'`), `accessCode` (`'anonymous'`, refused), `clientId` (`'oauth2'`),
+   * `webIntegrationId` (`'cookie'`), `reference` or `pfx` (refused), in that order; else
+   * `'cookie'`, the signed-in user's session.
+   */
+  authType?: AuthType;
   /** Web integration ID, sent as `qlik-web-integration-id` (cookie auth, cross-origin pages). */
   webIntegrationId?: string;
-  /** Send cookies to a cross-origin host (default true). */
+  /** `false` sends cookies to the same origin only; by default they are sent to a cross-origin host too (cookie auth). */
   crossSiteCookies?: boolean;
-  /** API key, for `authType: 'apikey'`. */
+  /** API key, sent as `Authorization: Bearer <apiKey>` (`authType: 'apikey'`, inferred from it). */
   apiKey?: string;
-  /** Called before each request for `authType: 'oauth2'`. */
-  getAccessToken?: () => string | Promise<string>;
+  /** The OAuth2 client's ID: makes the inferred `authType` `'oauth2'`; requests still need `getAccessToken`. */
+  clientId?: string;
+  /**
+   * Gives the bearer token of each request for `authType: 'oauth2'`: a function (sync or async),
+   * or the name of a global function, looked up on `globalThis` for each token.
+   */
+  getAccessToken?: string | (() => string | Promise<string>);
   /** On a 401, send the page to the tenant's login URL (at most once per page load and host). */
   autoRedirect?: boolean;
   /** Further attempts after a 429 or 503 answer, and for a GET after a failed connection, a 502 or a 504 (default 3, at most 100). */
   retries?: number;
-  /** Space requests to stay within the API's rate tiers (default true: 1000/min tier 1, 100/min tier 2). */
-  rateLimit?: boolean | { tier1?: number; tier2?: number; windowMs?: number };
+  /** Space requests to stay within the API's rate tiers (default true: 1000/min tier 1, 100/min tier 2), or set the tiers. */
+  rateLimit?: boolean | RateLimit;
   /** Idle timeout in ms: fail when a call waits this long for anything. None by default. */
   timeoutMs?: number;
 }
 
+/** The rate tiers `rateLimit` spaces requests within. */
+export interface RateLimit {
+  /** Requests per window to the file endpoints (default 1000; 1 to 1 000 000). */
+  tier1?: number;
+  /** Requests per window to the jobs endpoint (default 100; 1 to 1 000 000). */
+  tier2?: number;
+  /** The window in ms (default 60 000; 1 to 2^31−1). */
+  windowMs?: number;
+}
+
+/** The options every call of `PredictionsClient` takes. */
 export interface CallOptions {
   /** Optional `refId` query parameter (GET endpoints). */
   refId?: string;
@@ -49,6 +83,7 @@ export interface CallOptions {
   onProgress?: (progress: Progress) => void;
 }
 
+/** How a CSV file is decoded into record batches (`stream()`, `table()`, `parseCsv()`). */
 export interface ParseOptions {
   /**
    * Most rows per batch. Given, every batch has this many rows (the last, and one cut by the
@@ -106,6 +141,45 @@ fn opt_function(obj: &JsValue, key: &'static str) -> Result<Option<Function>, Ar
     opt(obj, key, "a function", |v| v.dyn_into::<Function>().ok())
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.keys(obj)`; what a hostile object (a Proxy) throws is caught.
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn object_keys(obj: &JsValue) -> Result<Array, JsValue>;
+}
+
+/// The own enumerable field names of `obj` (none when they cannot be listed).
+fn field_names(obj: &JsValue) -> Vec<String> {
+    if !obj.is_object() {
+        return Vec::new();
+    }
+    object_keys(obj).map(|keys| keys.iter().filter_map(|k| k.as_string()).collect()).unwrap_or_default()
+}
+
+/// Whether `obj[key]` is set, as JavaScript tests a value (truthy).
+fn is_set(obj: &JsValue, key: &str) -> bool {
+    get(obj, key).is_truthy()
+}
+
+/// Where access tokens come from (`getAccessToken`).
+pub enum TokenSource {
+    /// A function returning the token or a promise of it.
+    Function(Function),
+    /// The name of a global function, looked up on `globalThis` for each token, as the official
+    /// client does (`resolveTokenIfPresent`, src/auth/internal/internal-auth-functions.ts).
+    Global(String),
+}
+
+/// `getAccessToken`: a function or the name of a global function; an empty name is absent.
+fn token_source(obj: &JsValue) -> Result<Option<TokenSource>, ArgumentError> {
+    let what = "a function or the name of a global function";
+    let source = opt(obj, "getAccessToken", what, |v| match v.as_string() {
+        Some(name) => Some((!name.is_empty()).then_some(TokenSource::Global(name))),
+        None => v.dyn_into::<Function>().ok().map(|f| Some(TokenSource::Function(f))),
+    })?;
+    Ok(source.flatten())
+}
+
 /// A number option checked against its range; a value of another type or out of range is a
 /// `TypeError` naming the field.
 fn opt_in(obj: &JsValue, key: &str, range: Range) -> Result<Option<f64>, crate::error::Error> {
@@ -127,7 +201,7 @@ fn must_be_object(v: &JsValue, field: &'static str, message: &str) -> Result<(),
 /// The client configuration: the official client's host-config fields plus this library's own.
 pub struct ClientOptions {
     pub host: HostConfigInput,
-    pub get_access_token: Option<Function>,
+    pub get_access_token: Option<TokenSource>,
     pub retries: u32,
     pub rate_limit: Option<RateLimitConfig>,
     /// 0: none.
@@ -136,7 +210,8 @@ pub struct ClientOptions {
 
 pub fn client_options(config: &JsValue) -> Result<ClientOptions, crate::error::Error> {
     must_be_object(config, "config", "the client configuration must be an object")?;
-    let get_access_token = opt_function(config, "getAccessToken")?;
+    let get_access_token = token_source(config)?;
+    let fields = field_names(config);
     let host = HostConfigInput {
         host: opt_string(config, "host")?,
         auth: AuthInput {
@@ -145,8 +220,13 @@ pub fn client_options(config: &JsValue) -> Result<ClientOptions, crate::error::E
             api_key: opt_string(config, "apiKey")?,
             has_access_token_fn: get_access_token.is_some(),
             cross_site_cookies: opt_bool(config, "crossSiteCookies")?,
+            has_access_code: is_set(config, "accessCode"),
+            has_client_id: is_set(config, "clientId"),
+            has_reference: is_set(config, "reference"),
+            has_pfx: is_set(config, "pfx"),
         },
         auto_redirect: opt_bool(config, "autoRedirect")?,
+        fields,
     };
     let retries = opt_in(config, "retries", ranges::RETRIES)?.map_or(3, |n| n as u32);
     let limits = get(config, "rateLimit");
@@ -190,7 +270,14 @@ pub fn call_options(options: &JsValue) -> Result<CallOptions, ArgumentError> {
     })
 }
 
-/// Parsing options of `stream()` and `table()`, and whether `batchRows` was given (else the
+/// The options of `parseCsv` besides the parsing ones: `signal` and `onProgress`.
+pub fn source_options(options: &JsValue) -> Result<(Option<AbortSignal>, Option<Function>), ArgumentError> {
+    must_be_object(options, "options", "options must be an object")?;
+    let signal = opt(options, "signal", "an AbortSignal", |v| v.dyn_into::<AbortSignal>().ok())?;
+    Ok((signal, opt_function(options, "onProgress")?))
+}
+
+/// Parsing options of `stream()`, `table()` and `parseCsv`, and whether `batchRows` was given (else the
 /// batches are sized adaptively, up to the default `batch_rows`).
 pub fn decode_options(options: &JsValue) -> Result<(DecodeOptions, bool), crate::error::Error> {
     let mut decode = DecodeOptions::default();

@@ -1,37 +1,95 @@
 //! An answer's body: sent for by [`fetch::send`] on the first read, then
 //! read chunk by chunk (a body shorter than its `Content-Length` is a `NetworkError`, never a
 //! complete file); or, for the jobs answer, read whole up to 64 KiB and parsed by `JSON.parse`.
+//!
+//! A body can also be a source of the caller's (`parseCsv`): a URL or `Request` fetched with
+//! plain `fetch` on the first read, a `Response`, or a stream of bytes. Such a body is read the
+//! same way, under the same control (abort, cancel); an answer with an error status is a
+//! `QlikApiError` (its body read as an error body, at most 64 KiB), one without a readable body
+//! (opaque, or a redirect not followed) a `NetworkError`.
 
 use std::rc::Rc;
 
-use js_sys::Uint8Array;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, ReadableStreamDefaultReader};
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortController, ReadableStream, ReadableStreamDefaultReader, RequestInit, Response};
 
 use super::context::Context;
 use super::control::{Control, Interrupt};
-use super::fetch;
+use super::fetch::{self, parse_error_body};
 use super::globals;
 use super::rejection::Rejection;
 use super::stream::{read_chunk, read_prefix};
-use crate::http::{Call, Download, MAX_JSON_BODY_BYTES};
+use crate::error::ArgumentError;
+use crate::http::{ApiError, Call, CallError, Download, NetworkError, MAX_JSON_BODY_BYTES};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` with a URL or a `Request`.
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_input(input: &JsValue, init: &RequestInit) -> Promise;
+}
+
+/// A source of the caller's, read as a body.
+pub enum Source {
+    /// A URL (absolute) or a `Request`, fetched with plain `fetch` on the first read; `url`
+    /// names it in errors.
+    Fetch { input: JsValue, url: String },
+    /// A `Response`.
+    Response(Response),
+    /// A stream of bytes, with its length when known (a `Blob`'s size).
+    Stream { stream: ReadableStream, size: Option<f64> },
+}
+
+/// Where a body comes from. (One per body, never in a collection: the size of the larger
+/// variant costs nothing.)
+#[allow(clippy::large_enum_variant)]
+enum Origin {
+    /// An API call of a client.
+    Call { ctx: Rc<Context>, call: Call },
+    /// A source of the caller's.
+    Source(Source),
+}
 
 /// The body of one call's answer, the request made on the first [`Body::next`].
 pub struct Body {
-    ctx: Rc<Context>,
-    call: Call,
+    origin: Origin,
     ctl: Control,
+    /// The idle timeout (0: none).
+    timeout_ms: f64,
     download: Option<Download>,
     reader: Option<ReadableStreamDefaultReader>,
     deprecation: Option<String>,
     finished: bool,
 }
 
+/// A `TypeError` about a source that cannot be read (any more).
+fn unreadable(what: &str) -> Rejection {
+    ArgumentError::new("source", format!("source: {what}")).into()
+}
+
+/// The reader of a stream of the caller's, unless another reader holds it.
+fn reader_of(stream: &ReadableStream) -> Result<ReadableStreamDefaultReader, Rejection> {
+    if stream.locked() {
+        return Err(unreadable("the stream is locked: another reader is reading it"));
+    }
+    Ok(stream.get_reader().unchecked_into())
+}
+
 impl Body {
     pub fn new(ctx: Rc<Context>, call: Call, ctl: Control) -> Body {
-        Body { ctx, call, ctl, download: None, reader: None, deprecation: None, finished: false }
+        let timeout_ms = ctx.timeout_ms();
+        Body::with_origin(Origin::Call { ctx, call }, ctl, timeout_ms)
     }
 
+    /// The body of a source of the caller's, read under `ctl` (no idle timeout).
+    pub fn of_source(source: Source, ctl: Control) -> Body {
+        Body::with_origin(Origin::Source(source), ctl, 0.0)
+    }
+
+    fn with_origin(origin: Origin, ctl: Control, timeout_ms: f64) -> Body {
+        Body { origin, ctl, timeout_ms, download: None, reader: None, deprecation: None, finished: false }
+    }
     /// The controller whose signal the call uses.
     pub fn controller(&self) -> AbortController {
         self.ctl.controller()
@@ -57,21 +115,88 @@ impl Body {
         self.deprecation.clone()
     }
 
-    /// Stops the request and any read in progress.
+    /// Stops the request and any read in progress; a source of the caller's is cancelled (with
+    /// the abort reason, when the caller aborted), so that it is released.
     pub fn stop(&self) {
         self.ctl.abort(&JsValue::UNDEFINED);
+        if let (Origin::Source(_), Some(reader), false) = (&self.origin, &self.reader, self.finished) {
+            let reason = self.ctl.stopped().unwrap_or(JsValue::UNDEFINED);
+            globals::ignore_rejection(&reader.cancel_with_reason(&reason));
+        }
     }
 
     async fn start(&mut self) -> Result<(), Rejection> {
-        let response = fetch::send(&self.ctx, &self.ctl, &mut self.call).await?;
+        let (response, url) = match &mut self.origin {
+            Origin::Call { ctx, call } => {
+                let response = fetch::send(ctx, &self.ctl, call).await?;
+                self.deprecation = ctx.note_deprecation(&response.headers());
+                (response, call.url().to_string())
+            }
+            Origin::Source(Source::Fetch { input, url }) => {
+                let url = url.clone();
+                let init = RequestInit::new();
+                init.set_signal(Some(&self.ctl.signal()));
+                let response = match self.ctl.wait(fetch_input(input, &init)).await {
+                    Ok(r) => r.unchecked_into::<Response>(),
+                    Err(Interrupt::Stopped(reason)) => return Err(Rejection::Value(reason)),
+                    Err(Interrupt::TimedOut) => return Err(Download::new(&url, None, None).timed_out(0.0).into()),
+                    Err(Interrupt::Rejected(e)) => {
+                        let cause = globals::error_message(&e);
+                        return Err(NetworkError::new(format!("the request failed: {cause}"), 0.0, &url).into());
+                    }
+                };
+                self.check_status(&response, &url).await?;
+                (response, url)
+            }
+            Origin::Source(Source::Response(response)) => {
+                let response: Response = Clone::clone(response);
+                if response.body_used() || response.body().is_some_and(|b| b.locked()) {
+                    return Err(unreadable("the Response's body is already used or being read"));
+                }
+                let url = response.url();
+                self.check_status(&response, &url).await?;
+                (response, url)
+            }
+            Origin::Source(Source::Stream { stream, size }) => {
+                let length = size.map(|n| n.to_string());
+                self.reader = Some(reader_of(stream)?);
+                self.download = Some(Download::new("", length.as_deref(), None));
+                return Ok(());
+            }
+        };
         let headers = response.headers();
         let header = |name: &str| headers.get(name).ok().flatten();
         let (length, encoding) = (header("content-length"), header("content-encoding"));
-        self.download = Some(Download::new(self.call.url(), length.as_deref(), encoding.as_deref()));
-        self.deprecation = self.ctx.note_deprecation(&headers);
+        self.download = Some(Download::new(&url, length.as_deref(), encoding.as_deref()));
         self.reader = response.body().map(|stream| stream.get_reader().unchecked_into());
         self.finished = self.reader.is_none();
         Ok(())
+    }
+
+    /// A source's answer must have a successful status: an error status is a `QlikApiError`
+    /// (with its error body, at most 64 KiB read), an answer without a readable body a
+    /// `NetworkError`.
+    async fn check_status(&self, response: &Response, url: &str) -> Result<(), Rejection> {
+        if response.ok() {
+            return Ok(());
+        }
+        let status = response.status();
+        if status < 400 {
+            let message = format!(
+                "the answer cannot be read (status {status}, type {:?}): opaque, or a redirect that was not followed",
+                response.type_()
+            );
+            return Err(NetworkError::new(message, 0.0, url).into());
+        }
+        let (body, errors) = match read_prefix(response, &self.ctl, MAX_JSON_BODY_BYTES).await {
+            Ok((bytes, _)) => parse_error_body(&bytes),
+            Err(Interrupt::Stopped(reason)) => return Err(Rejection::Value(reason)),
+            Err(_) => parse_error_body(&[]),
+        };
+        let retry_after = response.headers().get("retry-after").ok().flatten();
+        let error =
+            ApiError::new(status, &response.status_text(), &body, retry_after.as_deref(), globals::now_ms(), url);
+        Err(Rejection::with_errors(CallError::Api(error), errors))
     }
 
     /// The next chunk of the body, or `None` at its end.
@@ -92,7 +217,7 @@ impl Body {
                 download.end()?;
                 Ok(None)
             }
-            Err(Interrupt::TimedOut) => Err(download.timed_out(self.ctx.timeout_ms()).into()),
+            Err(Interrupt::TimedOut) => Err(download.timed_out(self.timeout_ms).into()),
             Err(Interrupt::Stopped(reason)) => Err(Rejection::Value(reason)),
             Err(Interrupt::Rejected(e)) => Err(download.failed(&globals::error_message(&e)).into()),
         }

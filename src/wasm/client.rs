@@ -78,6 +78,25 @@ impl Client {
         self.ctx.config().origin().to_string()
     }
 
+    /// The configured host's base URL: the origin, and the path prefix when the host has one.
+    #[wasm_bindgen(getter)]
+    pub fn host(&self) -> String {
+        self.ctx.config().base_url()
+    }
+
+    /// The authentication type in use, given or inferred: `cookie`, `apikey`, `oauth2`, `none`
+    /// or `noauth`.
+    #[wasm_bindgen(getter, js_name = authType)]
+    pub fn auth_type(&self) -> String {
+        self.ctx.config().auth().module().to_string()
+    }
+
+    /// The warning about fields of the configuration that are not used, when there are any.
+    #[wasm_bindgen(getter, js_name = configWarning)]
+    pub fn config_warning(&self) -> Option<String> {
+        self.ctx.config().unknown_fields_warning()
+    }
+
     /// Whether a 401 should send the page to the login URL.
     #[wasm_bindgen(getter, js_name = autoRedirect)]
     pub fn auto_redirect(&self) -> bool {

@@ -5,13 +5,14 @@
 
 use std::cell::{Cell, RefCell};
 
-use js_sys::{Function, Promise};
-use wasm_bindgen::JsValue;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Headers;
 
-use super::arguments::ClientOptions;
+use super::arguments::{ClientOptions, TokenSource};
 use super::globals;
-use crate::error::Error;
+use super::rejection::Rejection;
+use crate::error::{ArgumentError, Error};
 use crate::http::{
     deprecation_notice, Action, Call, CsrfTokens, Endpoint, Env, Event, HostConfig, Page, RateLimits, RetryPolicy,
 };
@@ -24,7 +25,7 @@ pub struct Context {
     config: HostConfig,
     policy: RetryPolicy,
     page_origin: Option<String>,
-    get_access_token: Option<Function>,
+    get_access_token: Option<TokenSource>,
     rate_limits: Option<RefCell<RateLimits>>,
     deprecation_warned: Cell<bool>,
 }
@@ -73,12 +74,21 @@ impl Context {
         })
     }
 
-    /// Calls `getAccessToken()`: its result as a promise, or what it threw.
-    pub fn access_token(&self) -> Result<Promise, JsValue> {
-        match &self.get_access_token {
-            Some(f) => f.call0(&JsValue::UNDEFINED).map(|v| Promise::resolve(&v)),
-            None => Ok(Promise::resolve(&JsValue::UNDEFINED)),
-        }
+    /// Calls `getAccessToken()` (a global function given by name is looked up now): its
+    /// result as a promise, or what it threw.
+    pub fn access_token(&self) -> Result<Promise, Rejection> {
+        let function = match &self.get_access_token {
+            Some(TokenSource::Function(f)) => f.clone(),
+            Some(TokenSource::Global(name)) => {
+                let found = Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok();
+                found.and_then(|f| f.dyn_into::<Function>().ok()).ok_or_else(|| {
+                    let message = format!("getAccessToken: no function named {name:?} on globalThis");
+                    ArgumentError::new("getAccessToken", message)
+                })?
+            }
+            None => return Ok(Promise::resolve(&JsValue::UNDEFINED)),
+        };
+        function.call0(&JsValue::UNDEFINED).map(|v| Promise::resolve(&v)).map_err(Rejection::Value)
     }
 
     /// The `Deprecation`/`Sunset` notice of a response, reported once per client with

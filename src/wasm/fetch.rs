@@ -36,7 +36,7 @@ impl JsonValue for Json {
 }
 
 /// An error body's fields, and its `errors` array as parsed (empty when it has none).
-fn parse_error_body(bytes: &[u8]) -> (ErrorBody, JsValue) {
+pub fn parse_error_body(bytes: &[u8]) -> (ErrorBody, JsValue) {
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let Ok(doc) = js_sys::JSON::parse(text) else { return (ErrorBody::default(), Array::new().into()) };
@@ -116,7 +116,7 @@ pub async fn send(ctx: &Context, ctl: &Control, call: &mut Call) -> Result<Respo
         event = match ctx.step(call, event) {
             Action::Sleep { ms, .. } => after_wait(ctl.sleep(ms).await.map(|()| JsValue::UNDEFINED), |_| Event::Slept)?,
             Action::GetAccessToken => {
-                let token = ctx.access_token().map_err(Rejection::Value)?;
+                let token = ctx.access_token()?;
                 after_wait(ctl.wait(token).await, |v| Event::AccessToken(v.as_string()))?
             }
             Action::Send(request) => {

@@ -13,6 +13,7 @@
 //! - `body`: reads an answer's body;
 //! - `handoff`: one decoded batch to JavaScript;
 //! - `reader`: the `Reader` export (bytes or batches, pulled);
+//! - `source`: `Reader.fromSource`, the reader of a CSV source of the caller's (`parseCsv`);
 //! - `client`: the `Client` export.
 
 mod arguments;
@@ -25,4 +26,5 @@ mod globals;
 mod handoff;
 mod reader;
 mod rejection;
+mod source;
 mod stream;

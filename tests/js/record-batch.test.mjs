@@ -70,3 +70,14 @@ test('a bad column key is a RangeError or a TypeError', () => {
   assert.throws(() => b.column(1.5), RangeError);
   assert.throws(() => b.columnType({}), TypeError);
 });
+
+test('numbers() and strings() give a column of that type, and throw a TypeError for the other', () => {
+  const b = new RecordBatch(BATCH);
+  assert.equal(b.numbers('score'), b.column('score'));
+  assert.equal(b.numbers(3), b.column(3));
+  assert.equal(b.strings('note'), b.column('note'));
+  assert.deepEqual(b.strings(0), ['a1', 'é😀', '']);
+  assert.throws(() => b.numbers('note'), { name: 'TypeError', message: /"note" is a string column in this batch/ });
+  assert.throws(() => b.strings('score'), { name: 'TypeError', message: /"score" is a number column in this batch/ });
+  assert.throws(() => b.numbers('nope'), RangeError);
+});

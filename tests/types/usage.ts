@@ -1,8 +1,9 @@
 // Compile-time check of the package's TypeScript declarations (tsc --noEmit, strict): every
 // documented call, as a TypeScript user writes it. Not executed.
 import init, {
+  parseCsv, type CsvSource, type ParseCsvOptions,
   PredictionsClient, QlikApiError, CsvError, NetworkError, WasmModuleError, RecordBatch, DATASETS,
-  type ArgumentError, type CallOptions, type ClientConfig, type Dataset, type ParseOptions, type Progress, type Table,
+  type ArgumentError, type CallOptions, type ColumnType, type CsvErrorReason, type ClientConfig, type Dataset, type ParseOptions, type Progress, type Table,
 } from 'qlik-automl-predictions';
 
 export async function usage(signal: AbortSignal): Promise<void> {
@@ -13,7 +14,10 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const client = new PredictionsClient(config);
   new PredictionsClient({ authType: 'apikey', apiKey: 'k', rateLimit: { tier1: 10, tier2: 5, windowMs: 1000 } });
   new PredictionsClient({ authType: 'oauth2', getAccessToken: async () => 'token' });
+  new PredictionsClient({ authType: 'OAuth2', clientId: 'c', getAccessToken: 'fetchQlikToken' });
+  new PredictionsClient({ host: 'tenant.eu.qlikcloud.com', apiKey: 'k', authType: 'ApiKey' });
   const host: string = client.host;
+  const authType: 'cookie' | 'apikey' | 'oauth2' | 'none' | 'noauth' = client.authType;
 
   const dataset: Dataset = 'shap';
   const every: readonly Dataset[] = DATASETS;
@@ -40,6 +44,14 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const bytes: ReadableStream<Uint8Array> = client.downloadStream('id', 'source');
   const jobs: unknown = await client.jobs('id', { signal });
 
+  const sources: CsvSource[] = ['https://x/a.csv', new URL('https://x/a.csv'), new Request('https://x/a.csv'), new Response('a\n1\n'), new Blob(['a\n']), new ReadableStream<Uint8Array>()];
+  const parseOptions: ParseCsvOptions = { batchRows: 10, types: 'string', flexible: true, maxRowBytes: 1024, maxColumns: 10, signal, onProgress };
+  for (const source of sources) {
+    const csv = parseCsv(source, parseOptions);
+    for await (const batch of csv) void batch.numRows;
+    void [csv.columnNames, csv.rows, csv.bytes, csv.totalBytes];
+  }
+
   try {
     await client.table('id', 'not-predicted-reasons');
   } catch (e) {
@@ -49,7 +61,37 @@ export async function usage(signal: AbortSignal): Promise<void> {
     if (e instanceof NetworkError) { const n: number = e.bytesReceived; void n; }
     if (e instanceof TypeError) { const field: string = (e as ArgumentError).field; void field; }
   }
-  void [pages, host, names, deprecation, cells, truncated, blob, bytes, jobs, every, parse, call];
+  void [pages, host, authType, names, deprecation, cells, truncated, blob, bytes, jobs, every, parse, call];
+}
+
+// Narrowing: numbers() and strings() are typed exactly; column() narrows with instanceof.
+export function narrowing(b: RecordBatch, e: CsvError): void {
+  const scores: Float64Array = b.numbers('score');
+  const labels: string[] = b.strings('label');
+  // @ts-expect-error: numbers() is never a string[]
+  const wrong1: string[] = b.numbers('score');
+  // @ts-expect-error: strings() is never a Float64Array
+  const wrong2: Float64Array = b.strings('label');
+  const col = b.column(0);
+  // @ts-expect-error: column() is either type until narrowed
+  const wrong3: Float64Array = col;
+  if (col instanceof Float64Array) {
+    const n: Float64Array = col;
+    void n;
+  } else {
+    const s: string[] = col;
+    // @ts-expect-error: a string column has no Float64Array methods
+    col.subarray(1);
+    void s;
+  }
+  const kind: ColumnType = b.columnType('score');
+  // @ts-expect-error: a column type is 'number' or 'string'
+  const wrong4: ColumnType = 'boolean';
+  const reason: CsvErrorReason = e.reason;
+  // @ts-expect-error: CsvError.reason is a union, not any string
+  const wrong5: typeof e.reason = 'Other';
+  if (e.reason === 'TooManyColumns') void e.line;
+  void [scores, labels, wrong1, wrong2, wrong3, wrong4, wrong5, kind, reason];
 }
 
 // @ts-expect-error: an unknown dataset is a type error
