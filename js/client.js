@@ -4,6 +4,7 @@ import { argumentError, QlikApiError } from './errors.js';
 import { live } from './loader.js';
 import { answered, redirectToLogin } from './login.js';
 import { RecordBatch } from './record-batch.js';
+import { workerHandle } from './remote.js';
 import { callStream, linkCall, ReaderCall } from './streams.js';
 
 // The configuration fields the wasm side reads, copied when a client is made, so that a client
@@ -38,6 +39,7 @@ export class PredictionsClient {
   #client;
   #host;
   #autoRedirect;
+  #remote; // Worker mode: the client's side of the Worker its calls run in (remote.js), or null
 
   constructor(config = {}) {
     const instance = live();
@@ -46,6 +48,7 @@ export class PredictionsClient {
     this.#instance = instance;
     this.#host = this.#client.origin;
     this.#autoRedirect = this.#client.autoRedirect;
+    this.#remote = workerHandle(config, this.#config);
   }
 
   /** The tenant origin requests go to. */
@@ -76,6 +79,11 @@ export class PredictionsClient {
 
   #read(method, predictionId, dataset, options) {
     const { instance, client } = this.#on();
+    if (this.#remote) {
+      // The arguments are checked here, as without a Worker: the reader made is not read.
+      instance.sync(() => client[method](predictionId, dataset, options)).free();
+      return this.#remote.open(method, predictionId, dataset, options, linkCall(options), () => this.#answered());
+    }
     return new ReaderCall(instance, (opts) => client[method](predictionId, dataset, opts), options, () => this.#answered());
   }
 
@@ -165,7 +173,9 @@ export class PredictionsClient {
     const { instance, client } = this.#on();
     const link = linkCall(options);
     try {
-      const result = await instance.track(() => client.jobs(predictionId, link.options), (error) => link.controller?.abort(error));
+      const result = this.#remote && link.controller
+        ? await this.#remote.jobs(predictionId, options, link)
+        : await instance.track(() => client.jobs(predictionId, link.options), (error) => link.controller?.abort(error));
       this.#answered();
       return result;
     } catch (e) {

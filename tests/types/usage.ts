@@ -13,6 +13,9 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const client = new PredictionsClient(config);
   new PredictionsClient({ authType: 'apikey', apiKey: 'k', rateLimit: { tier1: 10, tier2: 5, windowMs: 1000 } });
   new PredictionsClient({ authType: 'oauth2', getAccessToken: async () => 'token' });
+  new PredictionsClient({ ...config, worker: true });
+  new PredictionsClient({ ...config, worker: true, workerUrl: new URL('./qlik-worker.js', 'https://example.com/') });
+  new PredictionsClient({ ...config, worker: true, workerUrl: '/assets/qlik-worker.js' });
   const host: string = client.host;
 
   const dataset: Dataset = 'shap';
