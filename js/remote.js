@@ -154,11 +154,11 @@ export class ClientHandle {
     lastClient += 1;
     this.id = lastClient;
     this.key = script === undefined ? DEFAULT_SCRIPT : String(script);
-    this.script = script === undefined ? 'pkg/worker.js' : String(script);
+    this.script = script === undefined ? "the package's worker.js" : String(script);
     this.getAccessToken = typeof config.getAccessToken === 'function' ? config.getAccessToken : null;
-    // What the Worker's client is made with: every field but the functions (getAccessToken is
+    // What the Worker's client is made with: every field that can be cloned (getAccessToken is
     // asked for through the channel).
-    this.config = Object.fromEntries(Object.entries(config).filter(([, v]) => typeof v !== 'function'));
+    this.config = Object.fromEntries(Object.entries(config).filter(([, v]) => typeof v !== 'function' && cloneable(v)));
     this.links = new Set();
     // Collected once neither the client nor any of its calls in progress holds it.
     finalizer.register(this, { id: this.id, handles: this.links });
@@ -228,6 +228,15 @@ export class ClientHandle {
   }
 }
 
+function cloneable(value) {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function read(obj, key) {
   try {
     return obj[key];
@@ -268,7 +277,6 @@ export function workerHandle(config, copied) {
 function cloneableOptions(options) {
   const out = {};
   if (options === null || typeof options !== 'object') return out;
-  // eslint-disable-next-line guard-for-in
   for (const key in options) {
     if (key === 'signal' || key === 'onProgress') continue;
     let value;
@@ -278,11 +286,8 @@ function cloneableOptions(options) {
       continue;
     }
     if (typeof value === 'function' || typeof value === 'symbol') continue;
-    try {
-      out[key] = structuredClone(value);
-    } catch {
-      // Not an option the wasm side reads.
-    }
+    // What cannot be cloned is not an option the wasm side reads.
+    if (cloneable(value)) out[key] = value;
   }
   return out;
 }
