@@ -5,6 +5,8 @@
 // (each `reader.read()`, network waits included) and the longest stretch the main thread was busy
 // (the largest gap of a heartbeat of messages to itself). Timings are printed, not asserted, but
 // for the count of long tasks in Worker mode.
+// And the page's side of a call leaves nothing behind: hundreds of cancelled, completed and
+// aborted calls leave the page's JS heap at its baseline.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useSignedInWorld, w, cookieConfig } from './calls.mjs';
@@ -92,5 +94,55 @@ describe('Worker mode at scale', () => {
     assert.deepEqual(worker.longTasks, [], 'long tasks on the page in Worker mode');
     assert.ok(worker.peakHeap < 150 * MiB, `JS heap reached ${worker.peakHeap}`);
     assert.ok(worker.pageWasm < 8 * MiB, `the page's wasm memory grew to ${worker.pageWasm}`);
+  });
+});
+
+describe('Worker mode leaves nothing behind', () => {
+  test('250 cancelled, 250 completed and 250 aborted calls leave the page\'s JS heap at its baseline', async () => {
+    // 840 requests in all: within the mock tenant's 1,000 a minute.
+    const r = await w.run(async (lib, host) => {
+      const client = new lib.PredictionsClient({ host, authType: 'apikey', apiKey: 'test-api-key', rateLimit: false, worker: true });
+      const options = { batchRows: 10 };
+      const cancelled = async () => {
+        const reader = client.stream('rows-30', 'predictions', options).getReader();
+        if ((await reader.read()).value.numRows !== 10) throw new Error('expected a first batch of 10 rows');
+        await reader.cancel();
+      };
+      const completed = async () => {
+        let rows = 0;
+        for await (const b of client.stream('rows-30', 'predictions', options)) rows += b.numRows;
+        if (rows !== 30) throw new Error(`read ${rows} rows`);
+      };
+      const aborted = async () => {
+        const ac = new AbortController();
+        const call = client.table('rows-30', 'predictions', { signal: ac.signal });
+        setTimeout(() => ac.abort('stop'), 0);
+        await call.then(() => {}, (e) => { if (e !== 'stop') throw e; });
+      };
+      const round = async (n, f) => {
+        for (let i = 0; i < n; i += 10) await Promise.all(Array.from({ length: Math.min(10, n - i) }, f));
+      };
+      const heap = async () => {
+        for (let i = 0; i < 2; i++) {
+          globalThis.gc();
+          await new Promise((res) => setTimeout(res, 50));
+        }
+        return performance.memory.usedJSHeapSize;
+      };
+      for (const f of [cancelled, completed, aborted]) await round(30, f);
+      const base = await heap();
+      const after = {};
+      for (const f of [cancelled, completed, aborted]) {
+        await round(250, f);
+        after[f.name] = await heap();
+      }
+      return { base, after };
+    }, w.tenant.url);
+    const mib = (n) => (n / MiB).toFixed(2);
+    console.log(`# Worker mode, page JS heap after GC: baseline ${mib(r.base)} MiB, after 250 cancelled ${mib(r.after.cancelled)}, `
+      + `250 completed ${mib(r.after.completed)}, 250 aborted ${mib(r.after.aborted)} MiB`);
+    for (const [when, heap] of Object.entries(r.after)) {
+      assert.ok(heap - r.base <= 2 * MiB, `the JS heap grew by ${mib(heap - r.base)} MiB after the ${when} calls`);
+    }
   });
 });
