@@ -55,13 +55,13 @@ export function compiledModule() {
   return compiled;
 }
 
-// How many Workers of Worker mode are running: told by remote.js, which this module does not
-// import (the Worker itself loads this module, and must not load remote.js).
-let workerCount = () => 0;
+// Worker mode's figures for __internals: told by remote.js, which this module does not import
+// (the Worker itself loads this module, and must not load remote.js).
+let workerFigures = { count: () => 0, stats: async () => null };
 
-/** Sets where `__internals.workers()` reads its count. */
-export function countWorkersWith(count) {
-  workerCount = count;
+/** Sets where `__internals.workers()` and `workerStats()` read Worker mode's figures. */
+export function reportWorkersWith(figures) {
+  workerFigures = figures;
 }
 
 /**
@@ -93,10 +93,12 @@ export function initSync(module) {
  * Not part of the API: figures for the package's own tests, which may change at any time.
  * `wasmMemoryBytes()` is the size of the live instance's memory (0 before init), and
  * `instances()` the number of instances made so far, `workers()` the number of Workers of
- * Worker mode running.
+ * Worker mode running, and `workerStats()` what the package's own Worker holds (a promise of
+ * `{ calls, clients, tokenRequests, wasmMemoryBytes }`, or null when it does not run).
  */
 export const __internals = Object.freeze({
   wasmMemoryBytes: () => (current?.exports?.memory?.buffer.byteLength ?? 0),
   instances: () => instances,
-  workers: () => workerCount(),
+  workers: () => workerFigures.count(),
+  workerStats: () => workerFigures.stats(),
 });

@@ -7,7 +7,7 @@
 // with the items), `getAccessToken` (the Worker asks for each token) and the page's address.
 // Errors come as descriptors and are rebuilt into the package's classes (wire.js).
 import { argumentError } from './errors.js';
-import { compiledModule, countWorkersWith } from './loader.js';
+import { compiledModule, reportWorkersWith } from './loader.js';
 import { HeldValues, errorOf } from './wire.js';
 
 /** Items requested ahead of the consumer: batches, and raw chunks of a download. */
@@ -35,6 +35,7 @@ class Link {
   #worker = null;
   #ready = false;
   #nextCall = 0;
+  #statsWaiters = [];
   /** Calls in progress by id: each has `receive(message)` and `fail(error)`. */
   calls = new Map();
   /** The clients made known to the Worker: id -> WeakRef of their ClientHandle. */
@@ -66,6 +67,18 @@ class Link {
     if (!this.failure) this.#worker.postMessage(message);
   }
 
+  /** What the Worker holds (for the package's tests): resolves with its figures. */
+  stats() {
+    return new Promise((resolve) => {
+      if (this.failure) {
+        resolve(null);
+        return;
+      }
+      this.#statsWaiters.push(resolve);
+      this.post({ t: 'stats' });
+    });
+  }
+
   /** An id for a new call. */
   callId() {
     this.#nextCall += 1;
@@ -79,6 +92,8 @@ class Link {
       this.#fail(errorOf(m.error, this.held));
     } else if (m.t === 'token') {
       this.#token(m);
+    } else if (m.t === 'stats') {
+      this.#statsWaiters.shift()?.(m.stats);
     } else {
       // An error that comes back for a call that has ended still gives its held value back.
       const error = m.t === 'error' ? errorOf(m.error, this.held) : undefined;
@@ -107,6 +122,7 @@ class Link {
     this.failure = error;
     if (links.get(this.key) === this) links.delete(this.key);
     this.#worker?.terminate();
+    for (const resolve of this.#statsWaiters.splice(0)) resolve(null);
     const calls = [...this.calls.values()];
     this.calls.clear();
     for (const call of calls) call.fail(error);
@@ -135,7 +151,10 @@ class Link {
   }
 }
 
-countWorkersWith(() => links.size);
+reportWorkersWith({
+  count: () => links.size,
+  stats: () => links.get(DEFAULT_SCRIPT)?.stats() ?? Promise.resolve(null),
+});
 
 // A client made with `worker: true` is forgotten in the Worker once the page has dropped it and
 // its calls have ended.

@@ -10,10 +10,11 @@
 // Messages from the page: init { module, page }, client { id, config, token }, drop { id },
 // open { call, client, method, predictionId, dataset, options, progress, credit, page },
 // credit { call, n }, cancel { call }, jobs { call, client, predictionId, options, aborted, page },
-// token { req, ok, value | error }.
+// token { req, ok, value | error }, stats (for the package's tests).
 // To the page: ready, failed { error }, item { call, item, info }, progress { call, p },
-// end { call, info }, error { call, error, info }, result { call, value }, token { client, req }.
-import { initSync, live } from './loader.js';
+// end { call, info }, error { call, error, info }, result { call, value }, token { client, req },
+// stats { stats }.
+import { __internals, initSync, live } from './loader.js';
 import { ReaderCall } from './streams.js';
 import { describeError, postWith } from './wire.js';
 
@@ -93,7 +94,13 @@ class Serving {
         return;
       }
       this.credit -= 1;
-      postWith(self, { t: 'item', call: this.id, item, info: info(this.call) }, item);
+      try {
+        postWith(self, { t: 'item', call: this.id, item, info: info(this.call) }, item);
+      } catch (e) {
+        this.cancel();
+        post({ t: 'error', call: this.id, error: describeError(e), info: info(this.call) });
+        return;
+      }
       this.pump();
     }, (e) => {
       this.busy = false;
@@ -177,6 +184,15 @@ const handlers = {
     }
   },
   cancel(m) { calls.get(m.call)?.cancel(); },
+  stats() {
+    post({
+      t: 'stats',
+      stats: {
+        calls: calls.size, clients: clients.size, tokenRequests: tokenRequests.size,
+        wasmMemoryBytes: __internals.wasmMemoryBytes(),
+      },
+    });
+  },
   token(m) {
     const request = tokenRequests.get(m.req);
     if (!request) return;

@@ -67,6 +67,7 @@ function streamLarge(config, heartbeat) {
       rows, sum, ms, longTasks, peakHeap, batches: perBatch.length - 1, busy: withBeat ? { max: beat.max, over16: beat.over16 } : null,
       read: { median: q(0.5), p95: q(0.95), p99: q(0.99), max: perBatch.at(-1), over16: perBatch.filter((x) => x > 16).length },
       pageWasm: lib.__internals.wasmMemoryBytes(),
+      workerWasm: cfg.worker ? (await lib.__internals.workerStats()).wasmMemoryBytes : null,
     };
   }, [config, heartbeat]);
 }
@@ -77,7 +78,8 @@ function report(mode, r) {
     + `long tasks ${r.longTasks.length} [${r.longTasks.join(', ')}] ms; page time per batch (reader.read()) median ${f(r.read.median)} ms, `
     + `p95 ${f(r.read.p95)}, p99 ${f(r.read.p99)}, max ${f(r.read.max)}, over 16 ms: ${r.read.over16}; `
     + (r.busy ? `longest busy stretch of the main thread ${f(r.busy.max)} ms (${r.busy.over16} over 16 ms); ` : '')
-    + `peak JS heap ${f(r.peakHeap / MiB)} MiB, page wasm memory ${f(r.pageWasm / MiB)} MiB`);
+    + `peak JS heap ${f(r.peakHeap / MiB)} MiB, page wasm memory ${f(r.pageWasm / MiB)} MiB`
+    + (r.workerWasm === null ? '' : `, the Worker's wasm memory ${f(r.workerWasm / MiB)} MiB`));
 }
 
 describe('Worker mode at scale', () => {
@@ -94,11 +96,12 @@ describe('Worker mode at scale', () => {
     assert.deepEqual(worker.longTasks, [], 'long tasks on the page in Worker mode');
     assert.ok(worker.peakHeap < 150 * MiB, `JS heap reached ${worker.peakHeap}`);
     assert.ok(worker.pageWasm < 8 * MiB, `the page's wasm memory grew to ${worker.pageWasm}`);
+    assert.ok(worker.workerWasm < 64 * MiB, `the Worker's wasm memory grew to ${worker.workerWasm}`);
   });
 });
 
 describe('Worker mode leaves nothing behind', () => {
-  test('250 cancelled, 250 completed and 250 aborted calls leave the page\'s JS heap at its baseline', async () => {
+  test('250 cancelled, 250 completed and 250 aborted calls leave the page\'s JS heap at its baseline, and nothing in the Worker', async () => {
     // 840 requests in all: within the mock tenant's 1,000 a minute.
     const r = await w.run(async (lib, host) => {
       const client = new lib.PredictionsClient({ host, authType: 'apikey', apiKey: 'test-api-key', rateLimit: false, worker: true });
@@ -136,11 +139,14 @@ describe('Worker mode leaves nothing behind', () => {
         await round(250, f);
         after[f.name] = await heap();
       }
-      return { base, after };
+      return { base, after, worker: await lib.__internals.workerStats() };
     }, w.tenant.url);
     const mib = (n) => (n / MiB).toFixed(2);
     console.log(`# Worker mode, page JS heap after GC: baseline ${mib(r.base)} MiB, after 250 cancelled ${mib(r.after.cancelled)}, `
       + `250 completed ${mib(r.after.completed)}, 250 aborted ${mib(r.after.aborted)} MiB`);
+    // Nor does the Worker keep anything of them.
+    assert.deepEqual({ ...r.worker, wasmMemoryBytes: undefined }, { calls: 0, clients: 1, tokenRequests: 0, wasmMemoryBytes: undefined });
+    assert.ok(r.worker.wasmMemoryBytes < 16 * MiB, `the Worker's wasm memory grew to ${r.worker.wasmMemoryBytes}`);
     for (const [when, heap] of Object.entries(r.after)) {
       assert.ok(heap - r.base <= 2 * MiB, `the JS heap grew by ${mib(heap - r.base)} MiB after the ${when} calls`);
     }
