@@ -4,6 +4,7 @@ import { argumentError, QlikApiError } from './errors.js';
 import { live } from './loader.js';
 import { answered, redirectToLogin } from './login.js';
 import { RecordBatch } from './record-batch.js';
+import { workerHandle } from './remote.js';
 import { callStream, linkCall, ReaderCall } from './streams.js';
 
 // The configuration is copied when a client is made (every own enumerable field, as
@@ -45,6 +46,7 @@ export class PredictionsClient {
   #host;
   #autoRedirect;
   #authType;
+  #remote; // Worker mode: the client's side of the Worker its calls run in (remote.js), or null
 
   constructor(config = {}) {
     const instance = live();
@@ -56,6 +58,7 @@ export class PredictionsClient {
     this.#authType = this.#client.authType;
     const warning = this.#client.configWarning;
     if (warning) console.warn(warning);
+    this.#remote = workerHandle(config, this.#config);
   }
 
   /** The tenant's base URL requests go to: its origin, and the host's path prefix if any. */
@@ -92,6 +95,11 @@ export class PredictionsClient {
 
   #read(method, predictionId, dataset, options) {
     const { instance, client } = this.#on();
+    if (this.#remote) {
+      // The arguments are checked here, as without a Worker: the reader made is not read.
+      instance.sync(() => client[method](predictionId, dataset, options)).free();
+      return this.#remote.open(method, predictionId, dataset, options, linkCall(options), () => this.#answered());
+    }
     return new ReaderCall(instance, (opts) => client[method](predictionId, dataset, opts), options, () => this.#answered());
   }
 
@@ -181,7 +189,9 @@ export class PredictionsClient {
     const { instance, client } = this.#on();
     const link = linkCall(options);
     try {
-      const result = await instance.track(() => client.jobs(predictionId, link.options), (error) => link.controller?.abort(error));
+      const result = this.#remote && link.controller
+        ? await this.#remote.jobs(predictionId, options, link)
+        : await instance.track(() => client.jobs(predictionId, link.options), (error) => link.controller?.abort(error));
       this.#answered();
       return result;
     } catch (e) {

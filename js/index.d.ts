@@ -3,6 +3,24 @@
 import type { AuthType, CallOptions, ClientConfig, Dataset, ParseOptions, Progress, RateLimit } from './qlik_automl_predictions.js';
 export type { AuthType, CallOptions, ClientConfig, Dataset, ParseOptions, Progress, RateLimit };
 
+// Worker mode's options are read by the JavaScript side (js/remote.js), and declared here.
+declare module './qlik_automl_predictions.js' {
+  interface ClientConfig {
+    /**
+     * Run this client's calls (fetch and parse) in a dedicated module Worker, shared by the
+     * page's Worker-mode clients; batches are transferred to the page. Needs `init()` on the
+     * page first, like any client. Default false.
+     */
+    worker?: boolean;
+    /**
+     * With `worker: true`: the URL of the package's Worker script (`pkg/worker.js`, the
+     * `qlik-automl-predictions/worker` export) where a bundler does not emit it by itself
+     * (esbuild). Default: `worker.js` beside the package's modules.
+     */
+    workerUrl?: string | URL;
+  }
+}
+
 /** Every dataset name, in the order of the API reference. */
 export declare const DATASETS: readonly Dataset[];
 

@@ -8,6 +8,9 @@
 //   loader.js        init(), and the live instance, made again after a failure
 //   streams.js       reading calls and the ReadableStreams over them
 //   login.js         autoRedirect's loop guard
+//   remote.js        Worker mode, the page's side: the Worker and the calls run in it
+//   wire.js          what crosses postMessage in Worker mode
+//   worker.js        Worker mode's Worker (its own entry, loaded by remote.js)
 //   client.js        PredictionsClient, and parseCsv (CSV from any source)
 export { default, initSync, __internals } from './loader.js';
 export { PredictionsClient, parseCsv } from './client.js';

@@ -50,6 +50,20 @@ function isNode() {
   return typeof globalThis.process?.versions?.node === 'string' && typeof globalThis.document === 'undefined';
 }
 
+/** The compiled module, which Worker mode's Worker instantiates too (null before init()). */
+export function compiledModule() {
+  return compiled;
+}
+
+// Worker mode's figures for __internals: told by remote.js, which this module does not import
+// (the Worker itself loads this module, and must not load remote.js).
+let workerFigures = { count: () => 0, stats: async () => null };
+
+/** Sets where `__internals.workers()` and `workerStats()` read Worker mode's figures. */
+export function reportWorkersWith(figures) {
+  workerFigures = figures;
+}
+
 /**
  * Loads and instantiates the wasm module (idempotent). Resolves to the module's exports.
  * Takes what wasm-bindgen's init takes: nothing (the .wasm beside this file: fetched in
@@ -78,9 +92,13 @@ export function initSync(module) {
 /**
  * Not part of the API: figures for the package's own tests, which may change at any time.
  * `wasmMemoryBytes()` is the size of the live instance's memory (0 before init), and
- * `instances()` the number of instances made so far.
+ * `instances()` the number of instances made so far, `workers()` the number of Workers of
+ * Worker mode running, and `workerStats()` what the package's own Worker holds (a promise of
+ * `{ calls, clients, tokenRequests, wasmMemoryBytes }`, or null when it does not run).
  */
 export const __internals = Object.freeze({
   wasmMemoryBytes: () => (current?.exports?.memory?.buffer.byteLength ?? 0),
   instances: () => instances,
+  workers: () => workerFigures.count(),
+  workerStats: () => workerFigures.stats(),
 });

@@ -51,7 +51,17 @@ if (stamp !== hash || !existsSync(join(pkg, `${name}_bg.wasm`))) {
   console.log('[build] wasm unchanged: kept pkg/');
 }
 
-// The package entry and its modules (js/*.js), and its TypeScript types.
+// The package entry and its modules (js/*.js), and its TypeScript types. Two modules are entry
+// points: index.js, the package, and worker.js, the Worker of Worker mode, which remote.js
+// starts with `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })` and
+// which the `./worker` export names; a bundle of the package's JavaScript needs both.
+const ENTRIES = ['index.js', 'worker.js'];
+for (const f of ENTRIES) {
+  if (!existsSync(join(root, 'js', f))) {
+    console.error(`[build] js/${f}, an entry point of the package, is missing`);
+    process.exit(1);
+  }
+}
 for (const f of readdirSync(join(root, 'js'))) {
   copyFileSync(join(root, 'js', f), join(pkg, f));
 }

@@ -85,7 +85,8 @@ describe('what npm pack ships', () => {
     assert.deepEqual(packed.files, [
       'CHANGELOG.md', 'LICENSE', 'README.md', 'package.json',
       'pkg/index.d.ts', 'pkg/index.js',
-      ...['client', 'datasets', 'errors', 'instance', 'loader', 'login', 'record-batch', 'streams'].map((m) => `pkg/${m}.js`),
+      ...['client', 'datasets', 'errors', 'instance', 'loader', 'login', 'record-batch', 'remote', 'streams', 'wire', 'worker']
+        .map((m) => `pkg/${m}.js`),
       'pkg/qlik_automl_predictions.d.ts', 'pkg/qlik_automl_predictions.js',
       'pkg/qlik_automl_predictions_bg.wasm', 'pkg/qlik_automl_predictions_bg.wasm.d.ts',
       ...packed.files.filter((f) => f.startsWith('pkg/snippets/')),
@@ -197,7 +198,9 @@ describe('bundlers', () => {
     const dist = join(projects.vite, 'dist');
     assert.equal(wasmFiles(dist).length, 1, `emitted: ${wasmFiles(dist)}`);
     const site = await serve(dist);
-    assertFirstRows(await resultOf(browser, `${site.url}/index.html${query(tenant.url)}`), predictions, 5);
+    const result = await resultOf(browser, `${site.url}/index.html${query(tenant.url)}`);
+    assertFirstRows(result, predictions, 5);
+    assertFirstRows(result.worker, predictions, 5);
   });
 
   test('Vite dev server: the same code runs unbundled, the package pre-bundled', async () => {
@@ -224,21 +227,26 @@ describe('bundlers', () => {
       });
       const result = await resultOf(browser, `http://127.0.0.1:${port}/${query(tenant.url)}`, 60_000);
       assertFirstRows(result, predictions, 5);
+      assertFirstRows(result.worker, predictions, 5);
     } finally {
       vite.kill();
     }
   });
 
-  test('webpack 5 without configuration for the wasm: it emits it once; the mashup runs', async () => {
+  test('webpack 5 without configuration for the wasm or the Worker: it emits the wasm once; the mashup runs', async () => {
     assert.equal(wasmFiles(join(projects.webpack, 'dist')).length, 1);
     const site = await serve(projects.webpack);
-    assertFirstRows(await resultOf(browser, `${site.url}/index.html${query(tenant.url)}`), predictions, 5);
+    const result = await resultOf(browser, `${site.url}/index.html${query(tenant.url)}`);
+    assertFirstRows(result, predictions, 5);
+    assertFirstRows(result.worker, predictions, 5);
   });
 
-  test('esbuild, ES module: the file loader emits the wasm; the mashup runs', async () => {
+  test('esbuild, ES module: the file loader emits the wasm, the Worker is an entry of its own; the mashup runs', async () => {
     assert.equal(wasmFiles(join(projects.esbuild, 'dist')).length, 1);
     const site = await serve(projects.esbuild);
-    assertFirstRows(await resultOf(browser, `${site.url}/index.html${query(tenant.url)}`), predictions, 5);
+    const result = await resultOf(browser, `${site.url}/index.html${query(tenant.url)}`);
+    assertFirstRows(result, predictions, 5);
+    assertFirstRows(result.worker, predictions, 5);
   });
 
   test('esbuild, IIFE in a classic script: runs without import.meta', async () => {
@@ -255,7 +263,7 @@ describe('without a bundler', () => {
     return m[1].replace('https://your-tenant.eu.qlikcloud.com', tenantUrl);
   };
 
-  test('a mashup page and its module Worker under the README\'s CSP, with a web integration', async () => {
+  test('a mashup page, Worker mode and its own module Worker under the README\'s CSP, with a web integration', async () => {
     // The tenant allows the mashup's origin and the mashup's CSP names the tenant: the mashup's
     // port is chosen first.
     const sitePort = await freePort();
@@ -274,8 +282,10 @@ describe('without a bundler', () => {
     assert.equal(result.worker.error, undefined, result.worker.error);
     assert.equal(result.worker.rows, shap.rows.length);
     assertClose(result.worker.means, meanAbs(shap, [shap.columns[0]]));
+    // Worker mode: the package's Worker sent the page's session cookie and the web integration ID.
+    assertFirstRows(result.workerMode, predictions, 5);
     const api = t.requests.filter((q) => q.method === 'GET' && q.origin === site.url);
-    assert.ok(api.length >= 2 && api.every((q) => q.principal === 'session'), JSON.stringify(api.map((q) => q.principal)));
+    assert.ok(api.length >= 3 && api.every((q) => q.principal === 'session'), JSON.stringify(api.map((q) => q.principal)));
   });
 
   test('without \'wasm-unsafe-eval\' in that CSP the wasm module is refused', async () => {

@@ -16,6 +16,9 @@ export async function usage(signal: AbortSignal): Promise<void> {
   new PredictionsClient({ authType: 'oauth2', getAccessToken: async () => 'token' });
   new PredictionsClient({ authType: 'OAuth2', clientId: 'c', getAccessToken: 'fetchQlikToken' });
   new PredictionsClient({ host: 'tenant.eu.qlikcloud.com', apiKey: 'k', authType: 'ApiKey' });
+  new PredictionsClient({ ...config, worker: true });
+  new PredictionsClient({ ...config, worker: true, workerUrl: new URL('./qlik-worker.js', 'https://example.com/') });
+  new PredictionsClient({ ...config, worker: true, workerUrl: '/assets/qlik-worker.js' });
   const host: string = client.host;
   const authType: 'cookie' | 'apikey' | 'oauth2' | 'none' | 'noauth' = client.authType;
 

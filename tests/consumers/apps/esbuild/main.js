@@ -6,4 +6,8 @@ import wasmUrl from 'qlik-automl-predictions/wasm';
 await init({ module_or_path: new URL(wasmUrl, import.meta.url) });
 
 const client = new PredictionsClient(tenant);
-show(await client.table('churn-small', 'predictions', { limit: 5 }));
+const table = await client.table('churn-small', 'predictions', { limit: 5 });
+
+// Worker mode: the Worker is built as an entry of its own (qlik-worker.js, beside this bundle).
+const inWorker = new PredictionsClient({ ...tenant, worker: true, workerUrl: new URL('./qlik-worker.js', import.meta.url) });
+show(table, { worker: await inWorker.table('churn-small', 'predictions', { limit: 5 }) });

@@ -5,4 +5,8 @@ import wasmUrl from 'qlik-automl-predictions/wasm?url';
 await init({ module_or_path: wasmUrl });
 
 const client = new PredictionsClient(tenant);
-show(await client.table('churn-small', 'predictions', { limit: 5 }));
+const table = await client.table('churn-small', 'predictions', { limit: 5 });
+
+// Worker mode: fetch and parse in a Worker that Vite bundles from the package.
+const inWorker = new PredictionsClient({ ...tenant, worker: true });
+show(table, { worker: await inWorker.table('churn-small', 'predictions', { limit: 5 }) });
