@@ -13,7 +13,8 @@
 
 use std::fmt;
 
-use super::auth::{field_in_other_case, known_field, Auth, AuthError, AuthInput, AuthType, Credentials};
+use super::auth::{Auth, AuthError, AuthInput, AuthType, Credentials};
+use super::auth_type::{field_in_other_case, known_field};
 use super::endpoint::Endpoint;
 use super::url::{encode_uri_component, is_dot_segment, is_loopback_host, parse_host, parse_origin, shorten};
 use super::url::{HostError, Scheme};

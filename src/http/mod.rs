@@ -6,11 +6,13 @@
 //! the [`Call`] says, and passes the current time and random samples in.
 //!
 //! Modules, each importing only those listed before it: `url` (host and origin grammar,
-//! percent-encoding), `auth`, `endpoint`, `config`, `httpdate`, `response` (response
+//! percent-encoding), `auth_type` (authentication types, and the official client's host-config
+//! fields), `auth`, `endpoint`, `config`, `httpdate`, `response` (response
 //! headers), `api_error`, `ranges`, `ratelimit`, `retry`, `call`, `download`.
 
 mod api_error;
 mod auth;
+mod auth_type;
 mod call;
 mod config;
 mod download;
