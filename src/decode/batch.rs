@@ -1,7 +1,10 @@
 //! Columnar batches and how decoded records are appended to them.
 
-use super::number::parse_number;
+use super::number::parse_cell;
 use super::record::NonAscii;
+
+/// Longest text cell copied in 16-byte blocks; longer ones are copied in one call.
+const LONG_CELL: usize = 64;
 
 /// How a column's cells are stored in a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,13 +82,34 @@ impl Column {
             + (self.text_ends.capacity() + self.utf16_ends.capacity()) * std::mem::size_of::<u32>()
     }
 
-    /// Appends a text cell; `ascii` tells that it holds no multi-byte characters.
+    /// Appends the text cell `buf[start..end]`; `ascii` tells that it holds no multi-byte
+    /// characters. The bytes of `buf` after the cell may be read.
     #[inline(always)]
-    fn push_text(&mut self, cell: &[u8], ascii: bool) {
-        self.text.extend_from_slice(cell);
+    fn push_text(&mut self, buf: &[u8], start: usize, end: usize, ascii: bool) {
+        let old = self.text.len();
+        let len = end.saturating_sub(start);
+        if len <= LONG_CELL {
+            // In blocks of 16 bytes, reading past the cell where `buf` allows and cutting the
+            // surplus off: copies of a fixed size are plain loads and stores, where one of a
+            // variable size is a call (in wasm, a `memory.copy`), costly for short cells.
+            let mut at = start;
+            while at < end {
+                match buf.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+                    Some(block) => self.text.extend_from_slice(block),
+                    None => {
+                        self.text.extend_from_slice(buf.get(at..end).unwrap_or_default());
+                        break;
+                    }
+                }
+                at += 16;
+            }
+            self.text.truncate(old + len);
+        } else {
+            self.text.extend_from_slice(buf.get(start..end).unwrap_or_default());
+        }
         // The decoder keeps a batch's bytes far below 4 GiB, so the offsets fit.
         self.text_ends.push(self.text.len() as u32);
-        let units = if ascii { cell.len() } else { utf16_len(cell) };
+        let units = if ascii { len } else { utf16_len(buf.get(start..end).unwrap_or_default()) };
         let prev = self.utf16_ends.last().copied().unwrap_or(0);
         self.utf16_ends.push(prev + units as u32);
     }
@@ -98,7 +122,8 @@ impl Column {
         self.numbers.clear();
         for row in 0..rows.starts.len() {
             // Cells of a Number column are numbers or empty: ASCII.
-            self.push_text(rows.cell(row, col), true);
+            let (start, end) = rows.cell(row, col);
+            self.push_text(rows.arena, start, end, true);
         }
     }
 }
@@ -162,30 +187,39 @@ impl Batch {
             + self.columns.iter().map(Column::capacity_bytes).sum::<usize>()
     }
 
-    /// Appends one validated record. `record` is its decoded bytes and `ends` the end of each
-    /// of its cells in `record`, exactly one per column; `non_ascii` tells which cells may
-    /// hold multi-byte characters. `rows` locates the batch's earlier rows, in case a column
-    /// has to turn String. Returns whether some column is still a number column.
+    /// Appends one validated record. `buf[at..]` holds its decoded bytes (the bytes around it
+    /// may be read, never used) and `ends` the end of each of its cells relative to `at`,
+    /// exactly one per column; `non_ascii` tells which cells may hold multi-byte characters.
+    /// `rows` locates the batch's earlier rows, in case a column has to turn String. Returns
+    /// whether some column is still a number column.
     #[inline]
-    pub(crate) fn push_row(&mut self, record: &[u8], ends: &[usize], non_ascii: NonAscii, rows: &Rows<'_>) -> bool {
+    pub(crate) fn push_row(
+        &mut self,
+        buf: &[u8],
+        at: usize,
+        ends: &[usize],
+        non_ascii: NonAscii,
+        rows: &Rows<'_>,
+    ) -> bool {
         let mut numbers_left = false;
-        let mut start = 0;
+        let mut start = at;
         for (col, (column, &end)) in self.columns.iter_mut().zip(ends).enumerate() {
-            let cell = record.get(start..end).unwrap_or_default();
-            start = end;
+            let (cell_start, cell_end) = (start, at + end);
+            let cell = buf.get(cell_start..cell_end).unwrap_or_default();
+            start = cell_end;
             match column.kind {
                 ColumnKind::Number => {
                     if cell.is_empty() {
                         column.numbers.push(f64::NAN);
-                    } else if let Some(v) = parse_number(cell) {
+                    } else if let Some(v) = parse_cell(buf, cell_start, cell_end) {
                         column.numbers.push(v);
                     } else {
                         column.demote(rows, col);
-                        column.push_text(cell, !non_ascii.field(col));
+                        column.push_text(buf, cell_start, cell_end, !non_ascii.field(col));
                     }
                     numbers_left |= column.kind == ColumnKind::Number;
                 }
-                ColumnKind::String => column.push_text(cell, !non_ascii.field(col)),
+                ColumnKind::String => column.push_text(buf, cell_start, cell_end, !non_ascii.field(col)),
             }
         }
         self.num_rows += 1;
@@ -205,7 +239,8 @@ pub(crate) struct Rows<'a> {
 }
 
 impl Rows<'_> {
-    fn cell(&self, row: usize, col: usize) -> &[u8] {
+    /// Where the cell of `row` and `col` is in `arena`.
+    fn cell(&self, row: usize, col: usize) -> (usize, usize) {
         let base = self.starts.get(row).copied().unwrap_or(0);
         let at = row * self.width + col;
         let end = self.ends.get(at).copied().unwrap_or(0);
@@ -213,7 +248,7 @@ impl Rows<'_> {
             0 => 0,
             _ => self.ends.get(at - 1).copied().unwrap_or(0),
         };
-        self.arena.get(base + start..base + end).unwrap_or_default()
+        (base + start, base + end)
     }
 }
 
@@ -256,7 +291,7 @@ mod tests {
         let mut ends = Vec::new();
         for (start, row_ends) in [(0usize, [1usize, 2]), (2, [3, 4]), (6, [2, 3])] {
             let rows = Rows { arena: &arena, starts: &starts, ends: &ends, width: 2 };
-            batch.push_row(&arena[start..], &row_ends, NonAscii::NONE, &rows);
+            batch.push_row(&arena, start, &row_ends, NonAscii::NONE, &rows);
             starts.push(start);
             ends.extend_from_slice(&row_ends);
         }

@@ -589,8 +589,7 @@ impl Decoder {
             ends: self.ends.get(..self.ends_used).unwrap_or_default(),
             width,
         };
-        let record = self.arena.get(start..start + len).unwrap_or_default();
-        let numbers_left = self.batch.push_row(record, row_ends, non_ascii, &earlier);
+        let numbers_left = self.batch.push_row(&self.arena, start, row_ends, non_ascii, &earlier);
         if numbers_left {
             // Keep the row: a number column may still turn String.
             self.row_starts.push(start);

@@ -3,9 +3,12 @@
 //! Grammar: `[+-]? (digits ('.' digits?)? | '.' digits) ([eE] [+-]? digits)?`. Anything else
 //! (`inf`, `NaN`, hex, surrounding whitespace, `1_000`, ...) is not a number.
 //!
-//! One pass checks the grammar and accumulates the mantissa digits, 8 at a time while they
-//! last. With at most 19 digits after the leading zeros the accumulated integer `m` is exact,
-//! and the value is `m * 10^e`:
+//! A cell of at most 16 bytes after its sign is read as two 8-byte words ([`parse_cell`]):
+//! its digits right-aligned, the point found and removed with masks, no branch on the sign
+//! (signs often alternate at random, and a mispredicted branch per cell costs more than the
+//! rest of the work). Other cells take one pass ([`parse_number`]) that checks the grammar
+//! and accumulates the mantissa digits, 8 at a time while they last. With at most 19 digits
+//! after the leading zeros the accumulated integer `m` is exact, and the value is `m * 10^e`:
 //! - `m <= 2^53`, `|e| <= 22`: one correctly rounded multiplication or division of two exact
 //!   doubles (Clinger's fast path, as in std);
 //! - `0 <= e <= 19`: the exact product as a `u128`, converted with one rounding;
@@ -13,8 +16,8 @@
 //!   to 53 bits (to nearest, ties to even) from its remainder.
 //!
 //! Everything else (more than 19 significant digits, larger exponents) goes to
-//! `f64::from_str`. Every
-//! path is correctly rounded, so the result always equals `f64::from_str`'s.
+//! `f64::from_str`. Every path is correctly rounded, so the result always equals
+//! `f64::from_str`'s.
 
 /// Exact powers of ten representable as `f64`.
 const POW10: [f64; 23] = [
@@ -79,8 +82,119 @@ fn eight_digits_value(v: u64) -> u64 {
     (v & MASK).wrapping_mul(MUL1).wrapping_add(((v >> 16) & MASK).wrapping_mul(MUL2)) >> 32
 }
 
-/// Parses `s` as a plain decimal number; `None` when it does not match the grammar.
-#[inline]
+/// Most bytes, after the sign, of a cell that [`parse_cell`] reads as two words.
+const SHORT: usize = 16;
+
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// Mask of the bytes of a little-endian word below byte `q` (`q <= 8`).
+#[inline(always)]
+fn low_bytes(q: usize) -> u64 {
+    1u64.checked_shl(8 * q as u32).map_or(u64::MAX, |bit| bit - 1)
+}
+
+/// Flags (bit 7) exactly the bytes of `v` that are not ASCII digits: XOR with `'0'` maps the
+/// digits, and only them, to 0..=9; a byte is flagged when its high bit is set or its low
+/// seven bits plus 0x76 reach 0x80, which never carries into the next byte.
+#[inline(always)]
+fn non_digits(v: u64) -> u64 {
+    let t = v ^ ZEROS;
+    (((t & 0x7F7F_7F7F_7F7F_7F7F) + 0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080
+}
+
+/// Parses the cell `buf[start..end]` like [`parse_number`], reading a short one (at most 16
+/// bytes after the sign, digits and at most one point) as two 8-byte words: the 16 bytes of
+/// `buf` that end with the cell (copied when the cell starts closer than that to the start
+/// of `buf`), the bytes before its digits replaced by `'0'`, so the digits are right-aligned
+/// whatever the cell's length. One mask finds every byte that is not a digit; a single one,
+/// a point, is removed by moving the bytes before it up by one, and the 16 digits are
+/// accumulated 8 at a time. Any other cell goes to [`parse_number`].
+#[inline(always)]
+pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
+    let cell = buf.get(start..end)?;
+    // Signs are read without branches: they often alternate at random.
+    let first = cell.first().copied().unwrap_or(0);
+    let negative = first == b'-';
+    let sign = usize::from(negative | (first == b'+'));
+    let n = cell.len() - sign;
+    if n == 0 || n > SHORT {
+        return parse_number(cell);
+    }
+    let mut words = [b'0'; SHORT];
+    let window = match end.checked_sub(SHORT).and_then(|from| buf.get(from..end)) {
+        Some(window) => window,
+        None => {
+            let digits = cell.get(sign..).unwrap_or_default();
+            if let Some(room) = words.get_mut(SHORT - n..) {
+                room.copy_from_slice(digits);
+            }
+            &words
+        }
+    };
+    let (Some(lo), Some(hi)) = (window.get(..8), window.get(8..)) else {
+        return parse_number(cell);
+    };
+    let (Ok(lo), Ok(hi)) = (<[u8; 8]>::try_from(lo), <[u8; 8]>::try_from(hi)) else {
+        return parse_number(cell);
+    };
+    let (mut lo, mut hi) = (u64::from_le_bytes(lo), u64::from_le_bytes(hi));
+    // The bytes before the digits (the sign, earlier cells) read as leading zeros.
+    let pad = SHORT - n;
+    if pad < 8 {
+        let mask = low_bytes(pad);
+        lo = (lo & !mask) | (ZEROS & mask);
+    } else {
+        let mask = low_bytes(pad - 8);
+        lo = ZEROS;
+        hi = (hi & !mask) | (ZEROS & mask);
+    }
+    let (odd_lo, odd_hi) = (non_digits(lo), non_digits(hi));
+    let mut frac_digits = 0;
+    if odd_lo | odd_hi != 0 {
+        // One byte that is not a digit (a single flag: clearing the lowest leaves none), a
+        // point, next to at least one digit.
+        let (odd, base) = if odd_lo != 0 { (odd_lo, 0) } else { (odd_hi, 8) };
+        if odd & (odd - 1) != 0 || (base == 0 && odd_hi != 0) || n < 2 {
+            return parse_number(cell);
+        }
+        let at = base + (odd.trailing_zeros() / 8) as usize;
+        if window.get(at) != Some(&b'.') {
+            return parse_number(cell);
+        }
+        // Bytes below the point move up by one over it; a '0' comes in at byte 0.
+        if at < 8 {
+            let below = low_bytes(at);
+            lo = ((lo & below) << 8) | (lo & !((below << 8) | 0xFF)) | 0x30;
+        } else {
+            let below = low_bytes(at - 8);
+            hi = ((hi & below) << 8) | (lo >> 56) | (hi & !((below << 8) | 0xFF));
+            lo = (lo << 8) | 0x30;
+        }
+        frac_digits = SHORT - 1 - at;
+    }
+    // At most 16 digits: exact in a u64.
+    let mantissa = eight_digits_value(lo) * 100_000_000 + eight_digits_value(hi);
+    let value = if mantissa == 0 {
+        0.0
+    } else if mantissa <= MAX_EXACT_MANTISSA {
+        // Both exact (at most 15 fraction digits): one correctly rounded division.
+        match POW10.get(frac_digits) {
+            Some(p) => mantissa as f64 / p,
+            None => return parse_number(cell),
+        }
+    } else {
+        match wide(mantissa, -(frac_digits as i64)) {
+            Some(v) => v,
+            None => return parse_number(cell),
+        }
+    };
+    // `value` is positive or +0.0: setting the sign bit negates it.
+    Some(f64::from_bits(value.to_bits() | (u64::from(negative) << 63)))
+}
+
+/// Parses `s` as a plain decimal number; `None` when it does not match the grammar. Not
+/// inlined: [`parse_cell`] calls it from several places, for the less common cells.
+#[inline(never)]
 pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
     let (negative, start) = match s.first() {
         Some(b'-') => (true, 1),
@@ -201,13 +315,35 @@ fn parse_slow(s: &[u8]) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_number;
+    use super::{parse_cell, parse_number};
     use proptest::prelude::*;
+
+    /// Bytes that may precede a cell in the decoder's buffer: digits, points and signs that
+    /// must not be taken for part of it, and bytes outside ASCII.
+    const PREFIXES: [&[u8]; 4] = [b"", b"9999999999999999", b".-+e.1.2-3+4e5.6\xff", b"\x00\xff7"];
+
+    /// `parse_cell` on `s` placed after each of [`PREFIXES`] (the shorter ones make it copy
+    /// the cell) and followed by other bytes.
+    fn cells(s: &str) -> Vec<Option<u64>> {
+        PREFIXES
+            .iter()
+            .map(|prefix| {
+                let mut buf = prefix.to_vec();
+                buf.extend_from_slice(s.as_bytes());
+                let end = buf.len();
+                buf.extend_from_slice(b"12.5e3-");
+                parse_cell(&buf, prefix.len(), end).map(f64::to_bits)
+            })
+            .collect()
+    }
 
     fn same(s: &str) {
         let ours = parse_number(s.as_bytes());
         let std: Option<f64> = s.parse().ok();
         assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{s:?}");
+        for cell in cells(s) {
+            assert_eq!(cell, std.map(f64::to_bits), "cell {s:?}");
+        }
     }
 
     #[test]
@@ -288,6 +424,25 @@ mod tests {
             " 1", "1 ", "1_000", "1,5", "--1", "+-1", "1..2", "1.2.3", "1e5.5", "1e5e5", "١", "1\u{0}", "infinity",
         ] {
             assert_eq!(parse_number(s.as_bytes()), None, "{s:?}");
+            assert_eq!(cells(s), vec![None; PREFIXES.len()], "cell {s:?}");
+        }
+    }
+
+    #[test]
+    fn short_cells_in_every_layout() {
+        // Every split of up to 16 digits by a point, with every sign, right up to the limit
+        // of the two-word path and one past it.
+        for digits in ["7", "12", "305", "0000", "98765", "123456789", "9007199254740993", "99999999999999999"] {
+            for point in 0..=digits.len() {
+                for sign in ["", "-", "+"] {
+                    same(&format!("{sign}{}.{}", &digits[..point], &digits[point..]));
+                    same(&format!("{sign}{digits}"));
+                }
+            }
+        }
+        for s in ["..1", "1..", ".1.", "1.1.1", "-.", "+.", ".", "1-", "1+", "12e", "1e1", "0x1", "1 ", "\u{1}1", "١"]
+        {
+            same(s);
         }
     }
 
@@ -354,6 +509,24 @@ mod tests {
             if let Some(v) = parse_number(s.as_bytes()) {
                 prop_assert_eq!(Some(v.to_bits()), s.parse::<f64>().ok().map(f64::to_bits));
             }
+            let std = s.parse::<f64>().ok().map(f64::to_bits);
+            for cell in cells(&s) {
+                prop_assert!(cell.is_none() || cell == std, "{:?}", s);
+            }
+        }
+
+        /// Cells of at most 18 bytes made of digits, points and signs, in any order, placed
+        /// after any bytes: accepted exactly when std accepts them (the grammar forbids what
+        /// std alone would take: `inf`, `nan`), with the same value.
+        #[test]
+        fn short_cells_match_std(
+            s in "[-+]?[0-9.]{0,17}",
+            prefix in proptest::collection::vec(any::<u8>(), 0..20),
+        ) {
+            let mut buf = prefix.clone();
+            buf.extend_from_slice(s.as_bytes());
+            let std = s.parse::<f64>().ok().map(f64::to_bits);
+            prop_assert_eq!(parse_cell(&buf, prefix.len(), buf.len()).map(f64::to_bits), std, "{:?}", s);
         }
     }
 }
