@@ -8,16 +8,15 @@
 //! (signs often alternate at random, and a mispredicted branch per cell costs more than the
 //! rest of the work). Other cells take one pass ([`parse_number`]) that checks the grammar
 //! and accumulates the mantissa digits, 8 at a time while they last. With at most 19 digits
-//! after the leading zeros the accumulated integer `m` is exact, and the value is `m * 10^e`:
-//! - `m <= 2^53`, `|e| <= 22`: one correctly rounded multiplication or division of two exact
-//!   doubles (Clinger's fast path, as in std);
-//! - `0 <= e <= 19`: the exact product as a `u128`, converted with one rounding;
-//! - `-22 <= e < 0`: the exact quotient of `m` (shifted left) by `10^-e` in `u128`, rounded
-//!   to 53 bits (to nearest, ties to even) from its remainder.
+//! after the leading zeros the accumulated integer `m` is exact, and when `m <= 2^53` and
+//! `|e| <= 22` the value `m * 10^e` is one correctly rounded multiplication or division of
+//! two exact doubles (Clinger's fast path, as in std).
 //!
-//! Everything else (more than 19 significant digits, larger exponents) goes to
-//! `f64::from_str`. Every path is correctly rounded, so the result always equals
-//! `f64::from_str`'s.
+//! Everything else (mantissas above 2^53, such as the 17 significant digits of a double
+//! printed in full, more digits, larger exponents) goes to `f64::from_str` after the grammar
+//! check: its Eisel-Lemire rounding uses one 64-by-64-bit product where exact 128-bit
+//! arithmetic would need a 128-bit division, which wasm32 emulates slowly. Every path is
+//! correctly rounded, so the result always equals `f64::from_str`'s.
 
 /// Exact powers of ten representable as `f64`.
 const POW10: [f64; 23] = [
@@ -183,10 +182,9 @@ pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
             None => return parse_number(cell),
         }
     } else {
-        match wide(mantissa, -(frac_digits as i64)) {
-            Some(v) => v,
-            None => return parse_number(cell),
-        }
+        // 16 digits above 2^53: std rounds them (Eisel-Lemire, cheaper than 128-bit integer
+        // arithmetic where it is emulated, as in wasm32).
+        return parse_slow(cell);
     };
     // `value` is positive or +0.0: setting the sign bit negates it.
     Some(f64::from_bits(value.to_bits() | (u64::from(negative) << 63)))
@@ -196,11 +194,9 @@ pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
 /// inlined: [`parse_cell`] calls it from several places, for the less common cells.
 #[inline(never)]
 pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
-    let (negative, start) = match s.first() {
-        Some(b'-') => (true, 1),
-        Some(b'+') => (false, 1),
-        _ => (false, 0),
-    };
+    let first = s.first().copied().unwrap_or(0);
+    let negative = first == b'-';
+    let start = usize::from(negative | (first == b'+'));
     let mut mantissa: u64 = 0;
     let mut i = digits(s, start, &mut mantissa);
     let int_digits = i - start;
@@ -254,57 +250,20 @@ pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
     let total = int_digits + frac_digits;
     if total <= MAX_DIGITS || total - leading_zeros(s.get(start..).unwrap_or_default()) <= MAX_DIGITS {
         let exp = exp - frac_digits as i64;
-        let value = if mantissa == 0 {
-            Some(0.0)
-        } else if mantissa <= MAX_EXACT_MANTISSA && (-22..=22).contains(&exp) {
+        let value = match POW10.get(exp.unsigned_abs() as usize) {
+            _ if mantissa == 0 => Some(0.0),
             // Exact: the mantissa is at most 2^53.
-            let m = mantissa as f64;
-            match POW10.get(exp.unsigned_abs() as usize) {
-                Some(p) if exp >= 0 => Some(m * p),
-                Some(p) => Some(m / p),
-                None => None,
+            Some(p) if mantissa <= MAX_EXACT_MANTISSA => {
+                let m = mantissa as f64;
+                Some(if exp >= 0 { m * p } else { m / p })
             }
-        } else {
-            wide(mantissa, exp)
+            _ => None,
         };
         if let Some(v) = value {
-            return Some(if negative { -v } else { v });
+            return Some(f64::from_bits(v.to_bits() | (u64::from(negative) << 63)));
         }
     }
     parse_slow(s)
-}
-
-/// `mantissa * 10^exp` correctly rounded, in 128-bit integers, for `0 <= exp <= 19` and
-/// `-22 <= exp < 0`; `None` otherwise.
-#[cold]
-fn wide(mantissa: u64, exp: i64) -> Option<f64> {
-    let m = u128::from(mantissa);
-    if (0..=19).contains(&exp) {
-        // Below 2^64 * 10^19 < 2^128: exact, and `as` rounds to nearest, ties to even.
-        return Some((m * 10u128.pow(exp as u32)) as f64);
-    }
-    if !(-22..0).contains(&exp) || mantissa == 0 {
-        return None;
-    }
-    let divisor = 10u128.pow((-exp) as u32);
-    // The numerator's top bit set: the quotient has at least 54 bits, since the divisor is
-    // below 2^74.
-    let shift = m.leading_zeros();
-    let numerator = m << shift;
-    let quotient = numerator / divisor;
-    let inexact = numerator - quotient * divisor != 0;
-    // Keep 53 bits; round on the next bit and on whatever lies below it.
-    let extra = 128 - quotient.leading_zeros() - 53;
-    let mut significand = quotient >> extra;
-    let half = 1u128 << (extra - 1);
-    let below = quotient & ((half << 1) - 1);
-    if below > half || (below == half && (inexact || significand & 1 == 1)) {
-        significand += 1;
-    }
-    // value = significand * 2^(extra - shift); a carry to 2^53 is still exact in f64.
-    let scale = i32::try_from(extra).ok()? - i32::try_from(shift).ok()?;
-    let power = f64::from_bits(u64::try_from(1023 + scale).ok()? << 52);
-    Some(significand as f64 * power)
 }
 
 /// The general case, delegated to std after the grammar check.
@@ -487,8 +446,8 @@ mod tests {
             }
         }
 
-        /// The 128-bit paths: 17 to 19 digits with the decimal point anywhere and exponents
-        /// around the range they cover.
+        /// Long mantissas (those above 2^53 go to std): 17 to 19 digits with the decimal
+        /// point anywhere and exponents around the fast path's range.
         #[test]
         fn matches_std_on_long_mantissas(
             m in prop_oneof![0u64..10_000_000_000_000_000_000, 9_007_199_254_740_993u64..100_000_000_000_000_000],
