@@ -3,71 +3,26 @@
 //! Grammar: `[+-]? (digits ('.' digits?)? | '.' digits) ([eE] [+-]? digits)?`. Anything else
 //! (`inf`, `NaN`, hex, surrounding whitespace, `1_000`, ...) is not a number.
 //!
-//! A cell of at most 16 bytes after its sign is read as two 8-byte words ([`parse_cell`]):
-//! its digits right-aligned, the point found and removed with masks, no branch on the sign
-//! (signs often alternate at random, and a mispredicted branch per cell costs more than the
-//! rest of the work). Other cells take one pass ([`parse_number`]) that checks the grammar
-//! and accumulates the mantissa digits, 8 at a time while they last. With at most 19 digits
-//! after the leading zeros the accumulated integer `m` is exact, and when `m <= 2^53` and
-//! `|e| <= 22` the value `m * 10^e` is one correctly rounded multiplication or division of
-//! two exact doubles (Clinger's fast path, as in std).
+//! A cell of at most 16 bytes after its sign, digits and at most one point, is read as two
+//! 8-byte words ([`parse_cell`]): its digits right-aligned, the point found and removed with
+//! masks, no branch on the sign (signs often alternate at random, and a mispredicted branch
+//! per cell costs more than the rest of the work). Its mantissa `m` (at most 16 digits) is
+//! exact, and when `m <= 2^53` the value `m / 10^f` (`f <= 15` fraction digits) is one
+//! correctly rounded division of two exact doubles (Clinger's fast path, as in std).
 //!
-//! Everything else (mantissas above 2^53, such as the 17 significant digits of a double
-//! printed in full, more digits, larger exponents) goes to `f64::from_str` after the grammar
-//! check: its Eisel-Lemire rounding uses one 64-by-64-bit product where exact 128-bit
-//! arithmetic would need a 128-bit division, which wasm32 emulates slowly. Every path is
+//! Every other cell (longer, an exponent, a mantissa above 2^53 such as the 17 significant
+//! digits of a double printed in full) goes to `f64::from_str`, whose grammar is this one
+//! plus `inf`, `infinity` and `nan`, which a cell starting (after its sign) with a digit or
+//! a point cannot be. std rounds with Eisel-Lemire (one 64-by-64-bit product), cheaper than
+//! exact 128-bit integer arithmetic where it is emulated, as in wasm32. Every path is
 //! correctly rounded, so the result always equals `f64::from_str`'s.
 
-/// Exact powers of ten representable as `f64`.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
-    1e21, 1e22,
-];
+/// Powers of ten up to the most fraction digits of a cell [`parse_cell`] reads; all exact
+/// as `f64`.
+const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /// Largest mantissa that converts to `f64` exactly.
 const MAX_EXACT_MANTISSA: u64 = 1 << 53;
-
-/// Most digits whose value always fits in a `u64`.
-const MAX_DIGITS: usize = 19;
-
-/// Number of `0` digits before the first other digit of the mantissa `s` (a decimal point
-/// among them is skipped).
-#[cold]
-fn leading_zeros(s: &[u8]) -> usize {
-    s.iter().take_while(|&&b| b == b'0' || b == b'.').filter(|&&b| b == b'0').count()
-}
-
-/// Accumulates the decimal digits of `s` from `i` into `mantissa` (wrapping: exact only for
-/// at most 19 digits). Returns the position after the last digit.
-#[inline(always)]
-fn digits(s: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
-    // Eight digits at a time while they last.
-    while let Some(eight) = s.get(i..i + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
-        let v = u64::from_le_bytes(eight);
-        if !is_eight_digits(v) {
-            break;
-        }
-        *mantissa = mantissa.wrapping_mul(100_000_000).wrapping_add(eight_digits_value(v));
-        i += 8;
-    }
-    while let Some(&b) = s.get(i) {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-        i += 1;
-    }
-    i
-}
-
-/// Whether all 8 bytes of little-endian `v` are ASCII digits.
-#[inline(always)]
-fn is_eight_digits(v: u64) -> bool {
-    // Each byte is 0x30..=0x39 exactly when its high nibble is 3 and adding 6 keeps it so.
-    ((v & 0xF0F0_F0F0_F0F0_F0F0) | ((v.wrapping_add(0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
-        == 0x3333_3333_3333_3333
-}
 
 /// The value of 8 ASCII digits read as little-endian `v` (first digit most significant).
 #[inline(always)]
@@ -184,92 +139,26 @@ pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
     } else {
         // 16 digits above 2^53: std rounds them (Eisel-Lemire, cheaper than 128-bit integer
         // arithmetic where it is emulated, as in wasm32).
-        return parse_slow(cell);
+        return parse_number(cell);
     };
     // `value` is positive or +0.0: setting the sign bit negates it.
     Some(f64::from_bits(value.to_bits() | (u64::from(negative) << 63)))
 }
 
-/// Parses `s` as a plain decimal number; `None` when it does not match the grammar. Not
-/// inlined: [`parse_cell`] calls it from several places, for the less common cells.
+/// Parses `s` as a plain decimal number; `None` when it does not match the grammar.
+///
+/// std's grammar is this one plus `inf`, `infinity` and `nan` in any case: once the first
+/// byte after the sign is a digit or a point, std accepts exactly what the grammar accepts.
 #[inline(never)]
 pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
-    let first = s.first().copied().unwrap_or(0);
-    let negative = first == b'-';
-    let start = usize::from(negative | (first == b'+'));
-    let mut mantissa: u64 = 0;
-    let mut i = digits(s, start, &mut mantissa);
-    let int_digits = i - start;
-    let mut frac_digits = 0;
-    if s.get(i) == Some(&b'.') {
-        let frac_start = i + 1;
-        i = digits(s, frac_start, &mut mantissa);
-        frac_digits = i - frac_start;
+    let body = match s.first() {
+        Some(b'-' | b'+') => s.get(1..)?,
+        _ => s,
+    };
+    match body.first() {
+        Some(b'0'..=b'9' | b'.') => std::str::from_utf8(s).ok()?.parse().ok(),
+        _ => None,
     }
-    if int_digits + frac_digits == 0 {
-        return None;
-    }
-
-    let mut exp: i64 = 0;
-    if let Some(b'e' | b'E') = s.get(i) {
-        i += 1;
-        let exp_negative = match s.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
-        let exp_start = i;
-        while let Some(&b) = s.get(i) {
-            let d = b.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            // Saturates far beyond any exponent a double can use.
-            exp = (exp * 10 + i64::from(d)).min(1 << 40);
-            i += 1;
-        }
-        if i == exp_start {
-            return None;
-        }
-        if exp_negative {
-            exp = -exp;
-        }
-    }
-    if i != s.len() {
-        return None;
-    }
-
-    // Leading zeros add nothing to the mantissa: only the digits after them count towards
-    // the 19 that keep it exact.
-    let total = int_digits + frac_digits;
-    if total <= MAX_DIGITS || total - leading_zeros(s.get(start..).unwrap_or_default()) <= MAX_DIGITS {
-        let exp = exp - frac_digits as i64;
-        let value = match POW10.get(exp.unsigned_abs() as usize) {
-            _ if mantissa == 0 => Some(0.0),
-            // Exact: the mantissa is at most 2^53.
-            Some(p) if mantissa <= MAX_EXACT_MANTISSA => {
-                let m = mantissa as f64;
-                Some(if exp >= 0 { m * p } else { m / p })
-            }
-            _ => None,
-        };
-        if let Some(v) = value {
-            return Some(f64::from_bits(v.to_bits() | (u64::from(negative) << 63)));
-        }
-    }
-    parse_slow(s)
-}
-
-/// The general case, delegated to std after the grammar check.
-#[cold]
-fn parse_slow(s: &[u8]) -> Option<f64> {
-    std::str::from_utf8(s).ok()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -363,15 +252,18 @@ mod tests {
     fn eight_digit_blocks() {
         for s in ["12345678", "00000000", "99999999", "01234567"] {
             let v = u64::from_le_bytes(s.as_bytes().try_into().unwrap());
-            assert!(super::is_eight_digits(v), "{s}");
+            assert_eq!(super::non_digits(v), 0, "{s}");
             assert_eq!(super::eight_digits_value(v), s.parse::<u64>().unwrap(), "{s}");
         }
+        // Exactly the byte that is not a digit is flagged, whatever its neighbours.
         for pos in 0..8 {
             for b in 0..=255u8 {
-                let mut bytes = *b"05050505";
-                bytes[pos] = b;
-                let v = u64::from_le_bytes(bytes);
-                assert_eq!(super::is_eight_digits(v), b.is_ascii_digit(), "byte {b} at {pos}");
+                for fill in [*b"05050505", *b"99999999", *b"00000000"] {
+                    let mut bytes = fill;
+                    bytes[pos] = b;
+                    let flag = if b.is_ascii_digit() { 0 } else { 0x80 << (8 * pos) };
+                    assert_eq!(super::non_digits(u64::from_le_bytes(bytes)), flag, "byte {b} at {pos}");
+                }
             }
         }
     }
