@@ -54,8 +54,11 @@ struct Adaptive {
 /// Drives a [`Decoder`] over pushed chunks. See the module documentation.
 pub struct Driver {
     decoder: Decoder,
-    /// Pushed bytes; those before `pos` are parsed.
+    /// Pushed bytes in `input[..filled]`, those before `pos` parsed. The bytes after
+    /// `filled` are spare room kept initialized, so that a chunk is copied into the buffer
+    /// without zeroing it first.
     input: Vec<u8>,
+    filled: usize,
     pos: usize,
     bytes_pushed: u64,
     ended: bool,
@@ -69,7 +72,7 @@ impl std::fmt::Debug for Driver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Driver")
             .field("decoder", &self.decoder)
-            .field("pending_bytes", &(self.input.len() - self.pos.min(self.input.len())))
+            .field("pending_bytes", &(self.filled - self.pos.min(self.filled)))
             .field("ended", &self.ended)
             .field("outcome", &self.outcome)
             .field("adaptive", &self.adaptive.as_ref().map(|a| &a.sizer))
@@ -85,6 +88,7 @@ impl Driver {
         Driver {
             decoder: Decoder::new(options),
             input: Vec::new(),
+            filled: 0,
             pos: 0,
             bytes_pushed: 0,
             ended: false,
@@ -119,22 +123,27 @@ impl Driver {
 
     /// Queues `len` bytes written by `fill` into the room it is given, for a caller that
     /// copies its chunk straight into the driver's buffer (such as a `Uint8Array` copied
-    /// into wasm memory). Ignored after [`Driver::end`].
+    /// into wasm memory). The room holds earlier bytes, not zeros: `fill` writes all of it.
+    /// Ignored after [`Driver::end`].
     pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
         if self.ended || self.outcome.is_some() {
             return;
         }
-        if self.pos >= self.input.len() {
-            self.input.clear();
+        if self.pos >= self.filled {
+            self.filled = 0;
         } else if self.pos > 0 {
-            self.input.drain(..self.pos);
+            self.input.copy_within(self.pos..self.filled, 0);
+            self.filled -= self.pos;
         }
         self.pos = 0;
-        let start = self.input.len();
-        self.input.resize(start + len, 0);
-        if let Some(room) = self.input.get_mut(start..) {
+        let end = self.filled.saturating_add(len);
+        if self.input.len() < end {
+            self.input.resize(end, 0);
+        }
+        if let Some(room) = self.input.get_mut(self.filled..end) {
             fill(room);
         }
+        self.filled = end;
         self.bytes_pushed += len as u64;
     }
 
@@ -205,7 +214,7 @@ impl Driver {
         if let Some(outcome) = &self.outcome {
             return outcome.clone();
         }
-        while let Some(rest) = self.input.get(self.pos..).filter(|rest| !rest.is_empty()) {
+        while let Some(rest) = self.input.get(self.pos..self.filled).filter(|rest| !rest.is_empty()) {
             match self.decoder.feed(rest) {
                 Ok(fed) => {
                     self.pos += fed.consumed;
@@ -233,6 +242,7 @@ impl Driver {
     fn conclude(&mut self, outcome: Step) -> Step {
         self.outcome = Some(outcome.clone());
         self.input = Vec::new();
+        self.filled = 0;
         self.pos = 0;
         outcome
     }
