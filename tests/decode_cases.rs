@@ -113,8 +113,9 @@ fn numeric_text_mixed_and_empty_columns() {
     check(
         "n,s,m,e\n1,x,1,\n-2.5,y,z,\n.5,,3,\n1e-7,w,,\n+3,v,007,\n",
         "columns: [\"n\", \"s\", \"m\", \"e\"]\n\
-         batch @0 x5: N[1.0, -2.5, 0.5, 1e-7, 3.0] | S[\"x\", \"y\", \"\", \"w\", \"v\"] | \
-         S[\"1\", \"z\", \"3\", \"\", \"007\"] | N[NaN, NaN, NaN, NaN, NaN]\n",
+         batch @0 x1: N[1.0] | S[\"x\"] | N[1.0] | N[NaN]\n\
+         batch @1 x4: N[-2.5, 0.5, 1e-7, 3.0] | S[\"y\", \"\", \"w\", \"v\"] | S[\"z\", \"3\", \"\", \"007\"] | \
+         N[NaN, NaN, NaN, NaN]\n",
     );
 }
 
@@ -122,7 +123,7 @@ fn numeric_text_mixed_and_empty_columns() {
 fn number_lookalikes_are_text() {
     for cell in ["inf", "NaN", "Infinity", "-inf", "0x10", " 1", "1 ", "1_000", "1,5", "e5", "1e", "."] {
         let input = format!("a\n1\n\"{cell}\"\n");
-        let expected = format!("columns: [\"a\"]\nbatch @0 x2: S[\"1\", {cell:?}]\n");
+        let expected = format!("columns: [\"a\"]\nbatch @0 x1: N[1.0]\nbatch @1 x1: S[{cell:?}]\n");
         check(&input, &expected);
     }
     check("a\n007\n", "columns: [\"a\"]\nbatch @0 x1: N[7.0]\n");
@@ -135,9 +136,9 @@ fn string_is_sticky_across_batches() {
     assert_eq!(
         d.render(),
         "columns: [\"a\", \"b\"]\n\
-         batch @0 x2: S[\"1\", \"x\"] | N[1.0, 2.0]\n\
-         batch @2 x2: S[\"\", \"\"] | N[3.0, 4.0]\n\
-         batch @4 x1: S[\"5\"] | N[5.0]\n"
+         batch @0 x1: N[1.0] | N[1.0]\n\
+         batch @1 x2: S[\"x\", \"\"] | N[2.0, 3.0]\n\
+         batch @3 x2: S[\"\", \"5\"] | N[4.0, 5.0]\n"
     );
     // A column that has only been empty so far is still a number column.
     let d = decode_all_paths("a,b\n,1\n,2\nx,3\n".as_bytes(), &options(2));
@@ -150,19 +151,28 @@ fn string_is_sticky_across_batches() {
 }
 
 #[test]
-fn column_turns_string_mid_batch_keeping_spelling() {
-    check("a\n007\n1e3\n\n-0\nx\n2\n", "columns: [\"a\"]\nbatch @0 x5: S[\"007\", \"1e3\", \"-0\", \"x\", \"2\"]\n");
+fn column_turns_string_at_the_start_of_a_batch() {
+    // The record that turns the column String ends the batch before it and starts the next:
+    // the earlier cells stay numbers in their batch, the later ones keep their spelling.
+    check(
+        "a\n007\n1e3\n\n-0\nx\n2\n",
+        "columns: [\"a\"]\nbatch @0 x3: N[7.0, 1000.0, -0.0]\nbatch @3 x2: S[\"x\", \"2\"]\n",
+    );
+    // On the first row of a batch, nothing is cut.
+    check("a\nx\n007\n", "columns: [\"a\"]\nbatch @0 x2: S[\"x\", \"007\"]\n");
 }
 
 #[test]
 fn columns_turn_string_one_after_another() {
-    // "a" turns String on row 2, "b" on row 3, "c" on row 4: the earlier cells of each keep
-    // their spelling; after the last one, rows are no longer kept for rebuilding.
+    // "a" turns String on row 2, "b" on row 3, "c" on row 4: each of those rows starts a
+    // batch; a column String once stays String.
     check(
         "a,b,c\n1,2.50,3\nx,+3,4\ny,z,05\n5,6,w\n7,8,9\n",
         "columns: [\"a\", \"b\", \"c\"]\n\
-         batch @0 x5: S[\"1\", \"x\", \"y\", \"5\", \"7\"] | S[\"2.50\", \"+3\", \"z\", \"6\", \"8\"] | \
-         S[\"3\", \"4\", \"05\", \"w\", \"9\"]\n",
+         batch @0 x1: N[1.0] | N[2.5] | N[3.0]\n\
+         batch @1 x1: S[\"x\"] | N[3.0] | N[4.0]\n\
+         batch @2 x1: S[\"y\"] | S[\"z\"] | N[5.0]\n\
+         batch @3 x2: S[\"5\", \"7\"] | S[\"6\", \"8\"] | S[\"w\", \"9\"]\n",
     );
 }
 
@@ -181,7 +191,8 @@ fn flexible_pads_and_truncates() {
         b"a,b,c\n1\n1,2,3,4\n1,2\n\"x\",,,,,\n",
         DecodeOptions { flexible: true, ..DecodeOptions::default() },
         "columns: [\"a\", \"b\", \"c\"]\n\
-         batch @0 x4: S[\"1\", \"1\", \"1\", \"x\"] | N[NaN, 2.0, 2.0, NaN] | N[NaN, 3.0, NaN, NaN]\n",
+         batch @0 x3: N[1.0, 1.0, 1.0] | N[NaN, 2.0, 2.0] | N[NaN, 3.0, NaN]\n\
+         batch @3 x1: S[\"x\"] | N[NaN] | N[NaN]\n",
     );
 }
 

@@ -177,8 +177,11 @@ fn adaptive_batches_of_a_header_only_body_and_errors() {
     let d =
         drive(adaptive_driver(&DecodeOptions { batch_rows: 3, ..DecodeOptions::default() }, 0.5), &[b"a\n1\nx\n2\n"]);
     assert_eq!(d.rows(), 3);
-    // The first batch ended with the only chunk: 3 rows, the bound; the column is String.
-    assert!(matches!(d.batches[0].columns[0], Cells::String(_)));
+    // The first batch ends at the record that turns the column String, which starts the
+    // second: the chunk's other 2 rows.
+    assert_eq!(d.batches.iter().map(|b| b.num_rows).collect::<Vec<_>>(), [1, 2]);
+    assert!(matches!(d.batches[0].columns[0], Cells::Number(_)));
+    assert!(matches!(d.batches[1].columns[0], Cells::String(_)));
 }
 
 #[test]

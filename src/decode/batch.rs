@@ -114,16 +114,17 @@ impl Column {
         self.utf16_ends.push(prev + units as u32);
     }
 
-    /// Turns a `Number` column into a `String` one, rebuilding its earlier cells of this
-    /// batch from their original text.
-    #[cold]
-    fn demote(&mut self, rows: &Rows<'_>, col: usize) {
-        self.kind = ColumnKind::String;
-        self.numbers.clear();
-        for row in 0..rows.starts.len() {
-            // Cells of a Number column are numbers or empty: ASCII.
-            let (start, end) = rows.cell(row, col);
-            self.push_text(rows.arena, start, end, true);
+    /// Removes the last cell.
+    fn pop(&mut self) {
+        match self.kind {
+            ColumnKind::Number => {
+                self.numbers.pop();
+            }
+            ColumnKind::String => {
+                self.text_ends.pop();
+                self.utf16_ends.pop();
+                self.text.truncate(self.text_ends.last().map_or(0, |&end| end as usize));
+            }
         }
     }
 }
@@ -187,69 +188,57 @@ impl Batch {
             + self.columns.iter().map(Column::capacity_bytes).sum::<usize>()
     }
 
-    /// Appends one validated record. `buf[at..]` holds its decoded bytes (the bytes around it
-    /// may be read, never used) and `ends` the end of each of its cells relative to `at`,
-    /// exactly one per column; `non_ascii` tells which cells may hold multi-byte characters.
-    /// `rows` locates the batch's earlier rows, in case a column has to turn String. Returns
-    /// whether some column is still a number column.
+    /// Appends one validated record, unless it has a cell that is not a number in a column
+    /// that is a Number column in this batch so far: that record is held back for the next
+    /// batch (unless it is the first row, which turns the column String), so that a column
+    /// turns String only at the first row of a batch and no earlier cell has to be rebuilt.
+    /// `buf` holds the record's decoded bytes from its start (the bytes after it may be read,
+    /// never used), `ends` the end of each of its cells, exactly one per column;
+    /// `non_ascii` tells which cells may hold multi-byte characters.
     #[inline]
-    pub(crate) fn push_row(
-        &mut self,
-        buf: &[u8],
-        at: usize,
-        ends: &[usize],
-        non_ascii: NonAscii,
-        rows: &Rows<'_>,
-    ) -> bool {
-        let mut numbers_left = false;
-        let mut start = at;
+    pub(crate) fn push_row(&mut self, buf: &[u8], ends: &[usize], non_ascii: NonAscii) -> Pushed {
+        let first_row = self.num_rows == 0;
+        let mut start = 0;
+        let mut held = None;
         for (col, (column, &end)) in self.columns.iter_mut().zip(ends).enumerate() {
-            let (cell_start, cell_end) = (start, at + end);
-            let cell = buf.get(cell_start..cell_end).unwrap_or_default();
-            start = cell_end;
+            let (cell_start, cell_end) = (start, end);
+            start = end;
             match column.kind {
                 ColumnKind::Number => {
-                    if cell.is_empty() {
+                    if cell_end <= cell_start {
                         column.numbers.push(f64::NAN);
                     } else if let Some(v) = parse_cell(buf, cell_start, cell_end) {
                         column.numbers.push(v);
-                    } else {
-                        column.demote(rows, col);
+                    } else if first_row {
+                        column.kind = ColumnKind::String;
                         column.push_text(buf, cell_start, cell_end, !non_ascii.field(col));
+                    } else {
+                        held = Some(col);
+                        break;
                     }
-                    numbers_left |= column.kind == ColumnKind::Number;
                 }
                 ColumnKind::String => column.push_text(buf, cell_start, cell_end, !non_ascii.field(col)),
             }
         }
+        if let Some(col) = held {
+            // Take back the cells of this record already added.
+            for column in self.columns.iter_mut().take(col) {
+                column.pop();
+            }
+            return Pushed::Held;
+        }
         self.num_rows += 1;
-        numbers_left
+        Pushed::Row
     }
 }
 
-/// The decoded bytes of a batch's rows so far.
-pub(crate) struct Rows<'a> {
-    /// Decoded bytes of all rows.
-    pub arena: &'a [u8],
-    /// Offset in `arena` of each row.
-    pub starts: &'a [usize],
-    /// `width` cell ends per row, row after row, relative to the row's start.
-    pub ends: &'a [usize],
-    pub width: usize,
-}
-
-impl Rows<'_> {
-    /// Where the cell of `row` and `col` is in `arena`.
-    fn cell(&self, row: usize, col: usize) -> (usize, usize) {
-        let base = self.starts.get(row).copied().unwrap_or(0);
-        let at = row * self.width + col;
-        let end = self.ends.get(at).copied().unwrap_or(0);
-        let start = match col {
-            0 => 0,
-            _ => self.ends.get(at - 1).copied().unwrap_or(0),
-        };
-        (base + start, base + end)
-    }
+/// What [`Batch::push_row`] did with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pushed {
+    /// It is the batch's last row.
+    Row,
+    /// It waits for the next batch, which it starts.
+    Held,
 }
 
 #[cfg(test)]
@@ -283,25 +272,41 @@ mod tests {
     }
 
     #[test]
-    fn column_turns_string_keeping_earlier_cells() {
+    fn a_column_turns_string_at_the_first_row_of_a_batch_only() {
         let mut batch = Batch::default();
         batch.set_width(2, ColumnKind::Number);
-        let arena = b"1x007yabz".to_vec();
-        let mut starts = Vec::new();
-        let mut ends = Vec::new();
-        for (start, row_ends) in [(0usize, [1usize, 2]), (2, [3, 4]), (6, [2, 3])] {
-            let rows = Rows { arena: &arena, starts: &starts, ends: &ends, width: 2 };
-            batch.push_row(&arena, start, &row_ends, NonAscii::NONE, &rows);
-            starts.push(start);
-            ends.extend_from_slice(&row_ends);
-        }
-        let a = &batch.columns[0];
-        assert_eq!(a.kind, ColumnKind::String);
-        assert_eq!((a.str(0), a.str(1), a.str(2)), (Some("1"), Some("007"), Some("ab")));
+        // Each record with 8 bytes to spare after it, as the decoder's arena has.
+        let push = |batch: &mut Batch, record: &[u8], ends: &[usize]| {
+            let mut buf = record.to_vec();
+            buf.extend_from_slice(b"99999999");
+            batch.push_row(&buf, ends, NonAscii::NONE)
+        };
+        assert_eq!(push(&mut batch, b"1x", &[1, 2]), Pushed::Row);
+        assert_eq!(batch.columns[0].kind, ColumnKind::Number);
         assert_eq!(batch.columns[1].kind, ColumnKind::String);
+        assert_eq!(push(&mut batch, b"007y", &[3, 4]), Pushed::Row);
+        // "ab" is not a number: the record is held back, its first cells taken back.
+        assert_eq!(push(&mut batch, b"abz", &[2, 3]), Pushed::Held);
+        assert_eq!(push(&mut batch, b"5zz", &[1, 3]), Pushed::Row);
+        assert_eq!(batch.num_rows, 3);
+        assert_eq!(batch.columns[0].numbers, [1.0, 7.0, 5.0]);
+        let b = &batch.columns[1];
+        assert_eq!((b.str(0), b.str(1), b.str(2), b.str(3)), (Some("x"), Some("y"), Some("zz"), None));
+        assert_eq!((b.text_ends.as_slice(), b.utf16_ends.as_slice()), (&[1, 2, 4][..], &[1, 2, 4][..]));
+        // A string cell taken back: a held record with a non-number in the second column.
+        let mut batch = Batch::default();
+        batch.set_width(3, ColumnKind::Number);
+        assert_eq!(push(&mut batch, b"a12", &[1, 2, 3]), Pushed::Row);
+        assert_eq!(push(&mut batch, b"cdex2", &[3, 4, 5]), Pushed::Held);
+        assert_eq!(batch.columns[0].str(0), Some("a"));
+        assert_eq!((batch.columns[0].text.as_slice(), batch.columns[0].text_ends.len()), (&b"a"[..], 1));
+        assert_eq!(batch.columns[0].utf16_ends, [1]);
+        assert_eq!(batch.columns[1].numbers, [1.0]);
+        // The next batch starts with it: the column turns String there.
+        batch.clear(1);
+        assert_eq!(push(&mut batch, b"cdex2", &[3, 4, 5]), Pushed::Row);
+        assert_eq!(batch.columns[0].str(0), Some("cde"));
         assert_eq!(batch.columns[1].str(0), Some("x"));
-        batch.clear(3);
-        assert_eq!(batch.columns[0].kind, ColumnKind::String);
-        assert!(batch.columns[0].is_empty());
+        assert_eq!(batch.columns[2].numbers, [2.0]);
     }
 }

@@ -3,7 +3,7 @@
 
 use csv_core::{ReadRecordResult, Reader};
 
-use super::batch::{Batch, ColumnKind, Rows};
+use super::batch::{Batch, ColumnKind, Pushed};
 use super::error::{DecodeError, DecodeErrorKind};
 use super::lines::LineCounter;
 use super::options::DecodeOptions;
@@ -27,16 +27,16 @@ const SIMPLE_SKIPS: u32 = 32;
 const MAX_RECORD_CAP: usize = 1 << 29;
 
 /// A batch whose memory (see [`CELL_COST`]) exceeds this is handed out early, whatever its
-/// row count: the arena stays below `BATCH_MEMORY_CAP + MAX_RECORD_CAP`, text offsets fit in
-/// `u32` (also on wasm32), and a wide file cannot make one batch outgrow wasm32's memory.
+/// row count: text offsets fit in `u32` (also on wasm32), and a wide file cannot make one
+/// batch outgrow wasm32's memory.
 const BATCH_MEMORY_CAP: usize = 32 << 20;
 
 /// Bytes counted per cell of a batch, beyond its text: the larger of a number cell (`f64`)
-/// and a string cell (two `u32` offsets), plus the field end the decoder keeps per cell.
-const CELL_COST: usize = 8 + std::mem::size_of::<usize>();
+/// and a string cell (two `u32` offsets).
+const CELL_COST: usize = 8;
 
-/// Largest arena ever needed: a full batch plus a record at the size limit.
-const MAX_ARENA: usize = BATCH_MEMORY_CAP + MAX_RECORD_CAP + 2;
+/// Largest arena ever needed: a record at the size limit, and a little room.
+const MAX_ARENA: usize = MAX_RECORD_CAP + 2;
 
 /// What one [`Decoder::feed`] call did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,22 +90,17 @@ pub struct Decoder {
     batch: Batch,
     /// Whether `batch` has been handed out and must be cleared on the next call.
     handed_out: bool,
-    /// Decoded bytes of the batch's kept rows, then of the record being read.
+    /// Decoded bytes of the record being read.
     arena: Vec<u8>,
-    /// Bytes of `arena` used by the batch's kept rows.
-    arena_used: usize,
-    /// Decoded bytes of the record being read, after `arena_used`.
+    /// Decoded bytes of the record being read in `arena`.
     record_len: usize,
-    /// Field ends of the batch's kept rows (exactly one per column each), then of the
-    /// record being read; relative to each record's start.
+    /// Field ends of the record being read.
     ends: Vec<usize>,
-    /// Slots of `ends` used by the batch's kept rows.
-    ends_used: usize,
-    /// Finished fields of the record being read, after `ends_used`.
+    /// Finished fields of the record being read in `ends`.
     record_fields: usize,
-    /// Arena offset of each of the batch's kept rows: all rows up to the point where no
-    /// column is a number column any more.
-    row_starts: Vec<usize>,
+    /// Whether the record in the buffers is complete and waits for the next batch, which it
+    /// starts (it turns a column String).
+    pending: bool,
     /// Memory of the batch's rows: decoded bytes plus [`CELL_COST`] per cell.
     batch_memory: usize,
     record: RecordStart,
@@ -157,12 +152,10 @@ impl Decoder {
             batch: Batch::default(),
             handed_out: false,
             arena: Vec::new(),
-            arena_used: 0,
             record_len: 0,
             ends: Vec::new(),
-            ends_used: 0,
             record_fields: 0,
-            row_starts: Vec::new(),
+            pending: false,
             batch_memory: 0,
             record: RecordStart { started: false, offset: 0, line: None, at: 0 },
             simple_skips: 0,
@@ -183,9 +176,13 @@ impl Decoder {
     /// When a bad record follows rows of the current batch, those rows are handed out first
     /// and the error is returned by the next call; after an error every call returns it.
     pub fn feed(&mut self, input: &[u8]) -> Result<Feed, DecodeError> {
-        self.release_batch();
+        let full = self.release_batch();
         if let Some(error) = &self.error {
             return Err(error.clone());
+        }
+        if full {
+            self.hand_out();
+            return Ok(Feed { consumed: 0, batch_ready: true });
         }
         if self.finished {
             self.bytes_consumed += input.len() as u64;
@@ -229,12 +226,17 @@ impl Decoder {
     /// true when a final, possibly partial, batch is ready in [`Decoder::batch`]; once
     /// finished, returns `Ok(false)`.
     pub fn finish(&mut self) -> Result<bool, DecodeError> {
-        self.release_batch();
+        let full = self.release_batch();
         if let Some(error) = &self.error {
             return Err(error.clone());
         }
+        if full {
+            self.hand_out();
+            return Ok(true);
+        }
         if self.finished {
-            return Ok(false);
+            // A record the last batch left behind may be waiting.
+            return self.conclude_finish();
         }
         self.finished = true;
         if let Bom::Pending(matched) = self.bom {
@@ -256,8 +258,8 @@ impl Decoder {
             // A line break ends the record the same way the end of input does, unless a
             // quote is open: then it is taken into the field and no record comes out.
             self.make_room();
-            let output = self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
-            let ends = self.ends.get_mut(self.ends_used + self.record_fields..).unwrap_or_default();
+            let output = self.arena.get_mut(self.record_len..).unwrap_or_default();
+            let ends = self.ends.get_mut(self.record_fields..).unwrap_or_default();
             let (result, _, nout, nend) = self.reader.read_record(b"\n", output, ends);
             self.record_len += nout;
             self.record_fields += nend;
@@ -289,7 +291,8 @@ impl Decoder {
     /// false when there were none. A record still being read stays for the next batch. A
     /// flush changes where batches end, never the decoded cells.
     pub fn flush(&mut self) -> bool {
-        self.release_batch();
+        // A batch the waiting record fills is handed out like any other.
+        let _ = self.release_batch();
         if self.batch.num_rows == 0 {
             return false;
         }
@@ -330,23 +333,32 @@ impl Decoder {
     /// Bytes reserved by the decoder's buffers (arena, field ends, batch columns, header).
     pub fn buffer_bytes(&self) -> usize {
         self.arena.capacity()
-            + (self.ends.capacity() + self.row_starts.capacity()) * std::mem::size_of::<usize>()
+            + self.ends.capacity() * std::mem::size_of::<usize>()
             + self.batch.capacity_bytes()
             + self.header.as_ref().map_or(0, |h| h.iter().map(String::capacity).sum::<usize>())
     }
 
-    /// Clears a batch handed out by the previous call. The part of a record read so far
-    /// (present after a [`Decoder::flush`]) moves to the front of the buffers.
-    fn release_batch(&mut self) {
-        if self.handed_out {
-            self.handed_out = false;
-            self.batch.clear(self.rows_decoded);
-            move_to_front(&mut self.arena, self.arena_used, self.record_len);
-            move_to_front(&mut self.ends, self.ends_used, self.record_fields);
-            self.arena_used = 0;
-            self.ends_used = 0;
-            self.row_starts.clear();
-            self.batch_memory = 0;
+    /// Clears a batch handed out by the previous call, and starts the next one with the
+    /// record that ended it, if one waits. Returns whether that record fills the batch.
+    fn release_batch(&mut self) -> bool {
+        if !self.handed_out {
+            return false;
+        }
+        self.handed_out = false;
+        self.batch.clear(self.rows_decoded);
+        self.batch_memory = 0;
+        if !self.pending {
+            return false;
+        }
+        self.pending = false;
+        // Checked when first read (and checked alike again); the first row of a batch ends
+        // none, so it is taken.
+        match self.complete_record() {
+            Ok(full) => full,
+            Err(kind) => {
+                self.fail(kind);
+                false
+            }
         }
     }
 
@@ -394,8 +406,8 @@ impl Decoder {
                 self.simple_skips -= 1;
             } else if !self.record.started {
                 // A record starts here: split it without csv-core when it is a plain line.
-                let output = self.arena.get_mut(self.arena_used..).unwrap_or_default();
-                let ends = self.ends.get_mut(self.ends_used..).unwrap_or_default();
+                let output = self.arena.as_mut_slice();
+                let ends = self.ends.as_mut_slice();
                 let split = simple::split(data.get(pos..).unwrap_or_default(), output, ends);
                 if split == Err(simple::Miss::NotPlain) {
                     // Such records come in runs: leave the next ones to csv-core.
@@ -430,8 +442,8 @@ impl Decoder {
             if input.is_empty() {
                 break Outcome::NeedInput;
             }
-            let output = self.arena.get_mut(self.arena_used + self.record_len..).unwrap_or_default();
-            let ends = self.ends.get_mut(self.ends_used + self.record_fields..).unwrap_or_default();
+            let output = self.arena.get_mut(self.record_len..).unwrap_or_default();
+            let ends = self.ends.get_mut(self.record_fields..).unwrap_or_default();
             let (result, nin, nout, nend) = self.reader.read_record(input, output, ends);
             if !self.record.started {
                 // Line breaks before a record are skipped; its first other byte starts it.
@@ -516,38 +528,37 @@ impl Decoder {
     }
 
     fn enlarge_ends(&mut self) {
-        // Doubling, but the record being read gets room for at most one field more than a
-        // record may have: reaching it is the error, so a record with too many fields never
-        // holds more (the kept rows' ends are bounded by the batch memory cap).
-        let cap = 2 * self.ends_used + self.record_fields.max(self.limits.max_columns) + 1;
+        // Doubling, but up to at most one field more than a record may have: reaching it is
+        // the error, so a record with too many fields never holds more.
+        let cap = self.record_fields.max(self.limits.max_columns) + 1;
         let len = self.ends.len().saturating_mul(2).max(INITIAL_ENDS).min(cap);
         self.ends.resize(len, 0);
     }
 
     /// Ensures room for at least one more byte and one more field end of the record.
     fn make_room(&mut self) {
-        if self.arena.len() <= self.arena_used + self.record_len {
+        if self.arena.len() <= self.record_len {
             self.enlarge_arena();
         }
-        if self.ends.len() <= self.ends_used + self.record_fields {
+        if self.ends.len() <= self.record_fields {
             self.enlarge_ends();
         }
     }
 
     /// Checks the size limits on the part of the record read so far.
     fn check_partial_record(&self) -> Result<(), DecodeErrorKind> {
-        let ends = self.ends.get(self.ends_used..self.ends_used + self.record_fields);
+        let ends = self.ends.get(..self.record_fields);
         self.limits.check(ends.unwrap_or_default(), self.record_len, false)
     }
 
     /// Checks the record just read and adds it to the batch (or takes it as the header).
-    /// Returns whether the batch is full.
+    /// Returns whether the batch is full, which it also is when the record turns a column
+    /// String: the record then waits for the next batch (`pending`).
     fn complete_record(&mut self) -> Result<bool, DecodeErrorKind> {
-        let start = self.arena_used;
         let len = self.record_len;
         let fields = self.record_fields;
-        let record = self.arena.get(start..start + len).unwrap_or_default();
-        let ends = self.ends.get(self.ends_used..self.ends_used + fields).unwrap_or_default();
+        let record = self.arena.get(..len).unwrap_or_default();
+        let ends = self.ends.get(..fields).unwrap_or_default();
         self.limits.check(ends, len, true)?;
         let non_ascii = check_utf8(record, ends)?;
 
@@ -573,28 +584,18 @@ impl Decoder {
             }
             if fields < width {
                 // Missing cells are empty: they end where the record ends.
-                let need = self.ends_used + width;
-                if self.ends.len() < need {
-                    self.ends.resize(need, 0);
+                if self.ends.len() < width {
+                    self.ends.resize(width, 0);
                 }
-                if let Some(pad) = self.ends.get_mut(self.ends_used + fields..need) {
+                if let Some(pad) = self.ends.get_mut(fields..width) {
                     pad.fill(len);
                 }
             }
         }
-        let row_ends = self.ends.get(self.ends_used..self.ends_used + width).unwrap_or_default();
-        let earlier = Rows {
-            arena: self.arena.get(..start).unwrap_or_default(),
-            starts: &self.row_starts,
-            ends: self.ends.get(..self.ends_used).unwrap_or_default(),
-            width,
-        };
-        let numbers_left = self.batch.push_row(&self.arena, start, row_ends, non_ascii, &earlier);
-        if numbers_left {
-            // Keep the row: a number column may still turn String.
-            self.row_starts.push(start);
-            self.arena_used += len;
-            self.ends_used += width;
+        let row_ends = self.ends.get(..width).unwrap_or_default();
+        if self.batch.push_row(&self.arena, row_ends, non_ascii) == Pushed::Held {
+            self.pending = true;
+            return Ok(true);
         }
         self.batch_memory += len + width * CELL_COST;
         self.end_record();
@@ -606,12 +607,5 @@ impl Decoder {
         self.record_len = 0;
         self.record_fields = 0;
         self.record.started = false;
-    }
-}
-
-/// Moves `buf[from..from + len]` to the front of `buf`.
-fn move_to_front<T: Copy>(buf: &mut [T], from: usize, len: usize) {
-    if from > 0 && from.checked_add(len).is_some_and(|end| end <= buf.len()) {
-        buf.copy_within(from..from + len, 0);
     }
 }

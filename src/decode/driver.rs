@@ -82,7 +82,8 @@ impl std::fmt::Debug for Driver {
 
 impl Driver {
     /// A driver handing out batches of `options.batch_rows` rows (the last one, and those
-    /// ended by the batch memory cap or a [`Driver::flush`], may be smaller).
+    /// ended by the batch memory cap, a [`Driver::flush`] or a record that turns a column
+    /// String, may be smaller).
     pub fn new(options: DecodeOptions) -> Driver {
         let max_rows = options.batch_rows.max(1);
         Driver {

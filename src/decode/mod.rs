@@ -4,13 +4,14 @@
 //! `batch_rows` rows, one [`Column`] per header column, each either all numbers (`f64`,
 //! NaN for empty cells) or all text (concatenated UTF-8 with byte and UTF-16 end offsets).
 //!
-//! Parsing is done by `csv_core::Reader::read_record`, which writes each record's unescaped
-//! bytes into an arena and the end of each field into a parallel buffer. A finished record
-//! is checked (size limits, UTF-8, field count) and appended to the batch's columns right
-//! away, while its bytes are in cache. While some column is still a number column, the
-//! arena keeps the batch's records, so that a column meeting a non-numeric cell can turn
-//! String without losing the earlier cells' spelling; once every column is String, each
-//! record reuses the same arena space.
+//! Each record's unescaped bytes are written into an arena and the end of each field into a
+//! parallel buffer, by [`simple::split`] for plain lines or `csv_core::Reader::read_record`.
+//! A finished record is checked (size limits, UTF-8, field count) and appended to the batch's
+//! columns right away, while its bytes are in cache; the next record reuses the same arena
+//! space. A record with a cell that is not a number in a column that is a Number column in
+//! the batch so far ends the batch before it, and starts the next one, where that column is
+//! String: a column only ever turns String at the first row of a batch, so no earlier cell
+//! has to be rebuilt from its text, and the arena holds one record, not the batch's.
 //!
 //! Memory is bounded by the batch size and the largest record: the arena and the column
 //! buffers are cleared, not freed, between batches.

@@ -3,7 +3,9 @@
 /// Decoding settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeOptions {
-    /// Most rows per batch (0 is treated as 1).
+    /// Most rows per batch (0 is treated as 1). A batch also ends before a record that
+    /// turns one of its Number columns String (that record starts the next batch), and once
+    /// its memory passes 32 MiB.
     pub batch_rows: usize,
     /// Whether to store all-numeric columns as numbers; when false every column is String.
     pub infer_types: bool,

@@ -188,14 +188,29 @@ pub fn decode_chunks_flushing(
             assert_eq!(d.batch().num_rows, 0);
             let total: usize = chunks.iter().map(|c| c.len()).sum();
             assert_eq!(d.bytes_consumed(), total as u64);
-            // All batches but the last are full, unless flushed.
-            if let Some((_, full)) = batches.split_last() {
-                assert!(flushed || full.iter().all(|b| b.num_rows == batch_rows));
+            // All batches but the last are full, unless flushed or ended by a record that
+            // turns a column String, which starts the next batch.
+            for pair in batches.windows(2) {
+                assert!(
+                    flushed || pair[0].num_rows == batch_rows || starts_string(&pair[0], &pair[1]),
+                    "a batch of {} rows before {:?}",
+                    pair[0].num_rows,
+                    pair[1]
+                );
             }
         }
     }
     check_sticky_strings(&batches, d.columns().map_or(0, |c| c.len()));
     Decoded { columns: d.columns().map(|c| c.to_vec()), batches, error }
+}
+
+/// Whether `next` starts with a row that has a cell other than empty or a number in a
+/// column that is a Number column in `batch`.
+fn starts_string(batch: &OwnedBatch, next: &OwnedBatch) -> bool {
+    batch.columns.iter().zip(&next.columns).any(|pair| match pair {
+        (Cells::Number(_), Cells::String(cells)) => cells.first().is_some_and(|c| !c.is_empty() && !is_number(c)),
+        _ => false,
+    })
 }
 
 /// Asserts that a column that has been String in a batch stays String in later ones.
