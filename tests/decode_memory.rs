@@ -133,3 +133,31 @@ fn a_header_of_a_million_empty_names_is_refused_in_little_memory() {
     // Field ends for at most max_columns + 1 fields, not for a million.
     assert!(max_bytes < 4 << 20, "buffers grew to {max_bytes} bytes");
 }
+
+#[test]
+fn a_header_of_a_million_empty_names_costs_little_per_column() {
+    // Allowed this time: a million columns, then no row, or one row of empty cells.
+    let n = 1_000_000;
+    let options = DecodeOptions { max_columns: 2_000_000, ..DecodeOptions::default() };
+    let header = vec![b','; n - 1];
+    let mut input = header.clone();
+    input.push(b'\n');
+    let (batches, error, header_only) = decode_measuring(&input, options.clone());
+    assert_eq!((batches.len(), error), (0, None));
+    input.extend_from_slice(&header);
+    input.push(b'\n');
+    let (batches, error, one_row) = decode_measuring(&input, options);
+    assert_eq!((batches, error), (vec![1], None));
+    let per_column = |bytes: usize| bytes as f64 / n as f64;
+    println!(
+        "1M empty names: {:.1} bytes per column alone, {:.1} with a row of empty cells",
+        per_column(header_only),
+        per_column(one_row)
+    );
+    // Alone, a name costs its `String` and a field end (pointer-sized things: half of this
+    // on wasm32); no batch column is made before the first row.
+    assert!(header_only <= 40 * n, "{header_only} bytes");
+    // A row adds one column per name (four `Vec`s) and a cell in each.
+    let column = std::mem::size_of::<qlik_automl_predictions::decode::Column>();
+    assert!(one_row <= header_only + (column + 48) * n, "{one_row} bytes");
+}

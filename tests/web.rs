@@ -117,6 +117,30 @@ fn adaptive_batches_hand_out_the_first_chunk_at_once_in_wasm() {
 }
 
 #[wasm_bindgen_test]
+fn a_million_empty_names_cost_little_per_column_in_wasm() {
+    // The decoder's own count with wasm32's 4-byte pointers: a header of a million empty
+    // names, then one row of empty cells.
+    let n = 1_000_000;
+    let options = DecodeOptions { max_columns: 2_000_000, ..DecodeOptions::default() };
+    let mut driver = Driver::new(options);
+    let mut row = vec![b','; n - 1];
+    row.push(b'\n');
+    driver.push(&row);
+    assert_eq!(driver.next_step(), Step::NeedInput);
+    let header_only = driver.decoder().buffer_bytes();
+    driver.push(&row);
+    driver.end();
+    assert_eq!(driver.next_step(), Step::Batch);
+    let one_row = driver.decoder().buffer_bytes();
+    assert_eq!((driver.batch().num_rows, driver.batch().columns.len()), (1, n));
+    assert_eq!(driver.next_step(), Step::Done);
+    // A name: its `String` (12 bytes) and a field end (4); a batch column (four `Vec`s, 52
+    // bytes) and a cell (a NaN in room for 4, 32 bytes) come with the row.
+    assert!(header_only <= 20 * n, "{header_only} bytes alone");
+    assert!(one_row <= header_only + 88 * n, "{one_row} bytes with a row");
+}
+
+#[wasm_bindgen_test]
 fn http_policy_in_wasm() {
     let config = HostConfig::from_input(
         HostConfigInput { host: Some("tenant.eu.qlikcloud.com/".into()), ..HostConfigInput::default() },

@@ -88,10 +88,11 @@ impl Column {
     fn push_text(&mut self, buf: &[u8], start: usize, end: usize, ascii: bool) {
         let old = self.text.len();
         let len = end.saturating_sub(start);
-        if len <= LONG_CELL {
+        if len <= LONG_CELL && self.text.capacity() - old >= len.next_multiple_of(16) {
             // In blocks of 16 bytes, reading past the cell where `buf` allows and cutting the
             // surplus off: copies of a fixed size are plain loads and stores, where one of a
-            // variable size is a call (in wasm, a `memory.copy`), costly for short cells.
+            // variable size is a call (in wasm, a `memory.copy`), costly for short cells. Only
+            // within the room the text has, so that the surplus never makes it grow.
             let mut at = start;
             while at < end {
                 match buf.get(at..).and_then(<[u8]>::first_chunk::<16>) {

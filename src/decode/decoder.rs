@@ -335,7 +335,9 @@ impl Decoder {
         self.arena.capacity()
             + self.ends.capacity() * std::mem::size_of::<usize>()
             + self.batch.capacity_bytes()
-            + self.header.as_ref().map_or(0, |h| h.iter().map(String::capacity).sum::<usize>())
+            + self.header.as_ref().map_or(0, |h| {
+                h.capacity() * std::mem::size_of::<String>() + h.iter().map(String::capacity).sum::<usize>()
+            })
     }
 
     /// Clears a batch handed out by the previous call, and starts the next one with the
@@ -570,14 +572,18 @@ impl Decoder {
                 names.push(String::from_utf8_lossy(name).into_owned());
                 field_start = end;
             }
-            let kind = if self.infer_types { ColumnKind::Number } else { ColumnKind::String };
-            self.batch.set_width(names.len(), kind);
             self.header = Some(names);
             self.end_record();
             return Ok(false);
         };
 
         let width = header.len();
+        if self.batch.columns.len() != width {
+            // The batch's columns are made for the first row: a header alone costs no more
+            // than its names (a million of them, for example).
+            let kind = if self.infer_types { ColumnKind::Number } else { ColumnKind::String };
+            self.batch.set_width(width, kind);
+        }
         if fields != width {
             if !self.flexible {
                 return Err(DecodeErrorKind::FieldCount { expected: width, found: fields });
