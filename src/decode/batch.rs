@@ -85,7 +85,15 @@ impl Column {
     /// Appends the text cell `buf[start..end]`; `ascii` tells that it holds no multi-byte
     /// characters. The bytes of `buf` after the cell may be read.
     #[inline(always)]
-    fn push_text(&mut self, buf: &[u8], start: usize, end: usize, ascii: bool) {
+    pub(super) fn push_text(&mut self, buf: &[u8], start: usize, end: usize, ascii: bool) {
+        let old = self.text.len();
+        self.extend_text(buf, start, end);
+        self.end_text(old, ascii);
+    }
+
+    /// Appends `buf[start..end]` to the text of the cell being written.
+    #[inline(always)]
+    fn extend_text(&mut self, buf: &[u8], start: usize, end: usize) {
         let old = self.text.len();
         let len = end.saturating_sub(start);
         if len <= LONG_CELL && self.text.capacity() - old >= len.next_multiple_of(16) {
@@ -108,15 +116,37 @@ impl Column {
         } else {
             self.text.extend_from_slice(buf.get(start..end).unwrap_or_default());
         }
+    }
+
+    /// Ends the cell whose text started at `text[old]`; `ascii` tells that it holds no
+    /// multi-byte characters.
+    #[inline(always)]
+    fn end_text(&mut self, old: usize, ascii: bool) {
+        let len = self.text.len() - old;
         // The decoder keeps a batch's bytes far below 4 GiB, so the offsets fit.
         self.text_ends.push(self.text.len() as u32);
-        let units = if ascii { len } else { utf16_len(buf.get(start..end).unwrap_or_default()) };
+        let units = if ascii { len } else { utf16_len(self.text.get(old..).unwrap_or_default()) };
         let prev = self.utf16_ends.last().copied().unwrap_or(0);
         self.utf16_ends.push(prev + units as u32);
     }
 
+    /// Appends the text cell `buf[start..end]`, the inside of a quoted field, each of its
+    /// doubled quotes taken as one.
+    #[cold]
+    pub(super) fn push_unescaped(&mut self, buf: &[u8], start: usize, end: usize, ascii: bool) {
+        let old = self.text.len();
+        let mut from = start;
+        while let Some(q) = buf.get(from..end).and_then(|rest| rest.iter().position(|&b| b == b'"')) {
+            // The first quote of the pair is kept.
+            self.extend_text(buf, from, from + q + 1);
+            from += q + 2;
+        }
+        self.extend_text(buf, from, end);
+        self.end_text(old, ascii);
+    }
+
     /// Removes the last cell.
-    fn pop(&mut self) {
+    pub(super) fn pop(&mut self) {
         match self.kind {
             ColumnKind::Number => {
                 self.numbers.pop();

@@ -19,8 +19,8 @@ const INITIAL_ARENA: usize = 4096;
 /// First number of field-end slots; it then doubles as needed.
 const INITIAL_ENDS: usize = 64;
 
-/// Records read by csv-core, after one that [`simple::split`] found not plain, before it is
-/// tried again.
+/// Records read by csv-core, after one that [`simple::push_row`] found not plain, before it
+/// is tried again.
 const SIMPLE_SKIPS: u32 = 32;
 
 /// Upper bound of the effective `max_row_bytes` and `max_field_bytes`.
@@ -104,7 +104,7 @@ pub struct Decoder {
     /// Memory of the batch's rows: decoded bytes plus [`CELL_COST`] per cell.
     batch_memory: usize,
     record: RecordStart,
-    /// Records left to csv-core before [`simple::split`] is tried again.
+    /// Records left to csv-core before [`simple::push_row`] is tried again.
     simple_skips: u32,
     /// Line position of the next byte given to `reader`.
     lines: LineCounter,
@@ -406,38 +406,27 @@ impl Decoder {
         let outcome = loop {
             if !self.record.started && self.simple_skips > 0 {
                 self.simple_skips -= 1;
-            } else if !self.record.started {
-                // A record starts here: split it without csv-core when it is a plain line.
-                let output = self.arena.as_mut_slice();
-                let ends = self.ends.as_mut_slice();
-                let split = simple::split(data.get(pos..).unwrap_or_default(), output, ends);
-                if split == Err(simple::Miss::NotPlain) {
-                    // Such records come in runs: leave the next ones to csv-core.
-                    self.simple_skips = SIMPLE_SKIPS;
-                }
-                if let Ok(rec) = split {
-                    let start = pos + rec.skipped;
-                    self.lines.advance(data.get(counted..start).unwrap_or_default());
-                    self.record = RecordStart {
-                        started: true,
-                        offset: self.parse_pos + start as u64,
-                        line: Some(self.lines.line),
-                        at: start,
-                    };
-                    pos = start + rec.consumed;
-                    // The record ends with LF or CRLF.
-                    self.lines.add_lines(rec.lines);
-                    counted = pos;
-                    self.record_len = rec.nout;
-                    self.record_fields = rec.nend;
-                    match self.complete_record() {
-                        Ok(true) => break Outcome::BatchFull,
-                        Ok(false) => continue,
-                        Err(kind) => {
-                            self.fail(kind);
-                            break Outcome::Failed;
+            } else if !self.record.started && self.batch.num_rows > 0 {
+                // A row starts here: a plain one goes straight from the input into the batch's
+                // columns. The first row of a batch (where a column may turn String) and the
+                // rows the batch does not take as they are go to csv-core.
+                match simple::push_row(&mut self.batch, data, pos, self.limits.max_field.min(self.limits.max_row)) {
+                    Ok(row) => {
+                        let start = pos + row.skipped;
+                        self.lines.advance(data.get(counted..start).unwrap_or_default());
+                        pos = start + row.consumed;
+                        // The row ends with LF or CRLF.
+                        self.lines.add_lines(row.lines);
+                        counted = pos;
+                        self.batch_memory += row.len + self.batch.columns.len() * CELL_COST;
+                        if self.batch.num_rows >= self.batch_rows || self.batch_memory > BATCH_MEMORY_CAP {
+                            break Outcome::BatchFull;
                         }
+                        continue;
                     }
+                    // Such records come in runs: leave the next ones to csv-core.
+                    Err(simple::Miss::NotPlain) => self.simple_skips = SIMPLE_SKIPS,
+                    Err(_) => {}
                 }
             }
             let input = data.get(pos..).unwrap_or_default();

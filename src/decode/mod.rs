@@ -4,12 +4,15 @@
 //! `batch_rows` rows, one [`Column`] per header column, each either all numbers (`f64`,
 //! NaN for empty cells) or all text (concatenated UTF-8 with byte and UTF-16 end offsets).
 //!
-//! Each record's unescaped bytes are written into an arena and the end of each field into a
-//! parallel buffer, by [`simple::split`] for plain lines or `csv_core::Reader::read_record`.
-//! A finished record is checked (size limits, UTF-8, field count) and appended to the batch's
-//! columns right away, while its bytes are in cache; the next record reuses the same arena
-//! space. A record with a cell that is not a number in a column that is a Number column in
-//! the batch so far ends the batch before it, and starts the next one, where that column is
+//! Most rows go straight from the input into the batch's columns, read 8 bytes per step
+//! ([`simple::push_row`]). The others (the header, the first row of each batch, rows with
+//! quotes csv-core must resolve, bad rows) are read by `csv_core::Reader::read_record`, which
+//! writes the record's unescaped bytes into an arena and the end of each field into a
+//! parallel buffer; the record is then checked (size limits, UTF-8, field count) and
+//! appended to the batch's columns right away, and the next record reuses the same space.
+//!
+//! A record with a cell that is not a number in a column that is a Number column in the
+//! batch so far ends the batch before it, and starts the next one, where that column is
 //! String: a column only ever turns String at the first row of a batch, so no earlier cell
 //! has to be rebuilt from its text, and the arena holds one record, not the batch's.
 //!
@@ -20,7 +23,7 @@
 //! time with a [`BatchSizer`]); callers use it rather than calling `feed` and `finish`.
 //!
 //! Modules: `options` (settings), `error`, `number`, `lines`, `record` (a finished record's
-//! checks), `batch` (columns), `simple` (the plain-line split), `decoder` (the [`Decoder`]),
+//! checks), `batch` (columns), `simple` (plain rows straight into the columns), `decoder` (the [`Decoder`]),
 //! `sizing` (adaptive batch sizes) and `driver` (the loop); each imports only those before it.
 
 mod batch;

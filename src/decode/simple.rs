@@ -1,34 +1,40 @@
-//! Records that need no CSV state machine, split 8 bytes per step: a record ended by LF or
-//! CRLF within the input at hand, whose fields are either unquoted (no quote, CR or LF in
-//! them) or quoted from their first byte to a closing quote followed by a comma or the line
-//! break (doubled quotes and line breaks inside). That is every record of most files;
-//! csv-core reads the others (a quote inside an unquoted field, text after a closing quote,
-//! a lone CR ending a record, a record cut by the end of the input). Both give the same bytes
-//! and field ends.
+//! Rows that need no CSV state machine, read 8 bytes per step straight from the input into
+//! the batch's columns: a record ended by LF or CRLF within the input at hand, whose fields
+//! are either unquoted (no quote, CR or LF in them) or quoted from their first byte to a
+//! closing quote followed by a comma or the line break (doubled quotes and line breaks
+//! inside), with one field per column, valid UTF-8, a number (or nothing) in each Number
+//! column and within the size limits. That is every row but the first of a batch in most
+//! files; csv-core reads the others into the decoder's arena (a quote inside an unquoted
+//! field, text after a closing quote, a lone CR ending a record, a record cut by the end of
+//! the input, any row the batch does not take as it is), with the same result.
 
+use super::batch::{Batch, ColumnKind};
 use super::lines::count_line_breaks;
+use super::number::parse_cell;
 
-/// A record split by [`split`].
+/// A row taken by [`push_row`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Simple {
-    /// Line breaks skipped before the record (blank lines).
+pub(crate) struct Row {
+    /// Line breaks skipped before the row (blank lines).
     pub skipped: usize,
-    /// Bytes of the record, its line break included, after the skipped ones.
+    /// Bytes of the row, its line break included, after the skipped ones.
     pub consumed: usize,
-    /// Bytes written to the output: the fields, concatenated.
-    pub nout: usize,
-    /// Field ends written.
-    pub nend: usize,
-    /// Line breaks in the record, its own included (more than 1 with line breaks in quotes).
+    /// Bytes of its fields, decoded.
+    pub len: usize,
+    /// Line breaks in the row, its own included (more than 1 with line breaks in quotes).
     pub lines: u64,
 }
 
-/// Why [`split`] left a record to csv-core.
+/// Why [`push_row`] left a record to csv-core.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Miss {
-    /// It is not made of plain fields (see the module documentation).
+    /// It is not made of plain fields (see the module documentation), or has another field
+    /// count than the header: such records come in runs.
     NotPlain,
-    /// It does not end within the input, or does not fit the buffers.
+    /// The batch does not take it as it is (a cell that is not a number in a Number column,
+    /// invalid UTF-8, a size limit crossed): csv-core reads it and the decoder finds why.
+    Declined,
+    /// It does not end within the input.
     Incomplete,
 }
 
@@ -61,105 +67,132 @@ fn quoted_stops(v: u64) -> u64 {
     equal(v, b'"') | below(v, 0x0E)
 }
 
-/// Copies `line[*i..]` to `output[*nout..]` up to the first byte that `stops` flags, which
-/// it returns with `*i` on it (not copied, `*nout` after the copied bytes).
+/// Finds the first byte from `line[*i]` on that `stops` flags, and returns it with `*i` on
+/// it; ORs the bytes passed into `seen` (to tell whether any is outside ASCII). `None` when
+/// `line` ends first.
 #[inline(always)]
-fn copy_until(
-    line: &[u8],
-    i: &mut usize,
-    output: &mut [u8],
-    nout: &mut usize,
-    stops: impl Fn(u64) -> u64,
-) -> Result<u8, Miss> {
+fn find_stop(line: &[u8], i: &mut usize, seen: &mut u64, stops: impl Fn(u64) -> u64) -> Option<u8> {
     loop {
-        match line.get(*i..*i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        match line.get(*i..).and_then(<[u8]>::first_chunk::<8>) {
             Some(word) => {
-                output.get_mut(*nout..*nout + 8).ok_or(Miss::Incomplete)?.copy_from_slice(&word);
-                let found = stops(u64::from_le_bytes(word));
+                let v = u64::from_le_bytes(*word);
+                let found = stops(v);
                 if found != 0 {
-                    let k = (found.trailing_zeros() / 8) as usize;
+                    let bits = found.trailing_zeros();
+                    // The bytes below the stop.
+                    *seen |= v & ((1u64 << (bits & !7)) - 1);
+                    let k = (bits / 8) as usize;
                     *i += k;
-                    *nout += k;
-                    return word.get(k).copied().ok_or(Miss::Incomplete);
+                    return word.get(k).copied();
                 }
+                *seen |= v;
                 *i += 8;
-                *nout += 8;
             }
             None => {
-                // The last bytes of the input, one at a time.
-                let b = *line.get(*i).ok_or(Miss::Incomplete)?;
-                // Only the flag of byte 0 counts: the zero bytes above it are not input.
+                // The last bytes of the input, one at a time; only the flag of byte 0 counts.
+                let b = *line.get(*i)?;
                 if stops(u64::from(b)) & 0x80 != 0 {
-                    return Ok(b);
+                    return Some(b);
                 }
-                *output.get_mut(*nout).ok_or(Miss::Incomplete)? = b;
+                *seen |= u64::from(b);
                 *i += 1;
-                *nout += 1;
             }
         }
     }
 }
 
-/// Splits the record at the start of `input` (after blank lines), as csv-core would when
-/// the record starts a line, writing its fields' bytes to `output` and the end of each field
-/// (relative to the record's start) to `ends`. Returns why not, having consumed nothing,
-/// when the record is not plain (see the module documentation), does not end within
-/// `input`, or does not fit in `output` (which needs up to 8 bytes to spare) or `ends`:
-/// csv-core then reads it.
+/// Appends the record at `data[from..]` (after blank lines) to `batch` when it is a plain row
+/// the batch takes as it is (see the module documentation), `max_size` bounding its fields'
+/// bytes plus one per separator. Returns what it took, or why not, having changed nothing.
+/// The bytes of `data` around the record may be read, never used.
 #[inline]
-pub(crate) fn split(input: &[u8], output: &mut [u8], ends: &mut [usize]) -> Result<Simple, Miss> {
-    use Miss::{Incomplete, NotPlain};
-    let skipped = input.iter().position(|&b| b != b'\n' && b != b'\r').ok_or(Incomplete)?;
-    let line = input.get(skipped..).ok_or(Incomplete)?;
-    let (mut i, mut nout, mut nend) = (0usize, 0usize, 0usize);
+pub(crate) fn push_row(batch: &mut Batch, data: &[u8], from: usize, max_size: usize) -> Result<Row, Miss> {
+    use Miss::{Declined, Incomplete, NotPlain};
+    let rest = data.get(from..).ok_or(Incomplete)?;
+    let skipped = rest.iter().position(|&b| b != b'\n' && b != b'\r').ok_or(Incomplete)?;
+    let line_start = from + skipped;
+    let width = batch.columns.len();
+    let mut i = line_start;
+    let mut col = 0;
+    let mut len = 0;
     let mut inner_breaks = false;
-    loop {
-        // At the start of a field.
-        let after = if line.get(i) == Some(&b'"') {
-            i += 1;
-            loop {
-                match copy_until(line, &mut i, output, &mut nout, quoted_stops)? {
-                    b'"' => match line.get(i + 1) {
-                        // A doubled quote is one quote of the field.
+    let outcome = loop {
+        let Some(column) = batch.columns.get_mut(col) else {
+            // More fields than columns.
+            break Err(NotPlain);
+        };
+        // At the start of a field. `seen` gathers its bytes, `pairs` counts its doubled
+        // quotes (each standing for one quote).
+        let mut seen = 0u64;
+        let mut pairs = 0;
+        let (start, end, after) = if data.get(i) == Some(&b'"') {
+            let start = i + 1;
+            i = start;
+            let stop = loop {
+                match find_stop(data, &mut i, &mut seen, quoted_stops) {
+                    Some(b'"') => match data.get(i + 1) {
                         Some(b'"') => {
-                            *output.get_mut(nout).ok_or(Incomplete)? = b'"';
-                            nout += 1;
+                            pairs += 1;
                             i += 2;
                         }
-                        Some(_) => {
-                            i += 1;
-                            break *line.get(i).ok_or(Incomplete)?;
-                        }
+                        Some(&b @ (b',' | b'\n' | b'\r')) => break Ok(b),
+                        // Text after the closing quote.
+                        Some(_) => break Err(NotPlain),
                         // The quote may be followed by another in the next input.
-                        None => return Err(Incomplete),
+                        None => break Err(Incomplete),
                     },
-                    other => {
+                    Some(b) => {
                         // A line break, or another byte below 0x0E, in the field.
-                        inner_breaks |= other == b'\n' || other == b'\r';
-                        *output.get_mut(nout).ok_or(Incomplete)? = other;
-                        nout += 1;
+                        inner_breaks |= b == b'\n' || b == b'\r';
+                        seen |= u64::from(b);
                         i += 1;
                     }
+                    None => break Err(Incomplete),
                 }
+            };
+            match stop {
+                Ok(b) => {
+                    i += 1;
+                    (start, i - 1, b)
+                }
+                Err(miss) => break Err(miss),
             }
         } else {
-            loop {
-                match copy_until(line, &mut i, output, &mut nout, unquoted_stops)? {
-                    special @ (b',' | b'\n' | b'\r') => break special,
-                    b'"' => return Err(NotPlain),
-                    other => {
+            let start = i;
+            let stop = loop {
+                match find_stop(data, &mut i, &mut seen, unquoted_stops) {
+                    Some(b @ (b',' | b'\n' | b'\r')) => break Ok(b),
+                    Some(b'"') => break Err(NotPlain),
+                    Some(b) => {
                         // Any other byte below `-` is data.
-                        *output.get_mut(nout).ok_or(Incomplete)? = other;
-                        nout += 1;
+                        seen |= u64::from(b);
                         i += 1;
                     }
+                    None => break Err(Incomplete),
                 }
+            };
+            match stop {
+                Ok(b) => (start, i, b),
+                Err(miss) => break Err(miss),
             }
         };
-        // `line[i]` is `after`, the byte that ends the field.
-        *ends.get_mut(nend).ok_or(Incomplete)? = nout;
-        nend += 1;
-        let consumed = match (after, line.get(i + 1)) {
+        // `data[i]` is `after`, the byte that ends the field.
+        let ascii = seen & HIGH == 0;
+        if !ascii && std::str::from_utf8(data.get(start..end).unwrap_or_default()).is_err() {
+            break Err(Declined);
+        }
+        match column.kind {
+            ColumnKind::Number if start == end => column.numbers.push(f64::NAN),
+            ColumnKind::Number => match parse_cell(data, start, end) {
+                Some(v) if pairs == 0 => column.numbers.push(v),
+                _ => break Err(Declined),
+            },
+            ColumnKind::String if pairs > 0 => column.push_unescaped(data, start, end, ascii),
+            ColumnKind::String => column.push_text(data, start, end, ascii),
+        }
+        col += 1;
+        len += end - start - pairs;
+        let consumed = match (after, data.get(i + 1)) {
             (b',', _) => {
                 i += 1;
                 continue;
@@ -167,13 +200,32 @@ pub(crate) fn split(input: &[u8], output: &mut [u8], ends: &mut [usize]) -> Resu
             (b'\n', _) => i + 1,
             (b'\r', Some(b'\n')) => i + 2,
             // A CR at the end of the input may start a CRLF.
-            (b'\r', None) => return Err(Incomplete),
-            // A lone CR ending the record, or text after a closing quote.
-            _ => return Err(NotPlain),
+            (b'\r', None) => break Err(Incomplete),
+            // A lone CR ending the record.
+            _ => break Err(NotPlain),
         };
-        let record = line.get(..consumed).unwrap_or_default();
-        let lines = if inner_breaks { count_line_breaks(record, false) } else { 1 };
-        return Ok(Simple { skipped, consumed, nout, nend, lines });
+        if col != width {
+            // Fewer fields than columns.
+            break Err(NotPlain);
+        }
+        if len + col - 1 > max_size {
+            break Err(Declined);
+        }
+        break Ok(consumed);
+    };
+    match outcome {
+        Ok(end) => {
+            batch.num_rows += 1;
+            let record = data.get(line_start..end).unwrap_or_default();
+            let lines = if inner_breaks { count_line_breaks(record, false) } else { 1 };
+            Ok(Row { skipped, consumed: end - line_start, len, lines })
+        }
+        Err(miss) => {
+            for column in batch.columns.iter_mut().take(col) {
+                column.pop();
+            }
+            Err(miss)
+        }
     }
 }
 
@@ -182,29 +234,71 @@ mod tests {
     use super::*;
     use csv_core::{ReadRecordResult, Reader};
 
-    /// What csv-core reads from `input`'s first record: consumed bytes, field bytes, ends.
-    /// csv-core ends a CRLF record at the CR and skips the LF with the next record; it is
-    /// counted here with the record, as `split` takes it.
-    fn csv_core(input: &[u8]) -> Option<(usize, Vec<u8>, Vec<usize>)> {
+    /// What csv-core reads from `input`'s first record: consumed bytes and fields. csv-core
+    /// ends a CRLF record at the CR and skips the LF with the next record; it is counted here
+    /// with the record, as `push_row` takes it.
+    fn csv_core(input: &[u8]) -> Option<(usize, Vec<Vec<u8>>)> {
         let mut reader = Reader::new();
         let (mut out, mut ends) = (vec![0; 256], vec![0; 64]);
-        let (result, mut nin, nout, nend) = reader.read_record(input, &mut out, &mut ends);
+        let (result, mut nin, _, nend) = reader.read_record(input, &mut out, &mut ends);
         if nin > 0 && input[nin - 1] == b'\r' && input.get(nin) == Some(&b'\n') {
             nin += 1;
         }
-        (result == ReadRecordResult::Record).then(|| (nin, out[..nout].to_vec(), ends[..nend].to_vec()))
+        let mut start = 0;
+        let fields = ends[..nend]
+            .iter()
+            .map(|&end| {
+                let field = out[start..end].to_vec();
+                start = end;
+                field
+            })
+            .collect();
+        (result == ReadRecordResult::Record).then_some((nin, fields))
     }
 
-    fn ours(input: &[u8]) -> Option<(usize, Vec<u8>, Vec<usize>)> {
-        let (mut out, mut ends) = (vec![0; 256], vec![0; 80]);
-        let s = split(input, &mut out, &mut ends).ok()?;
-        let record = &input[s.skipped..s.skipped + s.consumed];
-        assert_eq!(s.lines, crate::decode::lines::count_line_breaks(record, false), "{record:?}");
-        Some((s.skipped + s.consumed, out[..s.nout].to_vec(), ends[..s.nend].to_vec()))
+    /// A batch of `width` columns of `kind` holding one row (of zeros) already.
+    fn batch(width: usize, kind: ColumnKind) -> Batch {
+        let mut batch = Batch::default();
+        batch.set_width(width, kind);
+        let mut data = vec!["0"; width].join(",").into_bytes();
+        data.push(b'\n');
+        push_row(&mut batch, &data, 0, 1000).expect("a row of zeros");
+        batch
+    }
+
+    /// `push_row` of `input` into a batch of String columns as wide as csv-core's record:
+    /// consumed bytes and fields. Checks what it reports and that a miss changes nothing.
+    fn ours(input: &[u8], width: usize) -> Result<(usize, Vec<Vec<u8>>), Miss> {
+        let mut b = batch(width, ColumnKind::String);
+        let before = b.clone();
+        // Bytes before the record may be read, never used.
+        let mut data = b"\"x,1.5e".to_vec();
+        data.extend_from_slice(input);
+        let row = match push_row(&mut b, &data, 7, 1000) {
+            Ok(row) => row,
+            Err(miss) => {
+                assert_eq!(b, before, "a miss changed the batch");
+                return Err(miss);
+            }
+        };
+        assert_eq!(b.num_rows, 2);
+        let record = &input[row.skipped..row.skipped + row.consumed];
+        assert_eq!(row.lines, count_line_breaks(record, false), "{record:?}");
+        let fields: Vec<Vec<u8>> = b.columns.iter().map(|c| c.str(1).expect("a cell").as_bytes().to_vec()).collect();
+        assert_eq!(row.len, fields.iter().map(Vec::len).sum::<usize>());
+        for c in &b.columns {
+            let units = c.str(1).expect("a cell").encode_utf16().count() as u32;
+            assert_eq!(c.utf16_ends[1] - c.utf16_ends[0], units);
+        }
+        Ok((row.skipped + row.consumed, fields))
+    }
+
+    fn width(input: &[u8]) -> usize {
+        csv_core(input).map_or(1, |(_, fields)| fields.len())
     }
 
     #[test]
-    fn splits_plain_lines_like_csv_core() {
+    fn reads_plain_lines_like_csv_core() {
         for input in [
             &b"a,b,c\n"[..],
             b"a,b,c\r\nnext",
@@ -220,47 +314,71 @@ mod tests {
             b"\"\"\"\"\"\",\"\",\"a\tb\"\n",
             b"\"quoted, long enough to take several words of eight bytes\",x\n",
             b"\"a\"\r\n",
+            b"\"a long field with \"\"doubled quotes\"\" in several words of eight bytes\"\n",
             "é,a,\"a😀b\",abcdefgh€,abcdefgh,\"x\"\"é\"\n".as_bytes(),
         ] {
-            assert_eq!(ours(input), csv_core(input), "{:?}", String::from_utf8_lossy(input));
+            assert_eq!(ours(input, width(input)).ok(), csv_core(input), "{:?}", String::from_utf8_lossy(input));
         }
     }
 
     #[test]
     fn leaves_the_rest_to_csv_core() {
-        let cases: [(&[u8], Miss); 12] = [
+        use Miss::{Declined, Incomplete, NotPlain};
+        let cases: [(&[u8], usize, Miss); 17] = [
             // A quote inside an unquoted field, text after a closing quote, a lone CR.
-            (b"x\"y,z\n", Miss::NotPlain),
-            (b"\"a\"b,c\n", Miss::NotPlain),
-            (b"\"a\" ,c\n", Miss::NotPlain),
-            (b"a\rb\n", Miss::NotPlain),
-            (b"\"a\"\rb\n", Miss::NotPlain),
+            (b"x\"y,z\n", 2, NotPlain),
+            (b"\"a\"b,c\n", 2, NotPlain),
+            (b"\"a\" ,c\n", 2, NotPlain),
+            (b"a\rb\n", 1, NotPlain),
+            (b"\"a\"\rb\n", 1, NotPlain),
+            // Another field count than the header's.
+            (b"a,b,c\n", 2, NotPlain),
+            (b"a,b\n", 3, NotPlain),
             // No record, or one the input does not end.
-            (b"\n", Miss::Incomplete),
-            (b"\r\n\n", Miss::Incomplete),
-            (b"", Miss::Incomplete),
-            (b"a,b", Miss::Incomplete),
-            (b"a,b\r", Miss::Incomplete),
-            (b"a,\"b", Miss::Incomplete),
-            (b"a,\"b\"", Miss::Incomplete),
+            (b"\n", 1, Incomplete),
+            (b"\r\n\n", 1, Incomplete),
+            (b"", 1, Incomplete),
+            (b"a,b", 2, Incomplete),
+            (b"a,b\r", 2, Incomplete),
+            (b"a,\"b", 2, Incomplete),
+            (b"a,\"b\"", 2, Incomplete),
+            (b"a,\"b\"\"", 2, Incomplete),
+            // Invalid UTF-8, in any field.
+            (b"a,\xff\n", 2, Declined),
+            (b"\"\xc3\",b\n", 2, Declined),
         ];
-        for (input, miss) in cases {
-            let (mut out, mut ends) = (vec![0; 64], vec![0; 8]);
-            assert_eq!(split(input, &mut out, &mut ends), Err(miss), "{:?}", String::from_utf8_lossy(input));
+        for (input, width, miss) in cases {
+            assert_eq!(ours(input, width), Err(miss), "{:?}", String::from_utf8_lossy(input));
         }
-        // Not enough room: nothing is claimed.
-        let (mut out, mut ends) = (vec![0; 7], vec![0; 4]);
-        assert_eq!(split(b"abcdef,g\n", &mut out, &mut ends), Err(Miss::Incomplete));
-        let (mut out, mut ends) = (vec![0; 64], vec![0; 2]);
-        assert_eq!(split(b"a,b,c\n", &mut out, &mut ends), Err(Miss::Incomplete));
+        // Over the size limit: 5 bytes of fields and 2 separators.
+        let mut b = batch(3, ColumnKind::String);
+        assert_eq!(push_row(&mut b, b"ab,c,de\n", 0, 6), Err(Declined));
+        assert_eq!(push_row(&mut b, b"ab,c,de\n", 0, 7).map(|r| r.len), Ok(5));
+    }
+
+    #[test]
+    fn number_columns_take_numbers_and_empty_cells() {
+        let mut b = batch(3, ColumnKind::Number);
+        let row = push_row(&mut b, b"-0.25,,\"1e3\"\r\n", 0, 1000).expect("a plain row");
+        assert_eq!((row.consumed, row.len), (14, 8));
+        let cells: Vec<u64> = b.columns.iter().map(|c| c.numbers[1].to_bits()).collect();
+        assert_eq!(cells, [(-0.25f64).to_bits(), f64::NAN.to_bits(), 1000f64.to_bits()]);
+        // A cell that is not a number, or a quoted one with a doubled quote: declined, and
+        // the cells taken before it are taken back.
+        let before = format!("{b:?}");
+        for input in [&b"1,2,x\n"[..], b"1,\"2\"\"\",3\n", b"1,2,1e\n", b"1,inf,3\n"] {
+            assert_eq!(push_row(&mut b, input, 0, 1000), Err(Miss::Declined), "{input:?}");
+            // Compared as text: NaN is not equal to itself.
+            assert_eq!(format!("{b:?}"), before);
+        }
     }
 
     proptest::proptest! {
         #[test]
         fn agrees_with_csv_core(input in proptest::collection::vec(
-            proptest::sample::select(&b",\"\r\n a1-.\xc3\xa9+\t"[..]), 0..40)) {
-            if let Some(split) = ours(&input) {
-                proptest::prop_assert_eq!(Some(split), csv_core(&input));
+            proptest::sample::select(&b",\"\r\n a1-.\xc3\xa9+\t\xff"[..]), 0..40)) {
+            if let Ok(ours) = ours(&input, width(&input)) {
+                proptest::prop_assert_eq!(Some(ours), csv_core(&input));
             }
         }
     }
