@@ -25,7 +25,7 @@ if (args.includes('--help') || args.includes('-h')) {
 } else if (args.includes('--native')) {
   const dir = join(root, 'bench-data');
   run('bash', [join(root, 'scripts', 'setup.sh')]);
-  if (!existsSync(join(dir, 'shap.csv')) || !existsSync(join(dir, 'quoted.csv'))) {
+  if (!['shap.csv', 'quoted.csv', 'predictions.csv'].every((f) => existsSync(join(dir, f)))) {
     run(process.execPath, [join(root, 'scripts', 'gen-bench-data.mjs'), dir, process.env.BENCH_MB ?? '64']);
   }
   run('cargo', ['run', '--release', '--example', 'decode_bench', '--', dir, process.env.BENCH_RUNS ?? '7']);

@@ -1,12 +1,15 @@
 // Writes the decoder benchmark's input files, deterministically (seeded PRNG):
 //   <dir>/shap.csv    an AccountID column then 40 float SHAP columns, CRLF line endings;
 //   <dir>/quoted.csv  quote-heavy text (embedded commas, doubled quotes, line breaks,
-//                     non-ASCII) mixed with numeric columns, LF line endings.
+//                     non-ASCII) mixed with numeric columns, LF line endings;
+//   <dir>/predictions.csv  AccountID, the predicted label and two probabilities, LF (the
+//                     browser benchmark's writer, bench/data.mjs).
 // Each file is at least <MB> MiB. Usage: node scripts/gen-bench-data.mjs [dir] [MB]
 // (defaults: bench-data/ at the repository root, 64).
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writePredictions } from '../bench/data.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = resolve(process.argv[2] ?? join(root, 'bench-data'));
@@ -113,7 +116,8 @@ async function quoted() {
 }
 
 mkdirSync(dir, { recursive: true });
-for (const [name, gen] of [['shap.csv', shap], ['quoted.csv', quoted]]) {
+const predictions = () => writePredictions(join(dir, 'predictions.csv'), targetBytes);
+for (const [name, gen] of [['shap.csv', shap], ['quoted.csv', quoted], ['predictions.csv', predictions]]) {
   const started = Date.now();
   const { bytes, rows } = await gen();
   console.log(`[gen-bench-data] ${join(dir, name)}: ${(bytes / 1048576).toFixed(1)} MiB, ` +
