@@ -7,22 +7,31 @@
 //! 8-byte words ([`parse_cell`]): its digits right-aligned, the point found and removed with
 //! masks, no branch on the sign (signs often alternate at random, and a mispredicted branch
 //! per cell costs more than the rest of the work). Its mantissa `m` (at most 16 digits) is
-//! exact, and when `m <= 2^53` the value `m / 10^f` (`f <= 15` fraction digits) is one
-//! correctly rounded division of two exact doubles (Clinger's fast path, as in std).
+//! exact, and the value `m / 10^f` (`f <= 15` fraction digits; `m <= 2^53` when `f > 0`) is
+//! one correctly rounded division of two exact doubles (Clinger's fast path, as in std).
 //!
-//! Every other cell (longer, an exponent, a mantissa above 2^53 such as the 17 significant
-//! digits of a double printed in full) goes to `f64::from_str`, whose grammar is this one
-//! plus `inf`, `infinity` and `nan`, which a cell starting (after its sign) with a digit or
-//! a point cannot be. std rounds with Eisel-Lemire (one 64-by-64-bit product), cheaper than
-//! exact 128-bit integer arithmetic where it is emulated, as in wasm32. Every path is
-//! correctly rounded, so the result always equals `f64::from_str`'s.
+//! A longer cell without exponent, with at most 19 significant digits and 22 fraction digits
+//! (such as the 17 significant digits of a double printed in full), is read by
+//! [`parse_number`]: 8 digits per step into a `u64`, then the same division when `m <= 2^53`,
+//! else [`round_quotient`], which corrects that division's double rounding with two
+//! 64-by-64-bit products and no 128-bit division (emulated, and slow, in wasm32).
+//!
+//! Every other cell (an exponent, more digits) goes to `f64::from_str`, whose grammar is this
+//! one plus `inf`, `infinity` and `nan`, which a cell starting (after its sign) with a digit
+//! or a point cannot be. Every path is correctly rounded, so the result always equals
+//! `f64::from_str`'s.
 
-/// Powers of ten up to the most fraction digits of a cell [`parse_cell`] reads; all exact
-/// as `f64`.
-const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+/// Exact powers of ten representable as `f64`.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
+];
 
 /// Largest mantissa that converts to `f64` exactly.
 const MAX_EXACT_MANTISSA: u64 = 1 << 53;
+
+/// Most significant digits accumulated exactly in a `u64`.
+const MAX_DIGITS: usize = 19;
 
 /// The value of 8 ASCII digits read as little-endian `v` (first digit most significant).
 #[inline(always)]
@@ -128,37 +137,137 @@ pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
     }
     // At most 16 digits: exact in a u64.
     let mantissa = eight_digits_value(lo) * 100_000_000 + eight_digits_value(hi);
-    let value = if mantissa == 0 {
-        0.0
-    } else if mantissa <= MAX_EXACT_MANTISSA {
-        // Both exact (at most 15 fraction digits): one correctly rounded division.
-        match POW10.get(frac_digits) {
-            Some(p) => mantissa as f64 / p,
-            None => return parse_number(cell),
-        }
-    } else {
-        // 16 digits above 2^53: std rounds them (Eisel-Lemire, cheaper than 128-bit integer
-        // arithmetic where it is emulated, as in wasm32).
-        return parse_number(cell);
+    // Above 2^53 only with 16 digits and no point, where dividing by 1 leaves one correctly
+    // rounded conversion; otherwise both operands are exact (at most 15 fraction digits): one
+    // correctly rounded division.
+    let value = match POW10.get(frac_digits) {
+        _ if mantissa == 0 => 0.0,
+        Some(p) if mantissa <= MAX_EXACT_MANTISSA || frac_digits == 0 => mantissa as f64 / p,
+        _ => return parse_number(cell),
     };
     // `value` is positive or +0.0: setting the sign bit negates it.
     Some(f64::from_bits(value.to_bits() | (u64::from(negative) << 63)))
 }
 
-/// Parses `s` as a plain decimal number; `None` when it does not match the grammar.
-///
-/// std's grammar is this one plus `inf`, `infinity` and `nan` in any case: once the first
-/// byte after the sign is a digit or a point, std accepts exactly what the grammar accepts.
+/// Accumulates the decimal digits of `s` from `i` into `mantissa` (wrapping: exact only for
+/// at most 19 digits). Returns the position after the last digit.
+#[inline(always)]
+fn digits(s: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
+    // Eight digits at a time while they last.
+    while let Some(eight) = s.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let v = u64::from_le_bytes(*eight);
+        if non_digits(v) != 0 {
+            break;
+        }
+        *mantissa = mantissa.wrapping_mul(100_000_000).wrapping_add(eight_digits_value(v));
+        i += 8;
+    }
+    while let Some(&b) = s.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    i
+}
+
+/// Number of `0` digits before the first other digit of the mantissa `s` (a decimal point
+/// among them is skipped).
+#[cold]
+fn leading_zeros(s: &[u8]) -> usize {
+    s.iter().take_while(|&&b| b == b'0' || b == b'.').filter(|&&b| b == b'0').count()
+}
+
+/// Parses `s` as a plain decimal number; `None` when it does not match the grammar. A
+/// decimal without exponent, with at most 19 significant digits and 22 fraction digits, is
+/// rounded here ([`round_quotient`] above 2^53); any other cell starting (after its sign)
+/// with a digit or a point goes to `f64::from_str`, whose grammar is this one plus `inf`,
+/// `infinity` and `nan`, which such a cell cannot be.
 #[inline(never)]
 pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
-    let body = match s.first() {
-        Some(b'-' | b'+') => s.get(1..)?,
-        _ => s,
-    };
-    match body.first() {
-        Some(b'0'..=b'9' | b'.') => std::str::from_utf8(s).ok()?.parse().ok(),
-        _ => None,
+    let first = s.first().copied().unwrap_or(0);
+    let negative = first == b'-';
+    let start = usize::from(negative | (first == b'+'));
+    let mut mantissa = 0u64;
+    let mut i = digits(s, start, &mut mantissa);
+    let int_digits = i - start;
+    let mut frac_digits = 0;
+    if s.get(i) == Some(&b'.') {
+        let frac_start = i + 1;
+        i = digits(s, frac_start, &mut mantissa);
+        frac_digits = i - frac_start;
     }
+    let total = int_digits + frac_digits;
+    if total == 0 {
+        return None;
+    }
+    // Leading zeros add nothing to the mantissa: only the digits after them count towards
+    // the 19 that keep it exact.
+    let exact =
+        total <= MAX_DIGITS || total.saturating_sub(leading_zeros(s.get(start..i).unwrap_or_default())) <= MAX_DIGITS;
+    let value = match POW10.get(frac_digits) {
+        _ if i != s.len() || !exact => None,
+        _ if mantissa == 0 => Some(0.0),
+        Some(p) if mantissa <= MAX_EXACT_MANTISSA => Some(mantissa as f64 / p),
+        // A whole number: one correctly rounded conversion.
+        Some(_) if frac_digits == 0 => Some(mantissa as f64),
+        Some(_) => round_quotient(mantissa, frac_digits),
+        None => None,
+    };
+    match value {
+        Some(v) => Some(f64::from_bits(v.to_bits() | (u64::from(negative) << 63))),
+        // An exponent, more digits, or not a number.
+        None => std::str::from_utf8(s).ok()?.parse().ok(),
+    }
+}
+
+/// `m / 10^e` correctly rounded (to nearest, ties to even) for `m` above 2^53 and
+/// `1 <= e <= 22`, such as the 17 significant digits of a double printed in full; `None`
+/// in the rare case left to std (a result at the bottom of a binade).
+///
+/// `m as f64 / 10^e` rounds twice, so it is within 1.5 units in the last place of the
+/// exact quotient `x`: the answer is it or a neighbour. Which one follows from comparing
+/// `x` with the midpoints `(2M ± 1) * 2^(k-1)` around it (`M * 2^k` its value, `M` the
+/// 53-bit significand), exactly: `m` against `(2M ± 1) * 5^e * 2^(k+e-1)`, both sides
+/// integers below 2^128 once scaled by a power of two. Two 64-by-64-bit products and a
+/// shift, where rounding `m * 2^s / 10^e` directly would take a 128-bit division (emulated
+/// in wasm32, and slow there).
+#[inline(never)]
+fn round_quotient(m: u64, e: usize) -> Option<f64> {
+    let p = *POW10.get(e)?;
+    let v = m as f64 / p;
+    let bits = v.to_bits();
+    let significand = (bits & ((1 << 52) - 1)) | (1 << 52);
+    if significand == 1 << 52 || bits >> 63 != 0 {
+        // The neighbour below is half as far: leave it to std.
+        return None;
+    }
+    let five = u128::from(5u64.checked_pow(u32::try_from(e).ok()?)?);
+    let up = u128::from(2 * significand + 1) * five;
+    let down = u128::from(2 * significand - 1) * five;
+    // v = significand * 2^k; the midpoints are compared scaled by 2^-(k + e - 1).
+    let k = i64::try_from(bits >> 52).ok()? - 1075;
+    let t = k + e as i64 - 1;
+    let (x, up, down) = if t <= 0 {
+        // x * 10^e * 2^-t = m * 2^-t, below 2^116 here (`m < 2^64`, `-t <= 52`).
+        let shift = u32::try_from(-t).ok().filter(|&s| s < 64)?;
+        (u128::from(m) << shift, up, down)
+    } else {
+        // The midpoints below 2^106, times 2^t.
+        let shift = u32::try_from(t).ok().filter(|&s| s <= 20)?;
+        (u128::from(m), up << shift, down << shift)
+    };
+    let odd = significand & 1 == 1;
+    let bits = if x > up || (x == up && odd) {
+        bits + 1
+    } else if x < down || (x == down && odd) {
+        bits - 1
+    } else {
+        bits
+    };
+    Some(f64::from_bits(bits))
 }
 
 #[cfg(test)]
@@ -248,6 +357,46 @@ mod tests {
         }
     }
 
+    /// `m` with a decimal point `e` digits from the right.
+    fn with_point(m: u64, e: usize) -> String {
+        let digits = format!("{m:0>width$}", width = e + 1);
+        let (int, frac) = digits.split_at(digits.len() - e);
+        format!("{int}.{frac}")
+    }
+
+    #[test]
+    fn long_mantissas_round_like_std() {
+        // xorshift64: deterministic, and far more cases than a property test runs.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // Mantissas above 2^53 (17 to 19 digits) with 1 to 22 fraction digits.
+        for _ in 0..200_000 {
+            let m = (1u64 << 53) + next() % (10_000_000_000_000_000_000 - (1 << 53));
+            same(&with_point(m, (next() % 22 + 1) as usize));
+        }
+        // Exact midpoints between two doubles, (2M + 1) * 2^(t - e) with M a 53-bit
+        // significand, and their neighbours: ties go to the even significand.
+        for _ in 0..50_000 {
+            let significand = (1u64 << 52) | (next() & ((1 << 52) - 1));
+            let e = (next() % 3 + 1) as u32;
+            let mut m = (2 * significand + 1) * 5u64.pow(e);
+            while m <= 4_000_000_000_000_000_000 && next() & 1 == 1 {
+                m *= 2;
+            }
+            for m in [m - 1, m, m + 1] {
+                same(&with_point(m, e as usize));
+            }
+        }
+        for s in ["9007199254740993.5", "18446744073709551615.0", "0.18446744073709551615", "4503599627370497.5"] {
+            same(s);
+        }
+    }
+
     #[test]
     fn eight_digit_blocks() {
         for s in ["12345678", "00000000", "99999999", "01234567"] {
@@ -271,8 +420,38 @@ mod tests {
     #[test]
     fn rejects_everything_else() {
         for s in [
-            "", "-", "+", ".", "-.", "e5", ".e5", "1e", "1e+", "1e-", "inf", "-inf", "NaN", "nan", "Infinity", "0x10",
-            " 1", "1 ", "1_000", "1,5", "--1", "+-1", "1..2", "1.2.3", "1e5.5", "1e5e5", "١", "1\u{0}", "infinity",
+            "",
+            "-",
+            "+",
+            ".",
+            "-.",
+            "e5",
+            ".e5",
+            "1e",
+            "1e+",
+            "1e-",
+            "inf",
+            "-inf",
+            "NaN",
+            "nan",
+            "Infinity",
+            "0x10",
+            " 1",
+            "1 ",
+            "1_000",
+            "1,5",
+            "--1",
+            "+-1",
+            "1..2",
+            "1.2.3",
+            "1e5.5",
+            "1e5e5",
+            "١",
+            "1\u{0}",
+            "infinity",
+            "0.00000000000000000000.0",
+            "000000000000000000000.0.0",
+            "12345678901234567890.1.2",
         ] {
             assert_eq!(parse_number(s.as_bytes()), None, "{s:?}");
             assert_eq!(cells(s), vec![None; PREFIXES.len()], "cell {s:?}");
