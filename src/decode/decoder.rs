@@ -3,6 +3,7 @@
 
 use csv_core::{ReadRecordResult, Reader};
 
+use super::arena::{Arena, MAX_RECORD_CAP};
 use super::batch::{Batch, ColumnKind, Pushed};
 use super::error::{DecodeError, DecodeErrorKind};
 use super::lines::LineCounter;
@@ -13,18 +14,9 @@ use super::simple;
 /// The UTF-8 byte order mark.
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
-/// First size of the record arena; it then doubles as needed.
-const INITIAL_ARENA: usize = 4096;
-
-/// First number of field-end slots; it then doubles as needed.
-const INITIAL_ENDS: usize = 64;
-
 /// Records read by csv-core, after one that [`simple::push_row`] found not plain, before it
 /// is tried again.
 const SIMPLE_SKIPS: u32 = 32;
-
-/// Upper bound of the effective `max_row_bytes` and `max_field_bytes`.
-const MAX_RECORD_CAP: usize = 1 << 29;
 
 /// A batch whose memory (see [`CELL_COST`]) exceeds this is handed out early, whatever its
 /// row count: text offsets fit in `u32` (also on wasm32), and a wide file cannot make one
@@ -34,9 +26,6 @@ const BATCH_MEMORY_CAP: usize = 32 << 20;
 /// Bytes counted per cell of a batch, beyond its text: the larger of a number cell (`f64`)
 /// and a string cell (two `u32` offsets).
 const CELL_COST: usize = 8;
-
-/// Largest arena ever needed: a record at the size limit, and a little room.
-const MAX_ARENA: usize = MAX_RECORD_CAP + 2;
 
 /// What one [`Decoder::feed`] call did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,14 +79,8 @@ pub struct Decoder {
     batch: Batch,
     /// Whether `batch` has been handed out and must be cleared on the next call.
     handed_out: bool,
-    /// Decoded bytes of the record being read.
-    arena: Vec<u8>,
-    /// Decoded bytes of the record being read in `arena`.
-    record_len: usize,
-    /// Field ends of the record being read.
-    ends: Vec<usize>,
-    /// Finished fields of the record being read in `ends`.
-    record_fields: usize,
+    /// The record csv-core is reading.
+    arena: Arena,
     /// Whether the record in the buffers is complete and waits for the next batch, which it
     /// starts (it turns a column String).
     pending: bool,
@@ -151,10 +134,7 @@ impl Decoder {
             header: None,
             batch: Batch::default(),
             handed_out: false,
-            arena: Vec::new(),
-            record_len: 0,
-            ends: Vec::new(),
-            record_fields: 0,
+            arena: Arena::default(),
             pending: false,
             batch_memory: 0,
             record: RecordStart { started: false, offset: 0, line: None, at: 0 },
@@ -250,19 +230,15 @@ impl Decoder {
         if self.record.started {
             // A limit crossed in the record comes before what its end tells (an open quote),
             // whether or not the buffers had to grow while it was read.
-            if let Err(kind) = self.check_partial_record() {
+            if let Err(kind) = self.arena.check_partial(&self.limits) {
                 self.fail(kind);
                 return self.conclude_finish();
             }
             // csv-core completes an open quoted field at the end of input without telling.
             // A line break ends the record the same way the end of input does, unless a
             // quote is open: then it is taken into the field and no record comes out.
-            self.make_room();
-            let output = self.arena.get_mut(self.record_len..).unwrap_or_default();
-            let ends = self.ends.get_mut(self.record_fields..).unwrap_or_default();
-            let (result, _, nout, nend) = self.reader.read_record(b"\n", output, ends);
-            self.record_len += nout;
-            self.record_fields += nend;
+            self.arena.make_room(&self.limits);
+            let (result, _) = self.arena.read(&mut self.reader, b"\n");
             let step = match result {
                 ReadRecordResult::Record => self.complete_record().map(|_| ()),
                 _ => Err(DecodeErrorKind::UnterminatedQuote),
@@ -332,8 +308,7 @@ impl Decoder {
 
     /// Bytes reserved by the decoder's buffers (arena, field ends, batch columns, header).
     pub fn buffer_bytes(&self) -> usize {
-        self.arena.capacity()
-            + self.ends.capacity() * std::mem::size_of::<usize>()
+        self.arena.capacity_bytes()
             + self.batch.capacity_bytes()
             + self.header.as_ref().map_or(0, |h| {
                 h.capacity() * std::mem::size_of::<String>() + h.iter().map(String::capacity).sum::<usize>()
@@ -433,9 +408,7 @@ impl Decoder {
             if input.is_empty() {
                 break Outcome::NeedInput;
             }
-            let output = self.arena.get_mut(self.record_len..).unwrap_or_default();
-            let ends = self.ends.get_mut(self.record_fields..).unwrap_or_default();
-            let (result, nin, nout, nend) = self.reader.read_record(input, output, ends);
+            let (result, nin) = self.arena.read(&mut self.reader, input);
             if !self.record.started {
                 // Line breaks before a record are skipped; its first other byte starts it.
                 let consumed = input.get(..nin).unwrap_or_default();
@@ -449,12 +422,10 @@ impl Decoder {
                 }
             }
             pos += nin;
-            self.record_len += nout;
-            self.record_fields += nend;
             let step = match result {
                 ReadRecordResult::InputEmpty | ReadRecordResult::End => Ok(()),
-                ReadRecordResult::OutputFull => self.grow_arena(),
-                ReadRecordResult::OutputEndsFull => self.grow_ends(),
+                ReadRecordResult::OutputFull => self.arena.grow_bytes(&self.limits),
+                ReadRecordResult::OutputEndsFull => self.arena.grow_ends(&self.limits),
                 ReadRecordResult::Record => match self.complete_record() {
                     Ok(true) => break Outcome::BatchFull,
                     Ok(false) => Ok(()),
@@ -495,61 +466,13 @@ impl Decoder {
         });
     }
 
-    /// Makes room for more of the record's bytes, unless it is already too large.
-    fn grow_arena(&mut self) -> Result<(), DecodeErrorKind> {
-        self.check_partial_record()?;
-        if self.arena.len() >= MAX_ARENA {
-            // Unreachable while records respect the capped limits; stops rather than loops.
-            return Err(DecodeErrorKind::RowTooLarge { limit: self.limits.max_row });
-        }
-        self.enlarge_arena();
-        Ok(())
-    }
-
-    /// Makes room for more of the record's field ends, unless it is already too large.
-    fn grow_ends(&mut self) -> Result<(), DecodeErrorKind> {
-        self.check_partial_record()?;
-        self.enlarge_ends();
-        Ok(())
-    }
-
-    fn enlarge_arena(&mut self) {
-        let len = self.arena.len().saturating_mul(2).clamp(INITIAL_ARENA, MAX_ARENA);
-        self.arena.resize(len, 0);
-    }
-
-    fn enlarge_ends(&mut self) {
-        // Doubling, but up to at most one field more than a record may have: reaching it is
-        // the error, so a record with too many fields never holds more.
-        let cap = self.record_fields.max(self.limits.max_columns) + 1;
-        let len = self.ends.len().saturating_mul(2).max(INITIAL_ENDS).min(cap);
-        self.ends.resize(len, 0);
-    }
-
-    /// Ensures room for at least one more byte and one more field end of the record.
-    fn make_room(&mut self) {
-        if self.arena.len() <= self.record_len {
-            self.enlarge_arena();
-        }
-        if self.ends.len() <= self.record_fields {
-            self.enlarge_ends();
-        }
-    }
-
-    /// Checks the size limits on the part of the record read so far.
-    fn check_partial_record(&self) -> Result<(), DecodeErrorKind> {
-        let ends = self.ends.get(..self.record_fields);
-        self.limits.check(ends.unwrap_or_default(), self.record_len, false)
-    }
-
     /// Checks the record just read and adds it to the batch (or takes it as the header).
     /// Returns whether the batch is full, which it also is when the record turns a column
     /// String: the record then waits for the next batch (`pending`).
     fn complete_record(&mut self) -> Result<bool, DecodeErrorKind> {
-        let len = self.record_len;
-        let fields = self.record_fields;
-        let record = self.arena.get(..len).unwrap_or_default();
-        let ends = self.ends.get(..fields).unwrap_or_default();
+        let record = self.arena.record();
+        let ends = self.arena.ends();
+        let (len, fields) = (record.len(), ends.len());
         self.limits.check(ends, len, true)?;
         let non_ascii = check_utf8(record, ends)?;
 
@@ -573,22 +496,13 @@ impl Decoder {
             let kind = if self.infer_types { ColumnKind::Number } else { ColumnKind::String };
             self.batch.set_width(width, kind);
         }
-        if fields != width {
-            if !self.flexible {
-                return Err(DecodeErrorKind::FieldCount { expected: width, found: fields });
-            }
-            if fields < width {
-                // Missing cells are empty: they end where the record ends.
-                if self.ends.len() < width {
-                    self.ends.resize(width, 0);
-                }
-                if let Some(pad) = self.ends.get_mut(fields..width) {
-                    pad.fill(len);
-                }
-            }
+        if fields != width && !self.flexible {
+            return Err(DecodeErrorKind::FieldCount { expected: width, found: fields });
         }
-        let row_ends = self.ends.get(..width).unwrap_or_default();
-        if self.batch.push_row(&self.arena, row_ends, non_ascii) == Pushed::Held {
+        // Flexible rows: missing cells are empty, extra ones dropped.
+        self.arena.pad_ends(width);
+        let (buf, row_ends) = self.arena.row(width);
+        if self.batch.push_row(buf, row_ends, non_ascii) == Pushed::Held {
             self.pending = true;
             return Ok(true);
         }
@@ -599,8 +513,7 @@ impl Decoder {
 
     /// Resets the state of the record being read, after a record has been taken.
     fn end_record(&mut self) {
-        self.record_len = 0;
-        self.record_fields = 0;
+        self.arena.clear();
         self.record.started = false;
     }
 }

@@ -23,9 +23,11 @@
 //! time with a [`BatchSizer`]); callers use it rather than calling `feed` and `finish`.
 //!
 //! Modules: `options` (settings), `error`, `number`, `lines`, `record` (a finished record's
-//! checks), `batch` (columns), `simple` (plain rows straight into the columns), `decoder` (the [`Decoder`]),
-//! `sizing` (adaptive batch sizes) and `driver` (the loop); each imports only those before it.
+//! checks), `arena` (the record csv-core is reading), `batch` (columns), `simple` (plain rows
+//! straight into the columns), `decoder` (the [`Decoder`]), `sizing` (adaptive batch sizes)
+//! and `driver` (the loop); each imports only those before it.
 
+mod arena;
 mod batch;
 mod decoder;
 mod driver;
