@@ -32,6 +32,8 @@
 
 use std::fmt;
 
+use super::text::quoted;
+
 /// How requests authenticate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthType {
@@ -197,8 +199,9 @@ impl fmt::Display for AuthError {
         match self {
             AuthError::InvalidAuthType { value } => write!(
                 f,
-                "{value:?} is not an authentication type; expected \"cookie\", \"apikey\", \"oauth2\", \"none\" \
-                 or \"noauth\" (in any case)"
+                "{} is not an authentication type; expected \"cookie\", \"apikey\", \"oauth2\", \"none\" \
+                 or \"noauth\" (in any case)",
+                quoted(value)
             ),
             AuthError::UnsupportedAuthType { auth_type, field } => {
                 let what = match *auth_type {

@@ -15,6 +15,7 @@ use std::fmt;
 
 use super::auth::{field_in_other_case, known_field, Auth, AuthError, AuthInput, AuthType, Credentials};
 use super::endpoint::Endpoint;
+use super::text::quoted;
 use super::url::{encode_uri_component, is_dot_segment, is_loopback_host, parse_host, parse_origin, shorten};
 use super::url::{HostError, Scheme};
 
@@ -69,13 +70,14 @@ impl fmt::Display for ConfigError {
             ),
             ConfigError::InvalidPageOrigin { value } => write!(
                 f,
-                "no host is configured and the page origin {value:?} is not an http(s) origin; \
-                 set `host`, e.g. \"tenant.eu.qlikcloud.com\""
+                "no host is configured and the page origin {} is not an http(s) origin; \
+                 set `host`, e.g. \"tenant.eu.qlikcloud.com\"",
+                quoted(value)
             ),
             ConfigError::Host(e) => e.fmt(f),
             ConfigError::InsecureTransport { origin, auth } => write!(
                 f,
-                "refusing to send credentials (authType {:?}) over plain http to {origin}; \
+                "refusing to send credentials (authType \"{}\") over plain http to {origin}; \
                  use https://, or a loopback host (localhost, 127.0.0.1, [::1]) for local development",
                 auth.as_str()
             ),

@@ -5,8 +5,8 @@
 //! Nothing here performs I/O or reads a clock: the wasm binding drives `fetch` and timers as
 //! the [`Call`] says, and passes the current time and random samples in.
 //!
-//! Modules, each importing only those listed before it: `url` (host and origin grammar,
-//! percent-encoding), `auth`, `endpoint`, `config`, `httpdate`, `response` (response
+//! Modules, each importing only those listed before it: `text` (numbers and quoted strings in
+//! messages), `url` (host and origin grammar, percent-encoding), `auth`, `endpoint`, `config`, `httpdate`, `response` (response
 //! headers), `api_error`, `ranges`, `ratelimit`, `retry`, `call`, `download`.
 
 mod api_error;
@@ -20,6 +20,7 @@ pub mod ranges;
 mod ratelimit;
 mod response;
 mod retry;
+mod text;
 mod url;
 
 pub use api_error::{ApiError, ErrorBody, JsonValue, MAX_JSON_BODY_BYTES};
@@ -31,3 +32,4 @@ pub use endpoint::{Dataset, Endpoint, Tier};
 pub use ratelimit::{RateLimitConfig, RateLimits};
 pub use response::deprecation_notice;
 pub use retry::RetryPolicy;
+pub use text::{decimal, quoted};
