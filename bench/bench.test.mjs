@@ -58,7 +58,9 @@ test('the browser benchmark runs every contender on 1 MiB files; checksums agree
       assert.equal(report.records.filter((x) => x.contender === c.id).length, 0);
     }
     assert.deepEqual(report.contenders.map((c) => c.id), CONTENDERS.map((c) => c.id));
-    assert.ok(report.packageSize.files.some((f) => f.name.endsWith('.wasm') && f.gzip > 0));
+    assert.ok(report.packageSize.files.some((f) => f.name.endsWith('.wasm') && f.role === 'page' && f.gzip > 0));
+    assert.ok(report.packageSize.files.some((f) => f.name === 'worker.js' && f.role === 'worker'));
+    assert.match(r.stdout, /this package: a page loads wasm [\d.]+ KB \+ JavaScript [\d.]+ KB = [\d.]+ KB gzip .*: (within|OVER) the 60\.0 KB budget/);
     assert.ok(report.summary.some((s) => s.contender === 'udsv' && s.vsBase === 1));
 
     const page = readFileSync(join(out, html), 'utf8');

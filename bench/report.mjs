@@ -1,6 +1,8 @@
 // The benchmark report as a text table (console) and as one self-contained HTML page with
 // inline SVG charts (no scripts, no external resources).
 
+import { sizeLines as packageSizeLines } from '../scripts/bundle-js.mjs';
+
 const KB = 1024;
 const MIB = 1048576;
 
@@ -31,12 +33,8 @@ function columns(report) {
 }
 
 function sizeLines(report) {
-  const p = report.packageSize;
-  const wasm = p.files.filter((f) => f.name.endsWith('.wasm'));
-  const js = p.files.filter((f) => !f.name.endsWith('.wasm'));
-  const sum = (fs, k) => fs.reduce((t, f) => t + f[k], 0);
-  const lines = [`this package: wasm ${kb(sum(wasm, 'raw'))} (${kb(sum(wasm, 'gzip'))} gzip) + JS ` +
-    `${kb(sum(js, 'raw'))} (${kb(sum(js, 'gzip'))} gzip) = ${kb(p.total.raw)} (${kb(p.total.gzip)} gzip)`];
+  // The package's lines as the build prints them (scripts/bundle-js.mjs), then the libraries'.
+  const lines = [...packageSizeLines(report.packageSize).map((l) => `this package: ${l}`)];
   for (const l of report.librarySizes) {
     lines.push(`${l.name} ${l.version} (${l.file}): ${kb(l.raw)} (${kb(l.gzip)} gzip)`);
   }
@@ -168,7 +166,7 @@ ${barChart(report, 'Time to first row from fetch start (median, ms, lower is bet
 ${tables}
 <h2>Sizes</h2>
 <ul>${sizeLines(report).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
-<table><tbody>${report.packageSize.files.map((f) => `<tr><th>pkg/${esc(f.name)}</th><td>${esc(kb(f.raw))}</td><td>${esc(kb(f.gzip))} gzip</td></tr>`).join('')}</tbody></table>
+<table><tbody>${report.packageSize.files.map((f) => `<tr><th>pkg/${esc(f.name)}</th><td>${esc(kb(f.raw))}</td><td>${esc(kb(f.gzip))} gzip</td><td>${esc({ page: 'loaded by a page', worker: 'Worker mode', standalone: 'not loaded by index.js' }[f.role] ?? '')}</td></tr>`).join('')}</tbody></table>
 <h2>Definitions</h2>
 <dl>${Object.entries(report.definitions).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
 ${profiles ? `<h2>CPU profiles (self time)</h2>${profiles}` : ''}

@@ -3,12 +3,13 @@
 // page, runs interleaved; prints a table and writes a JSON and an HTML report.
 // Expects the built package (pkg/) and Chromium: `npm run bench` (scripts/bench.mjs) sees to both.
 // `node bench/run.mjs --help` lists the options.
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { packageSize as packageSizeOf } from '../scripts/bundle-js.mjs';
 import { launchBrowser, openPage, watchMemory } from './browser.mjs';
 import { checkAgreement, median } from './checks.mjs';
 import { DATASETS, ensureData } from './data.mjs';
@@ -95,15 +96,9 @@ function sizeOf(file) {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 }
 
-/** The package's shipped files (wasm + JS), raw and gzip, as the build prints them. */
+/** The package's shipped files (wasm + JS), raw and gzip, and what a page loads against the budget, as the build prints them. */
 function packageSize() {
-  const pkg = pkgDir;
-  const names = readdirSync(pkg, { recursive: true })
-    .filter((f) => /\.(js|wasm)$/.test(f) && !f.endsWith('.d.ts'))
-    .sort();
-  const files = names.map((name) => ({ name, ...sizeOf(join(pkg, name)) }));
-  const total = files.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip }), { raw: 0, gzip: 0 });
-  return { files, total };
+  return packageSizeOf(pkgDir);
 }
 
 function librarySizes() {

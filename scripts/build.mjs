@@ -1,21 +1,43 @@
 // Builds the npm package into pkg/: cargo (wasm32, release) -> wasm-bindgen (--target web)
-// -> its glue wrapped into a factory (scripts/wrap-glue.mjs) -> wasm-opt (npm binaryen) -> the
-// hand-written ES module entry and its types from js/.
-// Skips the wasm-bindgen and wasm-opt steps when the compiled wasm has not changed, and
-// prints the package's sizes.
+// -> its glue wrapped into a factory (scripts/wrap-glue.mjs) -> wasm-opt (npm binaryen); then
+// the modules of js/ and the glue bundled and minified by esbuild into one ES module per entry
+// (scripts/bundle-js.mjs), and the TypeScript declarations beside them.
+// Skips the wasm-bindgen and wasm-opt steps when the compiled wasm has not changed. Prints the
+// package's sizes and what a page loads (wasm + JavaScript, gzip) against the budget.
+//
+//   node scripts/build.mjs                          the package, into pkg/
+//   node scripts/build.mjs --out DIR --keep-names   a build for profiling and size analysis
+//                                                   (twiggy, CPU profiles): the wasm keeps its
+//                                                   function names
+// The cargo profile can be changed for a comparison with CARGO_PROFILE_RELEASE_* variables and
+// a CARGO_TARGET_DIR of its own.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { parseArgs } from 'node:util';
+import { bundleJs, jsEntries, packageSize, sizeLines } from './bundle-js.mjs';
 import { wrapGlue, wrapGlueTypes } from './wrap-glue.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = join(root, 'pkg');
+const { values: opts } = parseArgs({
+  options: { out: { type: 'string' }, 'keep-names': { type: 'boolean', default: false } },
+});
+const keepNames = opts['keep-names'];
+const pkg = resolve(opts.out ?? join(root, 'pkg'));
+const js = join(root, 'js');
 const name = 'qlik_automl_predictions';
-const rawWasm = join(root, 'target', 'wasm32-unknown-unknown', 'release', `${name}.wasm`);
-const stampFile = join(pkg, '.build-stamp');
+const target = resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
+const rawWasm = join(target, 'wasm32-unknown-unknown', 'release', `${name}.wasm`);
+// wasm-bindgen's output with the glue wrapped, and the optimized wasm; kept between builds.
+const glueDir = join(target, keepNames ? 'wasm-bindgen-names' : 'wasm-bindgen');
+const stampFile = join(glueDir, '.build-stamp');
+// js/ and the glue side by side, as esbuild bundles them.
+const stageDir = join(target, 'pkg-js');
+
+const WASM_OPT_FLAGS = ['-O3', ...(keepNames ? ['-g'] : []), '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+  '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--enable-simd'];
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
@@ -27,54 +49,47 @@ function run(cmd, args) {
 
 run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
 
-// The stamp covers the compiled wasm and the glue transform.
+// The stamp covers the compiled wasm, the glue transform and the wasm-opt flags.
 const hash = createHash('sha256').update(readFileSync(rawWasm))
-  .update(readFileSync(join(root, 'scripts', 'wrap-glue.mjs'))).digest('hex');
+  .update(readFileSync(join(root, 'scripts', 'wrap-glue.mjs'))).update(WASM_OPT_FLAGS.join(' ')).digest('hex');
 const stamp = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '';
-if (stamp !== hash || !existsSync(join(pkg, `${name}_bg.wasm`))) {
-  mkdirSync(pkg, { recursive: true });
-  // Snippet folders are named by a hash: drop the previous build's.
-  rmSync(join(pkg, 'snippets'), { recursive: true, force: true });
-  run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', name,
-    '--remove-name-section', '--remove-producers-section', rawWasm]);
-  const glue = join(pkg, `${name}.js`);
+const bgWasm = join(glueDir, `${name}_bg.wasm`);
+if (stamp !== hash || !existsSync(bgWasm)) {
+  rmSync(glueDir, { recursive: true, force: true });
+  mkdirSync(glueDir, { recursive: true });
+  const strip = keepNames ? [] : ['--remove-name-section', '--remove-producers-section'];
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', glueDir, '--out-name', name, ...strip, rawWasm]);
+  const glue = join(glueDir, `${name}.js`);
   writeFileSync(glue, wrapGlue(readFileSync(glue, 'utf8')));
-  const dts = join(pkg, `${name}.d.ts`);
+  const dts = join(glueDir, `${name}.d.ts`);
   writeFileSync(dts, wrapGlueTypes(readFileSync(dts, 'utf8')));
-  const bgWasm = join(pkg, `${name}_bg.wasm`);
-  const wasmOpt = join(root, 'node_modules', '.bin', 'wasm-opt');
-  run(wasmOpt, ['-O3', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--enable-simd',
-    bgWasm, '-o', bgWasm]);
+  run(join(root, 'node_modules', '.bin', 'wasm-opt'), [...WASM_OPT_FLAGS, bgWasm, '-o', bgWasm]);
   writeFileSync(stampFile, hash);
 } else {
-  console.log('[build] wasm unchanged: kept pkg/');
+  console.log('[build] wasm unchanged: kept the optimized module');
 }
 
-// The package entry and its modules (js/*.js), and its TypeScript types. Two modules are entry
-// points: index.js, the package, and worker.js, the Worker of Worker mode, which remote.js
-// starts with `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })` and
-// which the `./worker` export names; a bundle of the package's JavaScript needs both.
-const ENTRIES = ['index.js', 'worker.js'];
-for (const f of ENTRIES) {
-  if (!existsSync(join(root, 'js', f))) {
-    console.error(`[build] js/${f}, an entry point of the package, is missing`);
-    process.exit(1);
-  }
-}
-for (const f of readdirSync(join(root, 'js'))) {
-  copyFileSync(join(root, 'js', f), join(pkg, f));
-}
+// The JavaScript: js/ and the wrapped glue (with wasm-bindgen's snippets) staged together, then
+// bundled into pkg/.
+rmSync(stageDir, { recursive: true, force: true });
+mkdirSync(stageDir, { recursive: true });
+cpSync(js, stageDir, { recursive: true });
+copyFileSync(join(glueDir, `${name}.js`), join(stageDir, `${name}.js`));
+if (existsSync(join(glueDir, 'snippets'))) cpSync(join(glueDir, 'snippets'), join(stageDir, 'snippets'), { recursive: true });
+
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(pkg, { recursive: true });
+await bundleJs(stageDir, pkg, jsEntries(js));
+copyFileSync(bgWasm, join(pkg, `${name}_bg.wasm`));
+// The declarations: the entry's, the `/wasm` subpath's, and the glue's, which hold the option
+// types the entry's import.
+for (const f of readdirSync(js).filter((f) => f.endsWith('.d.ts'))) copyFileSync(join(js, f), join(pkg, f));
+copyFileSync(join(glueDir, `${name}.d.ts`), join(pkg, `${name}.d.ts`));
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
-const jsFiles = [`${name}.js`, ...readdirSync(join(root, 'js')).filter((f) => f.endsWith('.js')).sort()];
-for (const f of [`${name}_bg.wasm`, ...jsFiles]) {
-  const bytes = readFileSync(join(pkg, f));
-  console.log(`[build] pkg/${f}: ${kb(bytes.length)} (${kb(gz(bytes))} gzip)`);
+const size = packageSize(pkg);
+for (const f of size.files) {
+  const note = { page: '', worker: ' (Worker mode)', standalone: ' (not loaded by index.js)' }[f.role];
+  console.log(`[build] pkg/${f.name}: ${kb(f.raw)} (${kb(f.gzip)} gzip)${note}`);
 }
-// The JavaScript a page loads, gzipped file by file (as a server sends it) and as one bundle.
-const js = jsFiles.map((f) => readFileSync(join(pkg, f)));
-const each = js.reduce((sum, bytes) => sum + gz(bytes), 0);
-const whole = Buffer.concat(js);
-console.log(`[build] JavaScript: ${kb(whole.length)} (${kb(each)} gzip file by file, ${kb(gz(whole))} gzip as one bundle)`);
+for (const line of sizeLines(size)) console.log(`[build] ${line}${keepNames ? ' (names kept: not the shipped size)' : ''}`);

@@ -16,3 +16,8 @@ pub mod http;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+
+/// The allocator of the wasm build: Talc, smaller and faster on wasm than the default dlmalloc.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

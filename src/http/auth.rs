@@ -18,6 +18,7 @@ use std::fmt;
 
 pub use super::auth_type::AuthType;
 use super::auth_type::{by_name, served};
+use super::text::quoted;
 
 /// The `credentials` mode of a `fetch` request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,8 +81,9 @@ impl fmt::Display for AuthError {
         match self {
             AuthError::InvalidAuthType { value } => write!(
                 f,
-                "{value:?} is not an authentication type; expected \"cookie\", \"apikey\", \"oauth2\", \"none\" \
-                 or \"noauth\" (in any case)"
+                "{} is not an authentication type; expected \"cookie\", \"apikey\", \"oauth2\", \"none\" \
+                 or \"noauth\" (in any case)",
+                quoted(value)
             ),
             AuthError::UnsupportedAuthType { auth_type, field } => {
                 let what = match *auth_type {

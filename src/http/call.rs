@@ -19,7 +19,6 @@
 //! repeated after that) or [`Action::Fail`]. An abort by the caller is the driver's business:
 //! it stops driving and rejects with the caller's reason.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use super::api_error::{ApiError, ErrorBody, MAX_JSON_BODY_BYTES};
@@ -28,6 +27,7 @@ use super::config::HostConfig;
 use super::endpoint::Endpoint;
 use super::ratelimit::RateLimits;
 use super::retry::{Decision, Fault, RetryPolicy};
+use super::text::decimal;
 
 /// What a call is waiting for; named in the message of a timeout or a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +71,11 @@ impl NetworkError {
 
     /// Nothing happened for `timeout_ms` while the call waited for `what`.
     pub fn timed_out(timeout_ms: f64, what: Wait, bytes_received: f64, url: &str) -> NetworkError {
-        let message =
-            format!("timed out: nothing for {timeout_ms} ms (timeoutMs) while waiting for {}", what.describe());
+        let message = format!(
+            "timed out: nothing for {} ms (timeoutMs) while waiting for {}",
+            decimal(timeout_ms),
+            what.describe()
+        );
         NetworkError::new(message, bytes_received, url)
     }
 
@@ -115,9 +118,26 @@ impl std::error::Error for CallError {}
 
 /// The CSRF tokens of the hosts a page talks to, by origin; shared by every call and client
 /// of the page. `None` records that a host has none (its token endpoint answered 404).
+/// A page talks to a handful of hosts: a list is searched (a hash map would add its code to
+/// the wasm module for nothing).
 #[derive(Debug, Clone, Default)]
 pub struct CsrfTokens {
-    by_origin: HashMap<String, Option<String>>,
+    by_origin: Vec<(String, Option<String>)>,
+}
+
+impl CsrfTokens {
+    fn get(&self, origin: &str) -> Option<&Option<String>> {
+        self.by_origin.iter().find(|(o, _)| o == origin).map(|(_, token)| token)
+    }
+
+    fn insert(&mut self, origin: &str, token: Option<String>) {
+        self.remove(origin);
+        self.by_origin.push((origin.to_string(), token));
+    }
+
+    fn remove(&mut self, origin: &str) {
+        self.by_origin.retain(|(o, _)| o != origin);
+    }
 }
 
 /// Where the calling page is: its origin decides the `credentials` mode of requests, and its
@@ -205,6 +225,21 @@ pub enum Event {
     TimedOut,
 }
 
+impl Event {
+    /// The variant's name, for a message.
+    fn name(&self) -> &'static str {
+        match self {
+            Event::Start => "Start",
+            Event::Slept => "Slept",
+            Event::AccessToken(_) => "AccessToken",
+            Event::Response(_) => "Response",
+            Event::NoResponse(_) => "NoResponse",
+            Event::ErrorBody(_) => "ErrorBody",
+            Event::TimedOut => "TimedOut",
+        }
+    }
+}
+
 /// The head of an error answer whose body is being read.
 #[derive(Debug, Clone, PartialEq)]
 struct Answer {
@@ -224,6 +259,23 @@ enum State {
     ApiAnswer(Answer),
     Pausing,
     Ended,
+}
+
+impl State {
+    /// The variant's name, for a message.
+    fn name(&self) -> &'static str {
+        match self {
+            State::Ready => "Ready",
+            State::RateLimited => "RateLimited",
+            State::Token => "Token",
+            State::Csrf => "Csrf",
+            State::CsrfAnswer(_) => "CsrfAnswer",
+            State::Sent => "Sent",
+            State::ApiAnswer(_) => "ApiAnswer",
+            State::Pausing => "Pausing",
+            State::Ended => "Ended",
+        }
+    }
 }
 
 /// One call; see the module documentation.
@@ -293,7 +345,7 @@ impl Call {
             (State::ApiAnswer(answer), Event::ErrorBody(body)) => {
                 let needs_csrf = self.config.auth().needs_csrf_token(self.endpoint.method());
                 if needs_csrf && !self.csrf_refreshed && body.rejects_csrf_token(answer.head.status) {
-                    env.csrf_tokens.by_origin.remove(self.config.origin());
+                    env.csrf_tokens.remove(self.config.origin());
                     self.csrf_refreshed = true;
                     return self.attempt(env, false);
                 }
@@ -316,7 +368,7 @@ impl Call {
                 Action::Fail(CallError::Network(NetworkError::timed_out(self.policy.timeout_ms, what, 0.0, &self.url)))
             }
             (state, event) => {
-                let message = format!("the call was driven out of order ({event:?} in {state:?})");
+                let message = format!("the call was driven out of order ({} in {})", event.name(), state.name());
                 Action::Fail(CallError::Network(NetworkError::new(message, 0.0, &self.url)))
             }
         }
@@ -353,7 +405,7 @@ impl Call {
         if !self.config.auth().needs_csrf_token(method) {
             return self.send(None);
         }
-        match env.csrf_tokens.by_origin.get(self.config.origin()) {
+        match env.csrf_tokens.get(self.config.origin()) {
             Some(token) => {
                 let token = token.clone();
                 self.send(token)
@@ -409,7 +461,7 @@ impl Call {
                 return Action::ReadErrorBody { max_bytes: MAX_JSON_BODY_BYTES };
             }
         };
-        env.csrf_tokens.by_origin.insert(self.config.origin().to_string(), token.clone());
+        env.csrf_tokens.insert(self.config.origin(), token.clone());
         self.send(token)
     }
 

@@ -16,6 +16,7 @@ use std::fmt;
 use super::auth::{Auth, AuthError, AuthInput, AuthType, Credentials};
 use super::auth_type::{field_in_other_case, known_field};
 use super::endpoint::Endpoint;
+use super::text::quoted;
 use super::url::{encode_uri_component, is_dot_segment, is_loopback_host, parse_host, parse_origin, shorten};
 use super::url::{HostError, Scheme};
 
@@ -70,13 +71,14 @@ impl fmt::Display for ConfigError {
             ),
             ConfigError::InvalidPageOrigin { value } => write!(
                 f,
-                "no host is configured and the page origin {value:?} is not an http(s) origin; \
-                 set `host`, e.g. \"tenant.eu.qlikcloud.com\""
+                "no host is configured and the page origin {} is not an http(s) origin; \
+                 set `host`, e.g. \"tenant.eu.qlikcloud.com\"",
+                quoted(value)
             ),
             ConfigError::Host(e) => e.fmt(f),
             ConfigError::InsecureTransport { origin, auth } => write!(
                 f,
-                "refusing to send credentials (authType {:?}) over plain http to {origin}; \
+                "refusing to send credentials (authType \"{}\") over plain http to {origin}; \
                  use https://, or a loopback host (localhost, 127.0.0.1, [::1]) for local development",
                 auth.as_str()
             ),

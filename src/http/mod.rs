@@ -5,7 +5,8 @@
 //! Nothing here performs I/O or reads a clock: the wasm binding drives `fetch` and timers as
 //! the [`Call`] says, and passes the current time and random samples in.
 //!
-//! Modules, each importing only those listed before it: `url` (host and origin grammar,
+//! Modules, each importing only those listed before it: `text` (numbers and quoted strings in
+//! messages), `url` (host and origin grammar,
 //! percent-encoding), `auth_type` (authentication types, and the official client's host-config
 //! fields), `auth`, `endpoint`, `config`, `httpdate`, `response` (response
 //! headers), `api_error`, `ranges`, `ratelimit`, `retry`, `call`, `download`.
@@ -22,6 +23,7 @@ pub mod ranges;
 mod ratelimit;
 mod response;
 mod retry;
+mod text;
 mod url;
 
 pub use api_error::{ApiError, ErrorBody, JsonValue, MAX_JSON_BODY_BYTES};
@@ -33,3 +35,4 @@ pub use endpoint::{Dataset, Endpoint, Tier};
 pub use ratelimit::{RateLimitConfig, RateLimits};
 pub use response::deprecation_notice;
 pub use retry::RetryPolicy;
+pub use text::{decimal, quoted};

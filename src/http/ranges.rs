@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use super::text::decimal;
+
 /// The largest delay `setTimeout` honours, in milliseconds (2^31 - 1, about 24.8 days).
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
@@ -51,7 +53,7 @@ impl fmt::Display for RangeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = &self.range;
         let kind = if r.whole { "a whole number" } else { "a number" };
-        write!(f, "`{}` must be {kind} from {} to {}", r.field, r.min, r.max)
+        write!(f, "`{}` must be {kind} from {} to {}", r.field, decimal(r.min), decimal(r.max))
     }
 }
 

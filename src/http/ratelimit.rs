@@ -9,7 +9,7 @@
 //! Time is a monotonic clock (`performance.now()` in the browser). Should it still go back, a
 //! recorded send later than now counts as sent now, so no wait exceeds the window.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::endpoint::Tier;
 
@@ -56,8 +56,9 @@ impl RateLimiter {
             return 0.0;
         }
         match self.sends.front() {
-            // In (0, window]: the oldest send is in (now - window, now].
-            Some(&oldest) => (oldest + self.window_ms - now_ms).clamp(f64::MIN_POSITIVE, self.window_ms),
+            // In (0, window]: the oldest send is in (now - window, now]. (`f64::clamp` would
+            // bring float formatting into the wasm module for its assertion message.)
+            Some(&oldest) => (oldest + self.window_ms - now_ms).max(f64::MIN_POSITIVE).min(self.window_ms),
             None => 0.0,
         }
     }
@@ -95,28 +96,32 @@ struct HostLimiters {
     two: RateLimiter,
 }
 
-/// One [`RateLimiter`] per (host origin, tier), created on first use.
+/// One [`RateLimiter`] per (host origin, tier), created on first use. A client talks to one
+/// host: a list is searched (a hash map would add its code to the wasm module for nothing).
 #[derive(Debug, Clone, Default)]
 pub struct RateLimits {
     config: RateLimitConfig,
-    hosts: HashMap<String, HostLimiters>,
+    hosts: Vec<(String, HostLimiters)>,
 }
 
 impl RateLimits {
     pub fn new(config: RateLimitConfig) -> RateLimits {
-        RateLimits { config, hosts: HashMap::new() }
+        RateLimits { config, hosts: Vec::new() }
     }
 
     /// Sends for `tier` on `origin` now, or says how long to wait; see [`RateLimiter::acquire`].
     pub fn acquire(&mut self, origin: &str, tier: Tier, now_ms: f64) -> f64 {
         let config = self.config;
-        let host = match self.hosts.get_mut(origin) {
-            Some(host) => host,
-            None => self.hosts.entry(origin.to_string()).or_insert_with(|| HostLimiters {
-                one: RateLimiter::new(config.tier1, config.window_ms),
-                two: RateLimiter::new(config.tier2, config.window_ms),
-            }),
+        let index = match self.hosts.iter().position(|(o, _)| o == origin) {
+            Some(i) => i,
+            None => {
+                let one = RateLimiter::new(config.tier1, config.window_ms);
+                let two = RateLimiter::new(config.tier2, config.window_ms);
+                self.hosts.push((origin.to_string(), HostLimiters { one, two }));
+                self.hosts.len() - 1
+            }
         };
+        let Some((_, host)) = self.hosts.get_mut(index) else { return 0.0 };
         match tier {
             Tier::One => host.one.acquire(now_ms),
             Tier::Two => host.two.acquire(now_ms),

@@ -1,6 +1,7 @@
 //! Interpretation of response headers: `Retry-After`, `Deprecation` and `Sunset`.
 
 use super::httpdate::{format_iso8601, parse_http_date};
+use super::text::find_all_str;
 
 /// Parses a `Retry-After` value given as delta-seconds: a non-negative decimal number,
 /// integer or with a fraction (`120`, `1.5`), surrounding whitespace allowed. Signs,
@@ -15,7 +16,14 @@ pub fn parse_retry_after(value: &str) -> Option<f64> {
     if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
         return None;
     }
-    let secs: f64 = v.parse().ok()?;
+    // The digits as one integer over a power of ten: exact up to 15 significant digits and a
+    // fraction of up to 22 digits (the division then rounds once, as `str::parse` would), and
+    // close enough for a pause beyond that. `core`'s float parser is not needed for this.
+    let fraction = frac.unwrap_or("").trim_end_matches('0');
+    let digits = int.bytes().chain(fraction.bytes());
+    let mantissa = digits.fold(0.0, |n: f64, b| n * 10.0 + f64::from(b - b'0'));
+    let scale = i32::try_from(fraction.len()).unwrap_or(i32::MAX);
+    let secs = if scale <= 22 { mantissa / 10f64.powi(scale) } else { mantissa * 10f64.powi(-scale) };
     secs.is_finite().then_some(secs)
 }
 
@@ -37,7 +45,7 @@ pub fn parse_retry_after_at(value: &str, now_ms: f64) -> Option<f64> {
 /// not readable, as happens cross-origin when the tenant does not expose it.
 pub fn retry_after_from_text(text: &str) -> Option<f64> {
     let lower = text.to_ascii_lowercase();
-    lower.match_indices("wait").find_map(|(i, _)| {
+    let wait = find_all_str(&lower, "wait").find_map(|i| {
         let rest = lower.get(i + "wait".len()..)?.trim_start();
         let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
         let (number, after) = rest.split_at_checked(end)?;
@@ -45,7 +53,8 @@ pub fn retry_after_from_text(text: &str) -> Option<f64> {
             return None;
         }
         parse_retry_after(number)
-    })
+    });
+    wait
 }
 
 /// Longest header value quoted in a notice, in characters.
@@ -119,6 +128,10 @@ mod tests {
             assert_eq!(parse_retry_after(bad), None, "{bad:?}");
         }
         assert_eq!(parse_retry_after(&"9".repeat(400)), None);
+        for v in ["0.5", "2.25", "30", "86400", "0.001", "123456789012345", "1.000000000000000000001"] {
+            assert_eq!(parse_retry_after(v), v.parse().ok(), "{v}");
+        }
+        assert_eq!(parse_retry_after(&format!("1.{}", "0".repeat(400))), Some(1.0));
     }
 
     #[test]

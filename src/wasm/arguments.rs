@@ -12,7 +12,7 @@ use web_sys::AbortSignal;
 use crate::decode::DecodeOptions;
 use crate::error::ArgumentError;
 use crate::http::ranges::{self, Range};
-use crate::http::{AuthInput, HostConfigInput, RateLimitConfig};
+use crate::http::{quoted, AuthInput, HostConfigInput, RateLimitConfig};
 
 #[wasm_bindgen(typescript_custom_section)]
 const OPTIONS_TS: &str = r#"
@@ -289,7 +289,7 @@ pub fn decode_options(options: &JsValue) -> Result<(DecodeOptions, bool), crate:
         None | Some("infer") => decode.infer_types = true,
         Some("string") => decode.infer_types = false,
         Some(other) => {
-            let message = format!("`types` must be 'infer' or 'string', not {other:?}");
+            let message = format!("`types` must be 'infer' or 'string', not {}", quoted(other));
             return Err(ArgumentError::new("types", message).into());
         }
     }

@@ -21,7 +21,7 @@ use super::globals;
 use super::rejection::Rejection;
 use super::stream::{read_chunk, read_prefix};
 use crate::error::ArgumentError;
-use crate::http::{ApiError, Call, CallError, Download, NetworkError, MAX_JSON_BODY_BYTES};
+use crate::http::{decimal, ApiError, Call, CallError, Download, NetworkError, MAX_JSON_BODY_BYTES};
 
 #[wasm_bindgen]
 extern "C" {
@@ -158,7 +158,7 @@ impl Body {
                 (response, url)
             }
             Origin::Source(Source::Stream { stream, size }) => {
-                let length = size.map(|n| n.to_string());
+                let length = size.map(decimal);
                 self.reader = Some(reader_of(stream)?);
                 self.download = Some(Download::new("", length.as_deref(), None));
                 return Ok(());
@@ -182,9 +182,11 @@ impl Body {
         }
         let status = response.status();
         if status < 400 {
+            // `type` as JavaScript names it (`opaque`, `opaqueredirect`).
+            let kind =
+                js_sys::Reflect::get(response, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_default();
             let message = format!(
-                "the answer cannot be read (status {status}, type {:?}): opaque, or a redirect that was not followed",
-                response.type_()
+                "the answer cannot be read (status {status}, type {kind}): opaque, or a redirect that was not followed"
             );
             return Err(NetworkError::new(message, 0.0, url).into());
         }

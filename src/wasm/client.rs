@@ -14,7 +14,7 @@ use super::control::Control;
 use super::reader::Reader;
 use super::rejection::{throw, Rejection};
 use crate::error::ArgumentError;
-use crate::http::{Call, Dataset, Endpoint};
+use crate::http::{quoted, Call, Dataset, Endpoint};
 
 #[wasm_bindgen(typescript_custom_section)]
 const DATASET_TS: &str = Dataset::TYPESCRIPT;
@@ -32,7 +32,7 @@ fn prediction_id(value: &JsValue) -> Result<String, ArgumentError> {
 fn dataset(value: &JsValue) -> Result<Endpoint, ArgumentError> {
     value.as_string().as_deref().and_then(Dataset::parse).map(Endpoint::Dataset).ok_or_else(|| {
         let names: Vec<String> = Dataset::ALL.iter().map(|d| format!("'{d}'")).collect();
-        let shown = value.as_string().map_or_else(|| "this value".to_string(), |s| format!("{s:?}"));
+        let shown = value.as_string().map_or_else(|| "this value".to_string(), |s| quoted(&s));
         ArgumentError::new(
             "dataset",
             format!("dataset: {shown} is not a dataset; expected one of {}", names.join(", ")),

@@ -14,7 +14,8 @@ use super::globals;
 use super::rejection::Rejection;
 use crate::error::{ArgumentError, Error};
 use crate::http::{
-    deprecation_notice, Action, Call, CsrfTokens, Endpoint, Env, Event, HostConfig, Page, RateLimits, RetryPolicy,
+    deprecation_notice, quoted, Action, Call, CsrfTokens, Endpoint, Env, Event, HostConfig, Page, RateLimits,
+    RetryPolicy,
 };
 
 thread_local! {
@@ -82,7 +83,7 @@ impl Context {
             Some(TokenSource::Global(name)) => {
                 let found = Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok();
                 found.and_then(|f| f.dyn_into::<Function>().ok()).ok_or_else(|| {
-                    let message = format!("getAccessToken: no function named {name:?} on globalThis");
+                    let message = format!("getAccessToken: no function named {} on globalThis", quoted(name));
                     ArgumentError::new("getAccessToken", message)
                 })?
             }

@@ -1,0 +1,172 @@
+//! Numbers and quoted strings in messages, written without `core::fmt`'s float formatting and
+//! `Debug` escaping: those bring tens of KB of code and tables into the wasm module for a few
+//! error messages (the README's design notes have the figures).
+
+/// `s` in double quotes, as `{:?}` writes it for the text messages quote (user input, already
+/// shortened): `"` and `\` escaped, `\t`, `\r`, `\n`, `\0` and other control characters
+/// escaped as `\u{…}`. Unlike `{:?}`, other characters are kept as they are.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => {
+                out.push_str("\\u{");
+                push_hex(&mut out, u32::from(c));
+                out.push('}');
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn push_hex(out: &mut String, n: u32) {
+    let digits = (32 - (n | 1).leading_zeros()).div_ceil(4);
+    for i in (0..digits).rev() {
+        let d = (n >> (i * 4)) & 0xf;
+        out.push(char::from_digit(d, 16).unwrap_or('0'));
+    }
+}
+
+/// `s` split around the first occurrence of `needle`: `str::split_once` with a string
+/// pattern, by a plain byte search (the standard library's two-way string searcher and its
+/// panic messages weigh several KB in the wasm module; the strings searched here are short).
+pub fn split_once_str<'a>(s: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let at = find_str(s, needle)?;
+    Some((s.get(..at)?, s.get(at + needle.len()..)?))
+}
+
+/// The byte offset of every non-overlapping occurrence of `needle` (not empty) in `s`, from
+/// the start.
+pub fn find_all_str<'a>(s: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = from + find_str(s.get(from..)?, needle)?;
+        from = at + needle.len().max(1);
+        Some(at)
+    })
+}
+
+fn find_str(s: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    s.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
+}
+
+/// Most whole units a decimal is written with: microseconds of a millisecond value.
+const UNITS: f64 = 1e6;
+
+/// `v` in decimal, as JavaScript's `String(v)` writes the numbers messages hold: a whole
+/// number as an integer (up to 2^64), anything else rounded to six decimals, trailing zeros
+/// dropped (`1.5`, `0.000001`). Larger magnitudes are written as whole numbers (saturating),
+/// and `NaN` and the infinities by name.
+pub fn decimal(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    let v = v.abs();
+    if v.is_infinite() {
+        return format!("{sign}Infinity");
+    }
+    let scaled = (v * UNITS).round();
+    // Fractions are written only where the scaled value is exact as an integer.
+    if v.fract() == 0.0 || scaled >= 9_007_199_254_740_992.0 {
+        // `as` saturates: the integer part, up to u64::MAX.
+        return format!("{sign}{}", v.trunc() as u64);
+    }
+    let scaled = scaled as u64;
+    let (whole, mut frac) = (scaled / 1_000_000, scaled % 1_000_000);
+    if frac == 0 {
+        return format!("{sign}{whole}");
+    }
+    let mut places = 6;
+    while frac % 10 == 0 {
+        frac /= 10;
+        places -= 1;
+    }
+    format!("{sign}{whole}.{frac:0places$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_like_debug_for_the_text_messages_hold() {
+        for s in ["", "ftp", "a \"b\" c", "back\\slash", "tab\there", "line\nbreak\r", "nul\0", "é😀", "'single'"] {
+            assert_eq!(quoted(s), format!("{s:?}"), "{s:?}");
+        }
+        assert_eq!(quoted("\u{1}\u{7f}\u{9f}"), "\"\\u{1}\\u{7f}\\u{9f}\"");
+        assert_eq!(quoted("\u{1}\u{7f}\u{9f}"), format!("{:?}", "\u{1}\u{7f}\u{9f}"));
+    }
+
+    #[test]
+    fn string_searches_agree_with_str() {
+        for (s, needle) in [
+            ("https://x", "://"),
+            ("a::b::c", "::"),
+            ("::", "::"),
+            ("é::ü", "::"),
+            ("nothing", "::"),
+            ("", "::"),
+            ("abc", ""),
+            ("wait wait, waitwait", "wait"),
+            ("ééé", "é"),
+        ] {
+            assert_eq!(split_once_str(s, needle), s.split_once(needle), "{s:?} {needle:?}");
+            if !needle.is_empty() {
+                let all: Vec<usize> = s.match_indices(needle).map(|(i, _)| i).collect();
+                assert_eq!(find_all_str(s, needle).collect::<Vec<_>>(), all, "{s:?} {needle:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_as_javascript_writes_them() {
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (-0.0, "0"),
+            (400.0, "400"),
+            (1.5, "1.5"),
+            (0.1, "0.1"),
+            (2.25, "2.25"),
+            (0.000001, "0.000001"),
+            (123.456789, "123.456789"),
+            (2_147_483_647.0, "2147483647"),
+            (2_147_483_646.5, "2147483646.5"),
+            (4_294_967_295.0, "4294967295"),
+            (536_870_912.0, "536870912"),
+            (1e15, "1000000000000000"),
+            (-3.0, "-3"),
+            (-0.5, "-0.5"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ];
+        for &(v, text) in cases {
+            assert_eq!(decimal(v), text, "{v}");
+        }
+        // Where Rust's shortest representation has at most six decimals, both agree.
+        let mut compared = 0;
+        for i in 0..20_000u32 {
+            let v = f64::from(i) * 0.125 + f64::from(i % 7) * 0.001;
+            let rust = format!("{v}");
+            if rust.split_once('.').is_none_or(|(_, decimals)| decimals.len() <= 6) {
+                assert_eq!(decimal(v), rust);
+                compared += 1;
+            }
+        }
+        assert!(compared > 10_000, "{compared}");
+        assert_eq!(decimal(1.0000004), "1");
+    }
+}
