@@ -49,6 +49,9 @@ test('the browser benchmark runs every contender on 1 MiB files; checksums agree
       }
       const pkg = report.records.find((x) => x.dataset === d.id && x.contender === 'package');
       assert.ok(pkg.wasmBytes >= 65536, `${d.id}: wasm memory ${pkg.wasmBytes}`);
+      // Each batch's main-thread time, from the run's trace.
+      assert.ok(pkg.mainThread.units >= 1 && pkg.mainThread.unitMaxCpuMs > 0, `${d.id}: ${JSON.stringify(pkg.mainThread)}`);
+      assert.ok(pkg.firstRowAfterFirstByteMs >= 0, `${d.id}: first row after first byte`);
       assert.equal(report.records.find((x) => x.dataset === d.id && x.contender === 'bytes').bytes, d.bytes);
     }
     // A contender the package cannot run yet is listed and printed as not available.
@@ -125,4 +128,35 @@ test('checkAgreement reports differing checksums, wrong row counts and short rea
   assert.equal(median([3, 1, null, 2, NaN]), 2);
   assert.equal(median([4, 1, 2, 3]), 2.5);
   assert.equal(median([]), null);
+});
+
+test('mainThreadFigures: each unit\'s main-thread time between the marks, in wall and CPU time', async () => {
+  const { mainThreadFigures } = await import('./trace.mjs');
+  const pid = 7;
+  const tid = 9;
+  const x = (ts, dur, tdur, name = 'ThreadControllerImpl::RunTask', t = tid) => ({ pid, tid: t, ph: 'X', cat: 'toplevel', name, ts, dur, tdur });
+  const mark = (name, ts) => ({ pid, tid, ph: 'I', cat: 'blink.user_timing', name, ts });
+  const trace = { traceEvents: [
+    { pid, tid, ph: 'M', name: 'thread_name', args: { name: 'CrRendererMain' } },
+    mark('bench-start', 1000),
+    x(1000, 2000, 1000), // a task, half of it on the CPU, with a nested event: counted once
+    x(1500, 500, 500, 'v8.callFunction'),
+    x(3010, 490, 490, 'BlinkScheduler_PerformMicrotaskCheckpoint'), // the same stretch as the task
+    mark('bench-unit', 3500),
+    x(10000, 2000, 2000), // half in unit 1, half in unit 2
+    mark('bench-unit', 11000),
+    x(15000, 1000, 1000, 'ThreadControllerImpl::RunTask', 99), // another thread: not counted
+    mark('bench-unit', 21000),
+    mark('bench-end', 30000),
+    x(40000, 9000, 9000), // after the end
+  ] };
+  const f = mainThreadFigures(trace, pid);
+  assert.equal(f.units, 3);
+  assert.equal(f.unitMaxMs, 2.49);
+  assert.equal(f.unitMaxCpuMs, 1.49);
+  assert.deepEqual(f.worstUnits.map((u) => [u.index, u.ms, u.cpuMs]), [[0, 2.49, 1.49], [1, 1, 1], [2, 1, 1]]);
+  assert.equal(f.longestTaskMs, 2.5, 'a task and its microtask checkpoint are one stretch');
+  assert.equal(f.busyMs, 4.49);
+  assert.equal(f.busyCpuMs, 3.49);
+  assert.equal(mainThreadFigures({ traceEvents: [] }, pid), null);
 });

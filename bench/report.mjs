@@ -25,6 +25,8 @@ function columns(report) {
     [`x ${baseLabel}`, (s) => num(s.vsBase, 2)],
     ['1st row ms (fetch)', (s) => num(s.firstRowMs)],
     ['(1st byte)', (s) => num(s.firstRowAfterFirstByteMs)],
+    ['max unit ms (cpu)', (s) => num(s.unitMaxCpuMs)],
+    ['longest task', (s) => num(s.longestTaskMs)],
     ['RSS +MiB', (s) => num(s.rssGrowthBytes / MIB, 0)],
     ['wasm MiB', (s) => (s.wasmBytes ? num(s.wasmBytes / MIB, 1) : '–')],
   ];

@@ -15,6 +15,7 @@ import { DATASETS, ensureData } from './data.mjs';
 import { CONTENDERS } from './page/contenders.js';
 import { renderHtml, renderText } from './report.mjs';
 import { LIBRARIES, startBenchServer } from './server.mjs';
+import { TRACE_CATEGORIES, mainThreadFigures } from './trace.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -123,14 +124,24 @@ function withTimeout(promise, ms, what) {
 
 const fmt = (x, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
 
-/** One measured run of contender `c` on dataset `d`, in a fresh page. */
+/**
+ * One measured run of contender `c` on dataset `d`, in a fresh page, traced (bench/trace.mjs) for
+ * each unit's main-thread time.
+ */
 async function measure(chrome, url, c, d, run) {
   const rec = { dataset: d.id, contender: c.id, kind: c.kind, run };
   const timeoutMs = 120_000 + d.bytes / 1048576 * 1000;
   let p;
+  let tracing = false;
   try {
     p = await openPage(chrome, `${url}/index.html`);
+    // The data request as the browser saw it, a Worker's included (Resource Timing does not
+    // reach the page from a Worker).
+    const requests = [];
+    p.context.on('requestfinished', (r) => { if (r.url().includes('/api/')) requests.push(r); });
     await p.page.evaluate(() => window.bench.gc());
+    await chrome.browser.startTracing(p.page, { categories: TRACE_CATEGORIES });
+    tracing = true;
     const mem = watchMemory(p.pid);
     try {
       Object.assign(rec, await withTimeout(
@@ -140,10 +151,18 @@ async function measure(chrome, url, c, d, run) {
       Object.assign(rec, { rssBefore: m.before, rssPeak: m.peak, rssAfter: m.after, rssGrowth: m.peak - m.before,
         rssPeakSource: m.peakSource });
     }
+    tracing = false;
+    const trace = JSON.parse((await chrome.browser.stopTracing()).toString('utf8'));
+    Object.assign(rec, { mainThread: mainThreadFigures(trace, p.pid) });
+    if (rec.firstRowAfterFirstByteMs === null && rec.firstRowEpochMs !== null && requests.length) {
+      const t = requests[0].timing();
+      if (t.responseStart >= 0) rec.firstRowAfterFirstByteMs = rec.firstRowEpochMs - (t.startTime + t.responseStart);
+    }
     if (p.errors.length) throw p.errors[0];
   } catch (e) {
     rec.error = String(e?.message ?? e).split('\n')[0];
   } finally {
+    if (tracing) await chrome.browser.stopTracing().catch(() => {});
     await p?.close();
   }
   return rec;
@@ -227,7 +246,8 @@ try {
           console.log(`${what} FAILED: ${r.error}`);
         } else {
           console.log(`${what} ${fmt(d.bytes / 1048576 / (r.ms / 1000)).padStart(7)} MiB/s  ` +
-            `first row ${fmt(r.firstRowMs)} ms  RSS +${fmt(r.rssGrowth / 1048576, 0)} MiB`);
+            `first row ${fmt(r.firstRowMs)} ms (${fmt(r.firstRowAfterFirstByteMs)} from 1st byte)  ` +
+            `max unit ${fmt(r.mainThread?.unitMaxCpuMs)} ms cpu  RSS +${fmt(r.rssGrowth / 1048576, 0)} MiB`);
         }
       }
     }
@@ -276,6 +296,15 @@ for (const d of datasets) {
       firstRowMs: median(ok.map((r) => r.firstRowMs)),
       firstRowAfterFirstByteMs: median(ok.map((r) => r.firstRowAfterFirstByteMs)),
       rssGrowthBytes: median(ok.map((r) => r.rssGrowth)),
+      unitMaxMs: median(ok.map((r) => r.mainThread?.unitMaxMs)),
+      unitMaxCpuMs: median(ok.map((r) => r.mainThread?.unitMaxCpuMs)),
+      unitMaxCpuWorstMs: ok.some((r) => Number.isFinite(r.mainThread?.unitMaxCpuMs))
+        ? Math.max(...ok.map((r) => r.mainThread?.unitMaxCpuMs).filter(Number.isFinite)) : null,
+      unitP99CpuMs: median(ok.map((r) => r.mainThread?.unitP99CpuMs)),
+      units: median(ok.map((r) => r.mainThread?.units)),
+      longestTaskMs: median(ok.map((r) => r.mainThread?.longestTaskMs)),
+      mainThreadBusyMs: median(ok.map((r) => r.mainThread?.busyMs)),
+      mainThreadCpuMs: median(ok.map((r) => r.mainThread?.busyCpuMs)),
       wasmBytes: c.wasmMemory ? Math.max(...ok.map((r) => r.wasmBytes ?? 0)) : null,
       vsBase: median(ratios),
       bestMs: ok.length ? Math.min(...ok.map((r) => r.ms)) : null,
@@ -300,7 +329,10 @@ const report = {
     mibPerSec: 'file bytes / 2^20 / median time',
     rowsPerSec: 'data rows / median time',
     firstRowMs: 'from just before fetch() (or client.stream()) to the first data row held by the parser\'s consumer',
-    firstRowAfterFirstByteMs: 'from the response\'s first byte (Resource Timing responseStart) to the first data row',
+    firstRowAfterFirstByteMs: 'from the response\'s first byte (Resource Timing responseStart; in Worker mode the browser\'s timing of the Worker\'s request, as Playwright reports it) to the first data row',
+    unitMaxMs: 'the main thread\'s time spent on the most costly unit of output (a batch of this package, a chunk of uDSV or PapaParse): the wall time of the tasks run between the consumer finishing the unit before and finishing this one (Chromium trace); median over runs of each run\'s maximum',
+    unitMaxCpuMs: 'the same in the main thread\'s CPU time (the trace\'s thread time: what other processes take from the thread on a loaded machine left out); median over runs of each run\'s maximum; unitMaxCpuWorstMs the largest of any run',
+    longestTaskMs: 'the longest main-thread task during the run (median over runs)',
     rssGrowthBytes: 'peak renderer RSS during the run minus its RSS just before (after a forced GC)',
     wasmBytes: 'the package\'s wasm memory after the run (it never shrinks, so this is its peak)',
     vsBase: `median over runs of ${base ? base.label : 'the base'} time / this contender's time in the same run (> 1: faster)`,

@@ -6,7 +6,8 @@
 // layout (columns or rows). Baselines touch bytes or characters only.
 //
 // `run(ctx)` fetches `ctx.url` (or has the package fetch it), reports the first row it holds
-// with `ctx.firstRow()` and resolves with { rows, checksum }. `ctx.libs` holds the libraries
+// with `ctx.firstRow()`, calls `ctx.unitDone()` after each unit of output it has touched (a batch,
+// a chunk; the harness measures each unit's main-thread time) and resolves with { rows, checksum }. `ctx.libs` holds the libraries
 // the page loaded: `pkg` (the package's module), `uDSV`, `Papa`, `d3` (their browser builds).
 
 /** Per-column checksum of a parse: numbers summed, string lengths summed, empties counted. */
@@ -114,6 +115,7 @@ async function runPackage(ctx, extraConfig) {
       else sum.strings(c, batch.column(c));
     }
     sum.rows += batch.numRows;
+    ctx.unitDone();
   }
   return { rows: sum.rows, checksum: sum };
 }
@@ -129,6 +131,7 @@ async function runUdsv(ctx) {
   await drain(res.body.pipeThrough(new TextDecoderStream()), (text) => {
     parser ??= initParser(inferSchema(text));
     parser.chunk(text, parser.typedArrs, onRow);
+    ctx.unitDone();
   });
   parser?.end();
   return { rows: sum.rows, checksum: sum };
@@ -158,6 +161,7 @@ async function runPapa(ctx) {
         if (header) { rows = rows.slice(1); header = false; }
         if (rows.length) ctx.firstRow();
         for (let i = 0; i < rows.length; i++) sum.row(rows[i]);
+        ctx.unitDone();
         if (results.errors.length) reject(new Error(`PapaParse: ${JSON.stringify(results.errors[0])}`));
       },
       complete: () => resolve(),
