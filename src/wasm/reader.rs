@@ -86,10 +86,17 @@ impl Source {
     }
 }
 
+/// Most bytes of a body chunk copied into the decoder at once. The network may deliver
+/// megabytes in one chunk; taken in slices, the first rows are handed out before the rest is
+/// copied, each step of parsing stays short and the decoder's input buffer small.
+const PUSH_BYTES: u32 = 64 * 1024;
+
 /// Decoding state of a batch reader: the driver owns the feed/finish loop.
 struct Decoding {
     driver: Driver,
     handoff: Handoff,
+    /// The part of the last body chunk not yet pushed into the driver.
+    rest: Option<js_sys::Uint8Array>,
     /// Whether a chunk was pushed since the last progress report.
     report_pending: bool,
     /// Whether the end of the input was pushed, and reported.
@@ -127,16 +134,29 @@ impl Decoding {
                     let columns = shared.borrow().columns.clone().unwrap_or(JsValue::NULL);
                     return Ok(self.handoff.batch(self.driver.batch(), &columns));
                 }
-                Step::NeedInput => match source.next(shared).await? {
-                    Some(chunk) => {
-                        self.driver.push_with(chunk.length() as usize, |room| chunk.copy_to(room));
+                Step::NeedInput => {
+                    let chunk = match self.rest.take() {
+                        Some(rest) => rest,
+                        None => match source.next(shared).await? {
+                            Some(chunk) => chunk,
+                            None => {
+                                self.driver.end();
+                                self.ended = true;
+                                continue;
+                            }
+                        },
+                    };
+                    let length = chunk.length();
+                    let slice = if length > PUSH_BYTES {
+                        self.rest = Some(chunk.subarray(PUSH_BYTES, length));
+                        chunk.subarray(0, PUSH_BYTES)
+                    } else {
+                        // The chunk's last slice: progress is reported once it is parsed.
                         self.report_pending = true;
-                    }
-                    None => {
-                        self.driver.end();
-                        self.ended = true;
-                    }
-                },
+                        chunk
+                    };
+                    self.driver.push_with(slice.length() as usize, |room| slice.copy_to(room));
+                }
                 Step::Done => return Ok(JsValue::UNDEFINED),
                 Step::Failed(error) => return Err(error.into()),
             }
@@ -195,8 +215,14 @@ impl Reader {
     /// `fixed`, else sized adaptively up to that many (the first after the first chunk).
     pub fn batches(body: Body, on_progress: Option<Function>, options: DecodeOptions, fixed: bool) -> Reader {
         let driver = if fixed { Driver::new(options) } else { Driver::adaptive(options, globals::monotonic_ms) };
-        let decoding =
-            Decoding { driver, handoff: Handoff::default(), report_pending: false, ended: false, end_reported: false };
+        let decoding = Decoding {
+            driver,
+            handoff: Handoff::default(),
+            rest: None,
+            report_pending: false,
+            ended: false,
+            end_reported: false,
+        };
         Reader::new(Work { source: Source { body, on_progress }, decoding: Some(Box::new(decoding)) })
     }
 
