@@ -21,9 +21,9 @@
 //! one per cell. Decoding text in pieces keeps each string small, which Chromium's `TextDecoder`
 //! decodes several times faster than a string of megabytes.
 
-use std::collections::HashMap;
+use std::hash::Hasher;
 
-use rustc_hash::FxBuildHasher;
+use rustc_hash::FxHasher;
 
 use crate::decode::{Batch, Column, ColumnKind};
 
@@ -39,8 +39,12 @@ pub const STRING: u32 = 1;
 pub const DICTIONARY: u32 = 2;
 
 /// A column with at most this many distinct values in a batch goes as a dictionary (when it
-/// has at least [`DICT_MIN_ROWS`] rows); so does one with at most a quarter of its rows.
+/// has at least [`DICT_MIN_ROWS`] rows); so does one with at most a quarter of its rows, up to
+/// [`DICT_MAX`] values.
 pub const DICT_FLOOR: usize = 256;
+
+/// Most distinct values of a dictionary.
+pub const DICT_MAX: usize = 4096;
 
 /// Fewer rows than this never go as a dictionary.
 pub const DICT_MIN_ROWS: usize = 16;
@@ -63,9 +67,15 @@ pub struct Layout {
 /// A dictionary being built for one column.
 #[derive(Default)]
 struct Dictionary {
+    /// Each row's value index.
     indices: Vec<u32>,
+    /// The distinct values' text, with the byte and UTF-16 end of each.
     text: Vec<u8>,
+    ends: Vec<u32>,
     utf16_ends: Vec<u32>,
+    /// An open-addressing table of the values (index + 1; 0: empty), probed linearly. (No
+    /// `HashMap`: its code would cost the wasm several KB for this one use.)
+    slots: Vec<u32>,
 }
 
 impl Layout {
@@ -158,27 +168,53 @@ impl Dictionary {
     fn build(&mut self, column: &Column, rows: usize) -> bool {
         self.indices.clear();
         self.text.clear();
+        self.ends.clear();
         self.utf16_ends.clear();
         if rows < DICT_MIN_ROWS {
             return false;
         }
-        let most = DICT_FLOOR.max(rows / 4);
-        let mut seen: HashMap<&[u8], u32, FxBuildHasher> = HashMap::with_capacity_and_hasher(64, FxBuildHasher);
+        let most = DICT_FLOOR.max(rows / 4).min(DICT_MAX);
+        // At most half full.
+        let size = (2 * most).next_power_of_two();
+        let mask = size - 1;
+        self.slots.clear();
+        self.slots.resize(size, 0);
         let mut start = 0usize;
         let mut utf16_start = 0u32;
         for (&end, &utf16_end) in column.text_ends.iter().zip(&column.utf16_ends).take(rows) {
             let cell = column.text.get(start..end as usize).unwrap_or_default();
-            let next = seen.len();
-            let index = *seen.entry(cell).or_insert(next as u32);
-            if index as usize == next {
-                if next >= most || self.text.len() + cell.len() > PIECE_BYTES {
-                    return false;
+            let mut hasher = FxHasher::default();
+            hasher.write(cell);
+            let mut slot = hasher.finish() as usize & mask;
+            let index = loop {
+                match self.slots.get(slot).copied().unwrap_or(0) {
+                    0 => {
+                        // A new value.
+                        let index = self.ends.len();
+                        if index >= most || self.text.len() + cell.len() > PIECE_BYTES {
+                            return false;
+                        }
+                        self.text.extend_from_slice(cell);
+                        self.ends.push(word(self.text.len()));
+                        let units = utf16_end - utf16_start;
+                        self.utf16_ends.push(self.utf16_ends.last().copied().unwrap_or(0) + units);
+                        if let Some(s) = self.slots.get_mut(slot) {
+                            *s = word(index + 1);
+                        }
+                        break index;
+                    }
+                    taken => {
+                        let index = taken as usize - 1;
+                        let from = index.checked_sub(1).and_then(|i| self.ends.get(i)).map_or(0, |&e| e as usize);
+                        let to = self.ends.get(index).map_or(0, |&e| e as usize);
+                        if self.text.get(from..to) == Some(cell) {
+                            break index;
+                        }
+                        slot = (slot + 1) & mask;
+                    }
                 }
-                self.text.extend_from_slice(cell);
-                let units = utf16_end - utf16_start;
-                self.utf16_ends.push(self.utf16_ends.last().copied().unwrap_or(0) + units);
-            }
-            self.indices.push(index);
+            };
+            self.indices.push(word(index));
             start = end as usize;
             utf16_start = utf16_end;
         }
@@ -381,11 +417,36 @@ mod tests {
             csv += &format!("v{}\n", i % (2 * DICT_FLOOR));
         }
         assert_eq!(round_trip(&csv, 8 * DICT_FLOOR), [vec![DICTIONARY]]);
+        // Never more than DICT_MAX values.
+        let mut csv = String::from("v\n");
+        for i in 0..8 * (DICT_MAX + 1) {
+            csv += &format!("v{}\n", i % (DICT_MAX + 1));
+        }
+        assert_eq!(round_trip(&csv, 8 * (DICT_MAX + 1)), [vec![STRING]]);
         // Distinct text over PIECE_BYTES: none.
         let mut csv = String::from("v\n");
         for i in 0..64 {
             csv += &format!("{}{}\n", i % 20, "z".repeat(PIECE_BYTES / 16));
         }
         assert_eq!(round_trip(&csv, 64), [vec![STRING]]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_cells_read_back(
+            cells in proptest::collection::vec(
+                proptest::prop_oneof!["[ab]{0,2}", "\\PC{0,12}", "[x😀é\r\n,\"\u{feff}]{0,40}"],
+                1..300,
+            ),
+            batch_rows in 1usize..120,
+        ) {
+            // Two columns of the cells, quoted: the second shifted, so the columns differ.
+            let quote = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
+            let mut csv = String::from("a,b\n");
+            for (i, cell) in cells.iter().enumerate() {
+                csv += &format!("{},{}\n", quote(cell), quote(&cells[(i * 7) % cells.len()]));
+            }
+            round_trip(&csv, batch_rows);
+        }
     }
 }

@@ -12,13 +12,14 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::{AbortController, ReadableStreamDefaultReader};
+use web_sys::AbortController;
 
 use super::body::Body;
 use super::globals;
 use super::handoff::{column_names, Handoff};
 use super::rejection::Rejection;
-use crate::decode::{DecodeOptions, Driver, Step};
+use super::stream::StreamReader;
+use crate::decode::{BatchSizer, DecodeOptions, Driver, Step};
 
 #[wasm_bindgen(typescript_custom_section)]
 const PROGRESS_TS: &str = r#"
@@ -42,7 +43,7 @@ struct Shared {
     deprecation: Option<String>,
     columns: Option<JsValue>,
     controller: Option<AbortController>,
-    reader: Option<ReadableStreamDefaultReader>,
+    reader: Option<StreamReader>,
     cancelled: bool,
     /// Whether the reader reached the end (`Some(true)`) or failed (`Some(false)`).
     ended: Option<bool>,
@@ -90,6 +91,11 @@ impl Source {
 /// megabytes in one chunk; taken in slices, the first rows are handed out before the rest is
 /// copied, each step of parsing stays short and the decoder's input buffer small.
 const PUSH_BYTES: u32 = 64 * 1024;
+
+/// Milliseconds of parsing an adaptive batch should take: the hand-off and a consumer that
+/// reads every cell take about as long again or twice as long (string cells), so that a
+/// batch costs the main thread a few milliseconds, well within a frame.
+const BATCH_PARSE_MS: f64 = 2.0;
 
 /// Decoding state of a batch reader: the driver owns the feed/finish loop.
 struct Decoding {
@@ -213,8 +219,15 @@ impl Reader {
 
     /// A reader of record batches decoded from the body: of `options.batch_rows` rows when
     /// `fixed`, else sized adaptively up to that many (the first after the first chunk).
-    pub fn batches(body: Body, on_progress: Option<Function>, options: DecodeOptions, fixed: bool) -> Reader {
-        let driver = if fixed { Driver::new(options) } else { Driver::adaptive(options, globals::monotonic_ms) };
+    pub fn batches(mut body: Body, on_progress: Option<Function>, options: DecodeOptions, fixed: bool) -> Reader {
+        // Each chunk is copied into the decoder before the next is read.
+        body.reuse_chunks();
+        let driver = if fixed {
+            Driver::new(options)
+        } else {
+            let sizer = BatchSizer::with_target(options.batch_rows, BATCH_PARSE_MS);
+            Driver::with_sizer(options, sizer, globals::monotonic_ms)
+        };
         let decoding = Decoding {
             driver,
             handoff: Handoff::default(),

@@ -1,7 +1,8 @@
 // End-to-end tests of the batch hand-off (src/layout.rs, src/wasm/handoff.rs, js/record-batch.js)
 // through the built package in headless Chromium: text cut into pieces, columns of repeated cells
 // as dictionaries, number columns as views of one buffer per batch, body chunks taken into the
-// decoder in slices; on the main thread and in Worker mode. Set-up and helpers: calls.mjs.
+// decoder in slices, byte streams read into one buffer of the reader's own (BYOB); on the main
+// thread and in Worker mode. Set-up and helpers: calls.mjs.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCsv } from './harness.mjs';
@@ -85,13 +86,40 @@ function trickyCsv(rows) {
 }
 
 describe('the batch hand-off', () => {
-  test('text in pieces, dictionaries and number views read back exactly, adaptive and fixed batches, big chunks', async () => {
+  test('text in pieces, dictionaries and number views read back exactly: adaptive and fixed batches, big chunks, byte streams', async () => {
     const text = trickyCsv(6000);
     const got = await w.run(withRead(async (lib, csv, readAll) => {
       const bytes = new TextEncoder().encode(csv);
       // One chunk of the whole file: the reader takes it into the decoder in slices.
       const oneChunk = () => new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
+      // Byte streams, read into the reader's own buffer: chunks queued by the source (larger and
+      // smaller than that buffer), and a source that writes into the reader's buffer itself.
+      const queued = () => new ReadableStream({
+        type: 'bytes',
+        start(c) {
+          for (let i = 0, n = 1; i < bytes.length; i += n, n = n > 600_000 ? 7 : n * 9) c.enqueue(bytes.slice(i, i + n));
+          c.close();
+        },
+      });
+      let at = 0;
+      const byob = () => new ReadableStream({
+        type: 'bytes',
+        pull(c) {
+          const request = c.byobRequest;
+          if (at >= bytes.length) {
+            c.close();
+            request?.respond(0);
+            return;
+          }
+          const n = Math.min(request.view.byteLength, bytes.length - at, 1 + (at % 50_000));
+          new Uint8Array(request.view.buffer, request.view.byteOffset, n).set(bytes.subarray(at, at + n));
+          at += n;
+          request.respond(n);
+        },
+      });
       return {
+        queued: await readAll(lib.parseCsv(queued())),
+        byob: await readAll(lib.parseCsv(byob())),
         adaptive: await readAll(lib.parseCsv(new Blob([bytes]))),
         fixed: await readAll(lib.parseCsv(new Blob([bytes]), { batchRows: 700 })),
         oneChunk: await readAll(lib.parseCsv(oneChunk())),
