@@ -200,6 +200,23 @@ async function runBytes(ctx) {
   return { rows: 0, bytes };
 }
 
+// The body read with a BYOB reader into one buffer, reused: no ArrayBuffer per chunk (this
+// package reads a body it decodes that way).
+async function runBytesByob(ctx) {
+  const res = await fetchOk(ctx.url);
+  const reader = res.body.getReader({ mode: 'byob' });
+  let buffer = new ArrayBuffer(256 * 1024);
+  let bytes = 0;
+  for (;;) {
+    const { value, done } = await reader.read(new Uint8Array(buffer));
+    if (done) break;
+    ctx.firstRow();
+    bytes += value.byteLength;
+    buffer = value.buffer;
+  }
+  return { rows: 0, bytes };
+}
+
 async function runText(ctx) {
   const res = await fetchOk(ctx.url);
   let chars = 0;
@@ -215,6 +232,7 @@ async function runText(ctx) {
  */
 export const CONTENDERS = [
   { id: 'bytes', label: 'body bytes, no decoding', kind: 'baseline', run: runBytes },
+  { id: 'bytes-byob', label: 'body bytes, BYOB reader', kind: 'baseline', run: runBytesByob },
   { id: 'text', label: 'TextDecoderStream alone', kind: 'baseline', run: runText },
   { id: 'package', label: 'this package (main thread)', kind: 'parser', wasmMemory: true,
     run: (ctx) => runPackage(ctx, {}) },
