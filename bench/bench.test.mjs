@@ -171,17 +171,19 @@ test('mainThreadFigures: each unit\'s main-thread time between the marks, in wal
     x(10000, 2000, 2000), // half in unit 1, half in unit 2
     mark('bench-unit', 11000),
     x(15000, 1000, 1000, 'ThreadControllerImpl::RunTask', 99), // another thread: not counted
+    x(16000, 1500, 1500), // two tasks 5 µs apart (a yield between them): two stretches
+    x(17505, 1500, 1500),
     mark('bench-unit', 21000),
     mark('bench-end', 30000),
     x(40000, 9000, 9000), // after the end
   ] };
   const f = mainThreadFigures(trace, pid);
   assert.equal(f.units, 3);
-  assert.equal(f.unitMaxMs, 2.49);
-  assert.equal(f.unitMaxCpuMs, 1.49);
-  assert.deepEqual(f.worstUnits.map((u) => [u.index, u.ms, u.cpuMs]), [[0, 2.49, 1.49], [1, 1, 1], [2, 1, 1]]);
-  assert.equal(f.longestTaskMs, 2.5, 'a task and its microtask checkpoint are one stretch');
-  assert.equal(f.busyMs, 4.49);
-  assert.equal(f.busyCpuMs, 3.49);
+  assert.equal(f.unitMaxMs, 4);
+  assert.equal(f.unitMaxCpuMs, 4);
+  assert.deepEqual(f.worstUnits.map((u) => [u.index, u.ms, u.cpuMs]), [[2, 4, 4], [0, 2.49, 1.49], [1, 1, 1]]);
+  assert.equal(f.longestTaskMs, 2.5, 'a task and its microtask checkpoint are one stretch, two tasks two');
+  assert.equal(f.busyMs, 7.49);
+  assert.equal(f.busyCpuMs, 6.49);
   assert.equal(mainThreadFigures({ traceEvents: [] }, pid), null);
 });

@@ -12,18 +12,6 @@ export const TRACE_CATEGORIES = ['toplevel', 'blink.user_timing'];
 
 export const MARKS = Object.freeze({ start: 'bench-start', unit: 'bench-unit', end: 'bench-end' });
 
-/** The union of intervals [start, end) (µs), sorted by start; gaps up to `gap` µs are closed. */
-function union(intervals, gap = 0) {
-  const sorted = intervals.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
-  const out = [];
-  for (const [a, b] of sorted) {
-    const last = out.at(-1);
-    if (last && a <= last[1] + gap) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
-  }
-  return out;
-}
-
 /**
  * The main-thread figures of the renderer `pid` in `trace` (the parsed JSON of a Chromium trace):
  * { units, unitMaxMs, unitP99Ms, unitMedianMs, unitMaxCpuMs, unitP99CpuMs, unitMedianCpuMs, worstUnits,
@@ -54,10 +42,16 @@ export function mainThreadFigures(trace, pid) {
   for (const e of complete) {
     const last = top.at(-1);
     if (last && e.ts < last[1]) continue;
-    top.push([e.ts, e.ts + (e.dur ?? 0), e.tdur ?? e.dur ?? 0]);
+    top.push([e.ts, e.ts + (e.dur ?? 0), e.tdur ?? e.dur ?? 0, e.name]);
   }
-  // A task and the microtask checkpoint right after it are one stretch of the event loop.
-  const tasks = union(top.map(([a, b]) => [a, b]), 20);
+  // A task and the microtask checkpoint right after it (an event of its own) are one stretch of
+  // the event loop; two tasks are two, however close (a yield in between).
+  const tasks = [];
+  for (const [a, b, , name] of top) {
+    const last = tasks.at(-1);
+    if (last && name === 'BlinkScheduler_PerformMicrotaskCheckpoint' && a <= last[1] + 20) last[1] = Math.max(last[1], b);
+    else tasks.push([a, b]);
+  }
   // Wall and CPU time within [a, b), walking the events once (bounds ascend).
   let k = 0;
   const within = (a, b) => {

@@ -196,7 +196,7 @@ impl Dictionary {
                         }
                         self.text.extend_from_slice(cell);
                         self.ends.push(word(self.text.len()));
-                        let units = utf16_end - utf16_start;
+                        let units = utf16_end.saturating_sub(utf16_start);
                         self.utf16_ends.push(self.utf16_ends.last().copied().unwrap_or(0) + units);
                         if let Some(s) = self.slots.get_mut(slot) {
                             *s = word(index + 1);

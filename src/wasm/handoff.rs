@@ -44,6 +44,13 @@ pub struct Handoff {
 }
 
 impl Handoff {
+    /// Lays out `batch` without handing it over (to run the code once).
+    pub fn lay_out(&mut self, batch: &Batch) {
+        self.layout.build(batch);
+    }
+}
+
+impl Handoff {
     /// The raw batch object of `batch` (see `js/record-batch.js` and [`crate::layout`]).
     pub fn batch(&mut self, batch: &Batch, column_names: &JsValue) -> JsValue {
         let layout = &mut self.layout;

@@ -87,6 +87,33 @@ impl Source {
     }
 }
 
+/// Rows of the shapes the decoder meets: numbers short and long, with exponents and signs, empty
+/// cells, plain and quoted text with escapes, line breaks and multi-byte characters.
+const SAMPLE_ROWS: &[&[u8]] = &[
+    b"AC10000001,0.123456789,-1.5e-3,churned,plain text\r\n",
+    b"AC10000002,0.9876543210123456,12,renewed,\"quoted, with \"\"quotes\"\"\nand a line\"\r\n",
+    b"AC10000003,,+7.25E+2,churned,\"\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80\"\r\n",
+    b"AC10000004,1,-0.000001,renewed,\r\n",
+];
+
+/// Runs the decoder and the batch layout over a small sample. The engine compiles a wasm
+/// function when it is first called: called at instantiation (`Reader.warmUp()`), the compiling
+/// is done before the first chunk of a body arrives instead of delaying its first rows.
+fn warm_up() {
+    let mut driver = Driver::new(DecodeOptions { batch_rows: 20, ..DecodeOptions::default() });
+    driver.push(b"id,p,q,label,text\r\n");
+    for _ in 0..8 {
+        for row in SAMPLE_ROWS {
+            driver.push(row);
+        }
+    }
+    driver.end();
+    let mut handoff = Handoff::default();
+    while driver.next_step() == Step::Batch {
+        handoff.lay_out(driver.batch());
+    }
+}
+
 /// Most bytes of a body chunk copied into the decoder at once. The network may deliver
 /// megabytes in one chunk; taken in slices, the first rows are handed out before the rest is
 /// copied, each step of parsing stays short and the decoder's input buffer small.
@@ -248,6 +275,13 @@ impl Reader {
 
 #[wasm_bindgen]
 impl Reader {
+    /// Runs the decoder once over a small sample, so that its code is compiled before the first
+    /// body arrives (the package entry calls it when it instantiates the module).
+    #[wasm_bindgen(js_name = warmUp)]
+    pub fn warm_up() {
+        warm_up();
+    }
+
     /// Resolves to the next item (a raw batch object or a `Uint8Array`), or `undefined` at
     /// the end. The working state is moved out while the read is in flight and put back
     /// after; a failure or a cancellation drops it, which releases the connection.
