@@ -49,7 +49,10 @@ test('the browser benchmark runs every contender on 1 MiB files; checksums agree
       }
       const pkg = report.records.find((x) => x.dataset === d.id && x.contender === 'package');
       assert.ok(pkg.wasmBytes >= 65536, `${d.id}: wasm memory ${pkg.wasmBytes}`);
-      assert.equal(report.records.find((x) => x.dataset === d.id && x.contender === 'bytes').bytes, d.bytes);
+      // Each batch's main-thread time, from the run's trace.
+      assert.ok(pkg.mainThread.units >= 1 && pkg.mainThread.unitMaxCpuMs > 0, `${d.id}: ${JSON.stringify(pkg.mainThread)}`);
+      assert.ok(pkg.firstRowAfterFirstByteMs >= 0, `${d.id}: first row after first byte`);
+      for (const id of ['bytes', 'bytes-byob']) assert.equal(report.records.find((x) => x.dataset === d.id && x.contender === id).bytes, d.bytes);
     }
     // A contender the package cannot run yet is listed and printed as not available.
     for (const c of report.contenders.filter((x) => !x.available)) {
@@ -68,6 +71,31 @@ test('the browser benchmark runs every contender on 1 MiB files; checksums agree
     assert.doesNotMatch(page, /<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     for (const c of report.contenders) assert.ok(page.includes(c.label.replace(/&/g, '&amp;')), c.label);
     assert.match(r.stdout, /this package \(main thread\)\s+\d/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('the memory pass streams each file size on the main thread and in Worker mode and reports the growth', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'qap-bench-'));
+  try {
+    const out = join(tmp, 'out');
+    const r = spawnSync(process.execPath, [join(root, 'bench', 'run.mjs'), '--runs', '0', '--memory', '--memory-sizes', '1,2',
+      '--datasets', 'predictions', '--memory-data', join(tmp, 'data'), '--out', out], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+    assert.equal(r.status, 0, `exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+    const report = JSON.parse(readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.json'))), 'utf8'));
+    assert.deepEqual(report.problems, []);
+    assert.deepEqual(report.records, []);
+    assert.deepEqual(report.memory.rows.map((x) => x.contender), ['package', 'package-worker']);
+    for (const row of report.memory.rows) {
+      assert.deepEqual(row.bySize.map((b) => [b.sizeMiB, b.runs]), [[1, 1], [2, 1]]);
+      assert.ok(row.bySize.every((b) => Number.isFinite(b.rssGrowthBytes)), JSON.stringify(row));
+      assert.equal(row.beyondSmallestBytes, row.bySize[1].rssGrowthBytes - row.bySize[0].rssGrowthBytes);
+    }
+    assert.equal(report.memoryRecords.length, 4);
+    assert.ok(report.memoryRecords.every((x) => x.rows > 1000 && x.checksum), 'rows read and checksummed');
+    assert.match(r.stdout, /memory: the renderer's RSS growth/);
+    assert.match(readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.html'))), 'utf8'), /Memory: renderer RSS growth/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -127,4 +155,37 @@ test('checkAgreement reports differing checksums, wrong row counts and short rea
   assert.equal(median([3, 1, null, 2, NaN]), 2);
   assert.equal(median([4, 1, 2, 3]), 2.5);
   assert.equal(median([]), null);
+});
+
+test('mainThreadFigures: each unit\'s main-thread time between the marks, in wall and CPU time', async () => {
+  const { mainThreadFigures } = await import('./trace.mjs');
+  const pid = 7;
+  const tid = 9;
+  const x = (ts, dur, tdur, name = 'ThreadControllerImpl::RunTask', t = tid) => ({ pid, tid: t, ph: 'X', cat: 'toplevel', name, ts, dur, tdur });
+  const mark = (name, ts) => ({ pid, tid, ph: 'I', cat: 'blink.user_timing', name, ts });
+  const trace = { traceEvents: [
+    { pid, tid, ph: 'M', name: 'thread_name', args: { name: 'CrRendererMain' } },
+    mark('bench-start', 1000),
+    x(1000, 2000, 1000), // a task, half of it on the CPU, with a nested event: counted once
+    x(1500, 500, 500, 'v8.callFunction'),
+    x(3010, 490, 490, 'BlinkScheduler_PerformMicrotaskCheckpoint'), // the same stretch as the task
+    mark('bench-unit', 3500),
+    x(10000, 2000, 2000), // half in unit 1, half in unit 2
+    mark('bench-unit', 11000),
+    x(15000, 1000, 1000, 'ThreadControllerImpl::RunTask', 99), // another thread: not counted
+    x(16000, 1500, 1500), // two tasks 5 µs apart (a yield between them): two stretches
+    x(17505, 1500, 1500),
+    mark('bench-unit', 21000),
+    mark('bench-end', 30000),
+    x(40000, 9000, 9000), // after the end
+  ] };
+  const f = mainThreadFigures(trace, pid);
+  assert.equal(f.units, 3);
+  assert.equal(f.unitMaxMs, 4);
+  assert.equal(f.unitMaxCpuMs, 4);
+  assert.deepEqual(f.worstUnits.map((u) => [u.index, u.ms, u.cpuMs]), [[2, 4, 4], [0, 2.49, 1.49], [1, 1, 1]]);
+  assert.equal(f.longestTaskMs, 2.5, 'a task and its microtask checkpoint are one stretch, two tasks two');
+  assert.equal(f.busyMs, 7.49);
+  assert.equal(f.busyCpuMs, 6.49);
+  assert.equal(mainThreadFigures({ traceEvents: [] }, pid), null);
 });

@@ -53,7 +53,7 @@ export function checkAgreement(records, datasets) {
               `${diff.slice(0, 5).join('; ')}${diff.length > 5 ? `; … (${diff.length} differences)` : ''}`);
           }
         }
-      } else if (r.contender === 'bytes' && r.bytes !== d.bytes) {
+      } else if (r.bytes !== null && r.bytes !== undefined && r.bytes !== d.bytes) {
         problems.push(`${who}: read ${r.bytes} bytes, the file has ${d.bytes}`);
       } else if (r.chars !== null && r.chars !== undefined) {
         if (chars === null) chars = r.chars;

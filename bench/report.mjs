@@ -27,6 +27,8 @@ function columns(report) {
     [`x ${baseLabel}`, (s) => num(s.vsBase, 2)],
     ['1st row ms (fetch)', (s) => num(s.firstRowMs)],
     ['(1st byte)', (s) => num(s.firstRowAfterFirstByteMs)],
+    ['max unit ms (cpu)', (s) => num(s.unitMaxCpuMs)],
+    ['longest task', (s) => num(s.longestTaskMs)],
     ['RSS +MiB', (s) => num(s.rssGrowthBytes / MIB, 0)],
     ['wasm MiB', (s) => (s.wasmBytes ? num(s.wasmBytes / MIB, 1) : '–')],
   ];
@@ -39,6 +41,18 @@ function sizeLines(report) {
     lines.push(`${l.name} ${l.version} (${l.file}): ${kb(l.raw)} (${kb(l.gzip)} gzip)`);
   }
   return lines;
+}
+
+/** The memory pass as table rows: [header, ...rows] of strings, or null without one. */
+function memoryTable(report) {
+  const m = report.memory;
+  if (!m) return null;
+  const header = ['dataset', 'contender', ...m.sizesMiB.map((x) => `RSS +MiB @ ${x} MiB`),
+    `beyond ${m.sizesMiB[0]} MiB`, `wasm MiB @ ${m.sizesMiB.at(-1)} MiB`, `≤ ${m.limitMiB} MiB`];
+  const rows = m.rows.map((r) => [r.dataset, r.label, ...r.bySize.map((b) => num(b.rssGrowthBytes / MIB, 0)),
+    num(r.beyondSmallestBytes / MIB, 0), r.bySize.at(-1)?.wasmBytes ? num(r.bySize.at(-1).wasmBytes / MIB, 1) : '–',
+    r.withinLimit === null ? '–' : r.withinLimit ? 'yes' : 'NO']);
+  return [header, ...rows];
 }
 
 /** The console table. */
@@ -60,6 +74,14 @@ export function renderText(report) {
           (s.failedRuns ? `  (${s.failedRuns} run(s) failed)` : ''));
       }
     }
+    out.push('');
+  }
+  const mem = memoryTable(report);
+  if (mem) {
+    out.push(`memory: the renderer's RSS growth streaming each file (peak minus before, garbage included), ` +
+      `median of ${report.options.memory.runs} run(s)`);
+    const widths = mem[0].map((_, i) => Math.max(...mem.map((r) => r[i].length)));
+    for (const r of mem) out.push('  ' + r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
     out.push('');
   }
   out.push(...sizeLines(report));
@@ -164,6 +186,10 @@ ${problems.length ? `<ul class="problems">${problems.map((p) => `<li>${esc(p)}</
 ${barChart(report, 'Throughput (median, MiB/s, higher is better)', 'MiB/s', (s) => s.mibPerSec)}
 ${barChart(report, 'Time to first row from fetch start (median, ms, lower is better)', 'ms', (s) => s.firstRowMs)}
 ${tables}
+${memoryTable(report) ? `<h2>Memory: renderer RSS growth by file size</h2>
+<p>Peak renderer RSS minus its RSS before the run (after a forced GC), garbage not yet collected included; one fresh page per run, median of ${esc(report.options.memory.runs)} run(s). The target: the largest file needs at most ${esc(report.memory.limitMiB)} MiB more than the smallest.</p>
+<table><thead><tr>${memoryTable(report)[0].map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>
+<tbody>${memoryTable(report).slice(1).map((r) => `<tr>${r.map((c, i) => (i < 2 ? `<th>${esc(c)}</th>` : `<td${c === 'NO' ? ' class="bad"' : ''}>${esc(c)}</td>`)).join('')}</tr>`).join('\n')}</tbody></table>` : ''}
 <h2>Sizes</h2>
 <ul>${sizeLines(report).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
 <table><tbody>${report.packageSize.files.map((f) => `<tr><th>pkg/${esc(f.name)}</th><td>${esc(kb(f.raw))}</td><td>${esc(kb(f.gzip))} gzip</td><td>${esc({ page: 'loaded by a page', worker: 'Worker mode', standalone: 'not loaded by index.js' }[f.role] ?? '')}</td></tr>`).join('')}</tbody></table>

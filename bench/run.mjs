@@ -16,6 +16,7 @@ import { DATASETS, ensureData } from './data.mjs';
 import { CONTENDERS } from './page/contenders.js';
 import { renderHtml, renderText } from './report.mjs';
 import { LIBRARIES, startBenchServer } from './server.mjs';
+import { TRACE_CATEGORIES, mainThreadFigures } from './trace.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,6 +32,13 @@ const HELP = `Usage: node bench/run.mjs [options]   (npm run bench -- [options])
                      name section so CPU profiles name wasm functions
   --profile          after the measured runs, one more run of each parser per dataset under
                      Chromium's CPU profiler; writes .cpuprofile files and prints where time goes
+  --memory           after the measured runs (--runs 0: instead of them), the memory pass: the
+                     renderer's RSS growth streaming each dataset at every --memory-sizes size,
+                     on the main thread and in Worker mode (files in bench-data/browser-<size>mib)
+  --memory-sizes L   comma-separated sizes in MiB for --memory (default 10,1024)
+  --memory-runs N    runs per size, dataset and contender of the memory pass (default 1)
+  --memory-contenders L  the parsers of the memory pass (default package,package-worker)
+  --memory-data DIR  where the memory pass's files live (default bench-data), in browser-<size>mib/
   -h, --help         this text
 `;
 
@@ -49,6 +57,11 @@ const { values: opts } = parseArgs({
     out: { type: 'string' },
     pkg: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
+    'memory-sizes': { type: 'string', default: '10,1024' },
+    'memory-runs': { type: 'string', default: '1' },
+    'memory-contenders': { type: 'string', default: 'package,package-worker' },
+    'memory-data': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -59,7 +72,13 @@ if (opts.help) {
 const mib = Number(opts.size);
 if (!(mib > 0)) fail(`--size must be a positive number of MiB, got ${opts.size}`);
 const runs = Number(opts.runs);
-if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be a whole number >= 1, got ${opts.runs}`);
+if (!Number.isInteger(runs) || runs < (opts.memory ? 0 : 1)) {
+  fail(`--runs must be a whole number >= 1 (0 with --memory), got ${opts.runs}`);
+}
+const memorySizes = opts['memory-sizes'].split(',').map(Number);
+if (!memorySizes.every((x) => x > 0)) fail(`--memory-sizes must be sizes in MiB, got ${opts['memory-sizes']}`);
+const memoryRuns = Number(opts['memory-runs']);
+if (!Number.isInteger(memoryRuns) || memoryRuns < 1) fail(`--memory-runs must be a whole number >= 1, got ${opts['memory-runs']}`);
 const pick = (list, arg, what) => {
   if (!arg) return list;
   const ids = arg.split(',').map((s) => s.trim()).filter(Boolean);
@@ -71,6 +90,7 @@ const chosen = pick(CONTENDERS, opts.contenders, 'contender');
 const dataDir = resolve(opts.data ?? join(root, 'bench-data', `browser-${mib}mib`));
 const outDir = resolve(opts.out ?? join(root, 'bench-results'));
 const pkgDir = resolve(opts.pkg ?? join(root, 'pkg'));
+const memoryChosen = opts.memory ? pick(CONTENDERS, opts['memory-contenders'], 'contender') : [];
 
 // The package's ClientConfig options, from its declarations (declared beside the Rust code that
 // reads them, in the glue's .d.ts, which index.d.ts re-exports): a contender that needs an option
@@ -90,6 +110,7 @@ const contenders = chosen.map((c) => ({
 }));
 const active = contenders.filter((c) => c.available);
 for (const c of contenders) if (!c.available) console.log(`[bench] ${c.label}: ${c.reason}`);
+const memoryContenders = memoryChosen.filter((c) => !c.requires || declared.has(c.requires));
 
 function sizeOf(file) {
   const bytes = readFileSync(file);
@@ -118,14 +139,26 @@ function withTimeout(promise, ms, what) {
 
 const fmt = (x, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
 
-/** One measured run of contender `c` on dataset `d`, in a fresh page. */
-async function measure(chrome, url, c, d, run) {
+/**
+ * One measured run of contender `c` on dataset `d`, in a fresh page, traced (bench/trace.mjs) for
+ * each unit's main-thread time.
+ */
+async function measure(chrome, url, c, d, run, { trace = true } = {}) {
   const rec = { dataset: d.id, contender: c.id, kind: c.kind, run };
   const timeoutMs = 120_000 + d.bytes / 1048576 * 1000;
   let p;
+  let tracing = false;
   try {
     p = await openPage(chrome, `${url}/index.html`);
+    // The data request as the browser saw it, a Worker's included (Resource Timing does not
+    // reach the page from a Worker).
+    const requests = [];
+    p.context.on('requestfinished', (r) => { if (r.url().includes('/api/')) requests.push(r); });
     await p.page.evaluate(() => window.bench.gc());
+    if (trace) {
+      await chrome.browser.startTracing(p.page, { categories: TRACE_CATEGORIES });
+      tracing = true;
+    }
     const mem = watchMemory(p.pid);
     try {
       Object.assign(rec, await withTimeout(
@@ -135,10 +168,20 @@ async function measure(chrome, url, c, d, run) {
       Object.assign(rec, { rssBefore: m.before, rssPeak: m.peak, rssAfter: m.after, rssGrowth: m.peak - m.before,
         rssPeakSource: m.peakSource });
     }
+    if (tracing) {
+      tracing = false;
+      const events = JSON.parse((await chrome.browser.stopTracing()).toString('utf8'));
+      Object.assign(rec, { mainThread: mainThreadFigures(events, p.pid) });
+    }
+    if (rec.firstRowAfterFirstByteMs === null && rec.firstRowEpochMs !== null && requests.length) {
+      const t = requests[0].timing();
+      if (t.responseStart >= 0) rec.firstRowAfterFirstByteMs = rec.firstRowEpochMs - (t.startTime + t.responseStart);
+    }
     if (p.errors.length) throw p.errors[0];
   } catch (e) {
     rec.error = String(e?.message ?? e).split('\n')[0];
   } finally {
+    if (tracing) await chrome.browser.stopTracing().catch(() => {});
     await p?.close();
   }
   return rec;
@@ -201,13 +244,20 @@ async function profileRun(chrome, url, c, d, dir) {
 
 const started = new Date();
 const stamp = started.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-const manifest = await ensureData(dataDir, mib);
+const manifest = runs > 0 ? await ensureData(dataDir, mib) : { datasets: [] };
 const datasets = manifest.datasets.filter((d) => datasetIds.includes(d.id));
+// The memory pass's files, generated before the browser starts.
+const memoryData = [];
+for (const size of opts.memory ? memorySizes : []) {
+  const m = await ensureData(join(resolve(opts['memory-data'] ?? join(root, 'bench-data')), `browser-${size}mib`), size);
+  memoryData.push({ size, datasets: m.datasets.filter((d) => datasetIds.includes(d.id)) });
+}
 const loadBefore = os.loadavg();
 const chrome = await launchBrowser();
 const server = await startBenchServer({ datasets, pkgDir });
 const records = [];
 const profiles = [];
+const memoryRecords = [];
 try {
   console.log(`[bench] Chromium ${chrome.version}; ${runs} run(s) x ${datasets.length} dataset(s) x ` +
     `${active.length} contender(s), each in a fresh page, order rotated every run`);
@@ -222,7 +272,8 @@ try {
           console.log(`${what} FAILED: ${r.error}`);
         } else {
           console.log(`${what} ${fmt(d.bytes / 1048576 / (r.ms / 1000)).padStart(7)} MiB/s  ` +
-            `first row ${fmt(r.firstRowMs)} ms  RSS +${fmt(r.rssGrowth / 1048576, 0)} MiB`);
+            `first row ${fmt(r.firstRowMs)} ms (${fmt(r.firstRowAfterFirstByteMs)} from 1st byte)  ` +
+            `max unit ${fmt(r.mainThread?.unitMaxCpuMs)} ms cpu  RSS +${fmt(r.rssGrowth / 1048576, 0)} MiB`);
         }
       }
     }
@@ -238,6 +289,28 @@ try {
         }
         const prof = await profileRun(chrome, server.url, c, d, dir);
         profiles.push(prof);
+      }
+    }
+  }
+  if (opts.memory) {
+    console.log(`[bench] memory pass: ${memoryContenders.map((c) => c.id).join(', ')} at ${memorySizes.join(', ')} MiB, ` +
+      `${memoryRuns} run(s) each, untraced`);
+    for (const { size, datasets: sized } of memoryData) {
+      const memServer = await startBenchServer({ datasets: sized, pkgDir });
+      try {
+        for (let run = 0; run < memoryRuns; run++) {
+          for (const d of sized) {
+            for (const c of memoryContenders) {
+              const r = await measure(chrome, memServer.url, c, d, run, { trace: false });
+              memoryRecords.push({ ...r, sizeMiB: size, fileBytes: d.bytes });
+              const what = `[bench] memory ${String(size).padStart(5)} MiB ${d.id.padEnd(11)} ${c.id.padEnd(14)}`;
+              console.log(r.error ? `${what} FAILED: ${r.error}` : `${what} RSS +${fmt(r.rssGrowth / 1048576, 0)} MiB` +
+                `${r.wasmBytes ? `  wasm ${fmt(r.wasmBytes / 1048576)} MiB` : ''}  ${fmt(d.bytes / 1048576 / (r.ms / 1000))} MiB/s`);
+            }
+          }
+        }
+      } finally {
+        await memServer.close();
       }
     }
   }
@@ -271,6 +344,15 @@ for (const d of datasets) {
       firstRowMs: median(ok.map((r) => r.firstRowMs)),
       firstRowAfterFirstByteMs: median(ok.map((r) => r.firstRowAfterFirstByteMs)),
       rssGrowthBytes: median(ok.map((r) => r.rssGrowth)),
+      unitMaxMs: median(ok.map((r) => r.mainThread?.unitMaxMs)),
+      unitMaxCpuMs: median(ok.map((r) => r.mainThread?.unitMaxCpuMs)),
+      unitMaxCpuWorstMs: ok.some((r) => Number.isFinite(r.mainThread?.unitMaxCpuMs))
+        ? Math.max(...ok.map((r) => r.mainThread?.unitMaxCpuMs).filter(Number.isFinite)) : null,
+      unitP99CpuMs: median(ok.map((r) => r.mainThread?.unitP99CpuMs)),
+      units: median(ok.map((r) => r.mainThread?.units)),
+      longestTaskMs: median(ok.map((r) => r.mainThread?.longestTaskMs)),
+      mainThreadBusyMs: median(ok.map((r) => r.mainThread?.busyMs)),
+      mainThreadCpuMs: median(ok.map((r) => r.mainThread?.busyCpuMs)),
       wasmBytes: c.wasmMemory ? Math.max(...ok.map((r) => r.wasmBytes ?? 0)) : null,
       vsBase: median(ratios),
       bestMs: ok.length ? Math.min(...ok.map((r) => r.ms)) : null,
@@ -278,8 +360,36 @@ for (const d of datasets) {
   }
 }
 
-const problems = checkAgreement(records, datasets);
-const failures = records.filter((r) => r.error).map((r) => `${r.dataset}: ${r.contender} run ${r.run}: ${r.error}`);
+// The memory pass: per dataset and contender, the median RSS growth at each size, and the growth
+// at the largest size beyond the smallest's (the memory that depends on the file's size).
+const MEMORY_LIMIT_MIB = 64;
+const memory = opts.memory ? {
+  sizesMiB: memorySizes,
+  limitMiB: MEMORY_LIMIT_MIB,
+  rows: datasetIds.flatMap((id) => memoryContenders.map((c) => {
+    const bySize = memorySizes.map((size) => {
+      const ok = memoryRecords.filter((r) => r.dataset === id && r.contender === c.id && r.sizeMiB === size && !r.error);
+      return {
+        sizeMiB: size, runs: ok.length, rssGrowthBytes: median(ok.map((r) => r.rssGrowth)),
+        wasmBytes: c.wasmMemory ? median(ok.map((r) => r.wasmBytes)) : null,
+        mibPerSec: median(ok.map((r) => r.fileBytes / 1048576 / (r.ms / 1000))),
+      };
+    });
+    const small = bySize[0]?.rssGrowthBytes;
+    const large = bySize.at(-1)?.rssGrowthBytes;
+    const beyond = Number.isFinite(small) && Number.isFinite(large) ? large - small : null;
+    return { dataset: id, contender: c.id, label: c.label, bySize, beyondSmallestBytes: beyond,
+      withinLimit: beyond === null ? null : beyond <= MEMORY_LIMIT_MIB * 1048576 };
+  })),
+} : null;
+
+const problems = [
+  ...checkAgreement(records, datasets),
+  ...memoryData.flatMap(({ size, datasets: sized }) => checkAgreement(memoryRecords.filter((r) => r.sizeMiB === size), sized)
+    .map((p) => `memory pass, ${size} MiB: ${p}`)),
+];
+const failures = [...records, ...memoryRecords].filter((r) => r.error)
+  .map((r) => `${r.dataset}${r.sizeMiB ? ` (${r.sizeMiB} MiB)` : ''}: ${r.contender} run ${r.run}: ${r.error}`);
 const finished = new Date();
 const report = {
   date: started.toISOString(),
@@ -289,15 +399,20 @@ const report = {
     platform: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version, chromium: chrome.version,
     loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg(),
   },
-  options: { sizeMiB: mib, runs, pkg: pkgDir, datasets: datasetIds, contenders: chosen.map((c) => c.id), profile: opts.profile },
+  options: { sizeMiB: mib, runs, pkg: pkgDir, datasets: datasetIds, contenders: chosen.map((c) => c.id), profile: opts.profile,
+    memory: opts.memory ? { sizesMiB: memorySizes, runs: memoryRuns, contenders: memoryContenders.map((c) => c.id) } : null },
   definitions: {
     time: 'from just before fetch() (or client.stream()) until every value has been touched',
     mibPerSec: 'file bytes / 2^20 / median time',
     rowsPerSec: 'data rows / median time',
     firstRowMs: 'from just before fetch() (or client.stream()) to the first data row held by the parser\'s consumer',
-    firstRowAfterFirstByteMs: 'from the response\'s first byte (Resource Timing responseStart) to the first data row',
+    firstRowAfterFirstByteMs: 'from the response\'s first byte (Resource Timing responseStart; in Worker mode the browser\'s timing of the Worker\'s request, as Playwright reports it) to the first data row',
+    unitMaxMs: 'the main thread\'s time spent on the most costly unit of output (a batch of this package, a chunk of uDSV or PapaParse): the wall time of the tasks run between the consumer finishing the unit before and finishing this one (Chromium trace); median over runs of each run\'s maximum',
+    unitMaxCpuMs: 'the same in the main thread\'s CPU time (the trace\'s thread time: what other processes take from the thread on a loaded machine left out); median over runs of each run\'s maximum; unitMaxCpuWorstMs the largest of any run',
+    longestTaskMs: 'the longest main-thread task during the run (median over runs)',
     rssGrowthBytes: 'peak renderer RSS during the run minus its RSS just before (after a forced GC)',
     wasmBytes: 'the package\'s wasm memory after the run (it never shrinks, so this is its peak)',
+    memory: 'the memory pass (--memory): the renderer\'s RSS growth (as rssGrowthBytes, one untraced run in a fresh page) streaming each dataset at each size, main thread and Worker mode (a dedicated Worker runs in the page\'s renderer process); beyondSmallestBytes is the growth at the largest size minus that at the smallest, which the target bounds at 64 MiB',
     vsBase: `median over runs of ${base ? base.label : 'the base'} time / this contender's time in the same run (> 1: faster)`,
   },
   packageSize: packageSize(),
@@ -309,7 +424,9 @@ const report = {
   problems,
   failures,
   profiles,
+  memory,
   records,
+  memoryRecords,
 };
 
 mkdirSync(outDir, { recursive: true });

@@ -25,6 +25,8 @@ export function live() {
 }
 
 function adopt(instance, exports) {
+  // The decoder's code compiled now, not when the first chunk of a body arrives.
+  instance.bindings.Reader.warmUp();
   compiled = instance.bindings.module();
   current = instance;
   firstExports = exports;

@@ -1,7 +1,14 @@
 // RecordBatch: the rows of one batch, by column, over the raw object the wasm side hands over
-// (src/wasm/handoff.rs): number columns as Float64Arrays, the text of all string columns as
-// one string with the UTF-16 end offset of each cell, sliced into cells on first access.
-// No dependency: nothing here touches the wasm module.
+// (src/wasm/handoff.rs, laid out as src/layout.rs describes): one ArrayBuffer holding every number
+// column (f64) and, from `wordsAt`, u32 words: five per column (kind, at, piece, at2, count), then
+// what they point to; and the cells' text as pieces of at most 32 KiB (strings), each cut at a
+// cell's end. A number column is a Float64Array view of the buffer; a string column's cells are
+// sliced from its pieces by their UTF-16 ends, a dictionary column's taken from its distinct
+// values; each is made on first access. No dependency: nothing here touches the wasm module.
+
+const NUMBER = 0;
+const STRING = 1;
+const META = 5;
 
 const indexCache = new WeakMap();
 
@@ -24,21 +31,61 @@ function columnIndex(names, key) {
   throw new TypeError('a column is named by its name (string) or index (number)');
 }
 
+/** A string column's cells, sliced from the pieces `text[piece..]` by the UTF-16 ends `w[at..]`. */
+function sliceCells(w, text, rows, at, piece, at2) {
+  const cells = new Array(rows);
+  let p = piece;
+  let s = text[p];
+  let k = at2;
+  let pieceEnd = w[k];
+  let base = 0;
+  let start = 0;
+  for (let r = 0; r < rows; r++) {
+    const end = w[at + r];
+    if (end > pieceEnd) {
+      // The cell is in a later piece (pieces end at cells' ends).
+      do {
+        base = pieceEnd;
+        pieceEnd = w[++k];
+        p++;
+      } while (end > pieceEnd);
+      s = text[p];
+    }
+    cells[r] = s.slice(start - base, end - base);
+    start = end;
+  }
+  return cells;
+}
+
+/** A dictionary column's cells: `count` distinct values in `text[piece]`, a value index per row. */
+function dictionaryCells(w, text, rows, at, piece, at2, count) {
+  const s = text[piece];
+  const values = new Array(count);
+  let start = 0;
+  for (let k = 0; k < count; k++) {
+    const end = w[at2 + k];
+    values[k] = s.slice(start, end);
+    start = end;
+  }
+  const cells = new Array(rows);
+  for (let r = 0; r < rows; r++) cells[r] = values[w[at + r]];
+  return cells;
+}
+
 /**
  * Rows of a dataset, by column. Number columns are `Float64Array`s (empty cells are NaN);
  * string columns are arrays of strings, built on first access.
  *
- * `raw` is `{ rowOffset, numRows, columnNames, kinds, numbers, text, textEnds }`: `kinds[i]` is
- * 0 for a number column (`numbers[i]` its Float64Array) and 1 for a string column
- * (`textEnds[i]` the UTF-16 end of each of its cells in `text`; a column starts where the
- * previous string column ended).
+ * `raw` is `{ rowOffset, numRows, columnNames, data, wordsAt, text }` (see the top of this file).
  */
 export class RecordBatch {
   #raw;
-  #strings;
+  #words;
+  #columns;
   constructor(raw) {
     this.#raw = raw;
-    this.#strings = [];
+    this.#words = new Uint32Array(raw.data, raw.wordsAt);
+    this.#columns = [];
     /** Rows in this batch. */
     this.numRows = raw.numRows;
     /** Index of this batch's first row in the file (0-based, header excluded). */
@@ -49,33 +96,28 @@ export class RecordBatch {
 
   get numColumns() { return this.columnNames.length; }
 
+  #isNumber(i) {
+    return this.#words[i * META] === NUMBER;
+  }
+
   /** `'number'` or `'string'`. */
   columnType(key) {
-    return this.#raw.kinds[columnIndex(this.columnNames, key)] === 0 ? 'number' : 'string';
+    return this.#isNumber(columnIndex(this.columnNames, key)) ? 'number' : 'string';
   }
 
   /** A `Float64Array` for a number column, a `string[]` otherwise. */
   column(key) {
     const i = columnIndex(this.columnNames, key);
+    let cells = this.#columns[i];
+    if (cells) return cells;
+    const w = this.#words;
+    const m = i * META;
     const raw = this.#raw;
-    if (raw.kinds[i] === 0) return raw.numbers[i];
-    let cells = this.#strings[i];
-    if (!cells) {
-      let start = 0;
-      for (let j = i - 1; j >= 0; j--) {
-        const prev = raw.textEnds[j];
-        if (prev && prev.length) { start = prev[prev.length - 1]; break; }
-      }
-      const ends = raw.textEnds[i];
-      const text = raw.text;
-      cells = new Array(ends.length);
-      for (let r = 0; r < ends.length; r++) {
-        const end = ends[r];
-        cells[r] = text.slice(start, end);
-        start = end;
-      }
-      this.#strings[i] = cells;
-    }
+    const rows = raw.numRows;
+    if (w[m] === NUMBER) cells = new Float64Array(raw.data, w[m + 1] * 8, rows);
+    else if (w[m] === STRING) cells = sliceCells(w, raw.text, rows, w[m + 1], w[m + 2], w[m + 3]);
+    else cells = dictionaryCells(w, raw.text, rows, w[m + 1], w[m + 2], w[m + 3], w[m + 4]);
+    this.#columns[i] = cells;
     return cells;
   }
 
@@ -85,8 +127,8 @@ export class RecordBatch {
    */
   numbers(key) {
     const i = columnIndex(this.columnNames, key);
-    if (this.#raw.kinds[i] !== 0) throw new TypeError(`column ${JSON.stringify(this.columnNames[i])} is a string column in this batch`);
-    return this.#raw.numbers[i];
+    if (!this.#isNumber(i)) throw new TypeError(`column ${JSON.stringify(this.columnNames[i])} is a string column in this batch`);
+    return this.column(i);
   }
 
   /**
@@ -95,7 +137,7 @@ export class RecordBatch {
    */
   strings(key) {
     const i = columnIndex(this.columnNames, key);
-    if (this.#raw.kinds[i] === 0) throw new TypeError(`column ${JSON.stringify(this.columnNames[i])} is a number column in this batch`);
+    if (this.#isNumber(i)) throw new TypeError(`column ${JSON.stringify(this.columnNames[i])} is a number column in this batch`);
     return this.column(i);
   }
 

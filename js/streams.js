@@ -30,6 +30,36 @@ export function linkCall(options) {
   return { options: { ...options, signal: controller.signal }, controller, unlink };
 }
 
+/** Longest run of back-to-back reads (ms) before the thread lets its event loop take a turn. */
+export const TURN_MS = 8;
+
+let turnStarted = 0;
+
+/** A promise that settles in a later task: `scheduler.yield()`, or a message to self. */
+function nextTask() {
+  if (typeof globalThis.scheduler?.yield === 'function') return globalThis.scheduler.yield();
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
+/**
+ * Lets the event loop take a turn when reads have run for TURN_MS since the last one: when the
+ * network is ahead, a read finds its bytes already there and the next batch is made in the same
+ * task, so without this a stream's consumer would hold the thread (and the page's rendering
+ * and input) from one network chunk to the next, megabytes apart.
+ */
+async function pace() {
+  if (performance.now() - turnStarted < TURN_MS) return;
+  await nextTask();
+  turnStarted = performance.now();
+}
+
 /** One reading call over a wasm Reader, which `open(options)` makes on `instance`. */
 export class ReaderCall {
   #instance;
@@ -82,6 +112,9 @@ export class ReaderCall {
 
   /** The next item, or undefined at the end; the call ends at the end or on a failure. */
   async next() {
+    if (this.#raw === null) return undefined;
+    await pace();
+    // Cancelled while the event loop had its turn.
     if (this.#raw === null) return undefined;
     const raw = this.#raw;
     try {

@@ -4,15 +4,17 @@
 //! - [`decode`]: incremental CSV decoding into columnar record batches;
 //! - [`http`]: endpoints, host configuration, one API call as a state machine, retry and
 //!   rate-limit policy;
-//! - [`error`]: the crate's one error type, convertible from each layer's.
+//! - [`error`]: the crate's one error type, convertible from each layer's;
+//! - [`layout`]: the layout in which a decoded batch crosses to JavaScript.
 //!
 //! The `wasm` module (only on `wasm32`) is the thin `#[wasm_bindgen]` layer that performs what
 //! the core decides (`fetch`, timers, abort signals) and hands batches to JavaScript. Imports
-//! go one way: `wasm` → `error` → `http`, `decode`.
+//! go one way: `wasm` → `error`, `layout` → `http`, `decode`.
 
 pub mod decode;
 pub mod error;
 pub mod http;
+pub mod layout;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

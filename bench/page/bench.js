@@ -16,11 +16,19 @@ async function run(id, dataset) {
   const ctx = {
     libs, dataset, url, predictionId: 'bench',
     firstRow() { if (firstRow === null) firstRow = performance.now(); },
+    // The consumer is done with a unit (a batch, a chunk): a mark in the trace (bench/trace.mjs).
+    unitDone() {
+      performance.mark('bench-unit');
+      performance.clearMarks('bench-unit');
+    },
   };
   const wasmBefore = exports.memory.buffer.byteLength;
+  performance.mark('bench-start');
   const start = performance.now();
   const result = await contender.run(ctx);
   const end = performance.now();
+  performance.mark('bench-end');
+  performance.clearMarks();
   // The request's first byte (Resource Timing; absent when the request ran in a Worker).
   const timing = await resourceTiming(url);
   const firstByte = timing && timing.responseStart > 0 ? timing.responseStart : null;
@@ -31,6 +39,9 @@ async function run(id, dataset) {
     chars: result.chars ?? null,
     checksum: result.checksum ? result.checksum.toJSON() : null,
     firstRowMs: firstRow === null ? null : firstRow - start,
+    // Epoch milliseconds, for a first byte the harness learns from the browser (a Worker's request).
+    startEpochMs: performance.timeOrigin + start,
+    firstRowEpochMs: firstRow === null ? null : performance.timeOrigin + firstRow,
     firstRowAfterFirstByteMs: firstRow === null || firstByte === null ? null : firstRow - firstByte,
     firstByteMs: firstByte === null ? null : firstByte - start,
     wasmBytesBefore: contender.wasmMemory ? wasmBefore : null,

@@ -6,7 +6,8 @@
 // layout (columns or rows). Baselines touch bytes or characters only.
 //
 // `run(ctx)` fetches `ctx.url` (or has the package fetch it), reports the first row it holds
-// with `ctx.firstRow()` and resolves with { rows, checksum }. `ctx.libs` holds the libraries
+// with `ctx.firstRow()`, calls `ctx.unitDone()` after each unit of output it has touched (a batch,
+// a chunk; the harness measures each unit's main-thread time) and resolves with { rows, checksum }. `ctx.libs` holds the libraries
 // the page loaded: `pkg` (the package's module), `uDSV`, `Papa`, `d3` (their browser builds).
 
 /** Per-column checksum of a parse: numbers summed, string lengths summed, empties counted. */
@@ -114,6 +115,7 @@ async function runPackage(ctx, extraConfig) {
       else sum.strings(c, batch.column(c));
     }
     sum.rows += batch.numRows;
+    ctx.unitDone();
   }
   return { rows: sum.rows, checksum: sum };
 }
@@ -129,6 +131,7 @@ async function runUdsv(ctx) {
   await drain(res.body.pipeThrough(new TextDecoderStream()), (text) => {
     parser ??= initParser(inferSchema(text));
     parser.chunk(text, parser.typedArrs, onRow);
+    ctx.unitDone();
   });
   parser?.end();
   return { rows: sum.rows, checksum: sum };
@@ -158,6 +161,7 @@ async function runPapa(ctx) {
         if (header) { rows = rows.slice(1); header = false; }
         if (rows.length) ctx.firstRow();
         for (let i = 0; i < rows.length; i++) sum.row(rows[i]);
+        ctx.unitDone();
         if (results.errors.length) reject(new Error(`PapaParse: ${JSON.stringify(results.errors[0])}`));
       },
       complete: () => resolve(),
@@ -196,6 +200,23 @@ async function runBytes(ctx) {
   return { rows: 0, bytes };
 }
 
+// The body read with a BYOB reader into one buffer, reused: no ArrayBuffer per chunk (this
+// package reads a body it decodes that way).
+async function runBytesByob(ctx) {
+  const res = await fetchOk(ctx.url);
+  const reader = res.body.getReader({ mode: 'byob' });
+  let buffer = new ArrayBuffer(256 * 1024);
+  let bytes = 0;
+  for (;;) {
+    const { value, done } = await reader.read(new Uint8Array(buffer));
+    if (done) break;
+    ctx.firstRow();
+    bytes += value.byteLength;
+    buffer = value.buffer;
+  }
+  return { rows: 0, bytes };
+}
+
 async function runText(ctx) {
   const res = await fetchOk(ctx.url);
   let chars = 0;
@@ -211,6 +232,7 @@ async function runText(ctx) {
  */
 export const CONTENDERS = [
   { id: 'bytes', label: 'body bytes, no decoding', kind: 'baseline', run: runBytes },
+  { id: 'bytes-byob', label: 'body bytes, BYOB reader', kind: 'baseline', run: runBytesByob },
   { id: 'text', label: 'TextDecoderStream alone', kind: 'baseline', run: runText },
   { id: 'package', label: 'this package (main thread)', kind: 'parser', wasmMemory: true,
     run: (ctx) => runPackage(ctx, {}) },

@@ -12,14 +12,14 @@ use std::rc::Rc;
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortController, ReadableStream, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{AbortController, ReadableStream, RequestInit, Response};
 
 use super::context::Context;
 use super::control::{Control, Interrupt};
 use super::fetch::{self, parse_error_body};
 use super::globals;
 use super::rejection::Rejection;
-use super::stream::{read_chunk, read_prefix};
+use super::stream::{read_prefix, ChunkReader, StreamReader};
 use crate::error::ArgumentError;
 use crate::http::{decimal, ApiError, Call, CallError, Download, NetworkError, MAX_JSON_BODY_BYTES};
 
@@ -58,7 +58,9 @@ pub struct Body {
     /// The idle timeout (0: none).
     timeout_ms: f64,
     download: Option<Download>,
-    reader: Option<ReadableStreamDefaultReader>,
+    reader: Option<ChunkReader>,
+    /// Whether a chunk may be given back to the stream at the next read (see [`ChunkReader`]).
+    reuse_chunks: bool,
     deprecation: Option<String>,
     finished: bool,
 }
@@ -68,12 +70,12 @@ fn unreadable(what: &str) -> Rejection {
     ArgumentError::new("source", format!("source: {what}")).into()
 }
 
-/// The reader of a stream of the caller's, unless another reader holds it.
-fn reader_of(stream: &ReadableStream) -> Result<ReadableStreamDefaultReader, Rejection> {
+/// The reader of a stream (reusing its chunks' buffer when `reuse`), unless another reader holds it.
+fn reader_of(stream: &ReadableStream, reuse: bool) -> Result<ChunkReader, Rejection> {
     if stream.locked() {
         return Err(unreadable("the stream is locked: another reader is reading it"));
     }
-    Ok(stream.get_reader().unchecked_into())
+    Ok(if reuse { ChunkReader::reusing(stream) } else { ChunkReader::new(stream) })
 }
 
 impl Body {
@@ -88,16 +90,32 @@ impl Body {
     }
 
     fn with_origin(origin: Origin, ctl: Control, timeout_ms: f64) -> Body {
-        Body { origin, ctl, timeout_ms, download: None, reader: None, deprecation: None, finished: false }
+        Body {
+            origin,
+            ctl,
+            timeout_ms,
+            download: None,
+            reader: None,
+            reuse_chunks: false,
+            deprecation: None,
+            finished: false,
+        }
     }
+
+    /// Lets each chunk of [`Body::next`] be valid only until the next call, so that a byte
+    /// stream is read into one buffer, reused (for a body that is decoded, not handed out).
+    pub fn reuse_chunks(&mut self) {
+        self.reuse_chunks = true;
+    }
+
     /// The controller whose signal the call uses.
     pub fn controller(&self) -> AbortController {
         self.ctl.controller()
     }
 
     /// The stream reader of the body, once the answer has come.
-    pub fn stream_reader(&self) -> Option<ReadableStreamDefaultReader> {
-        self.reader.clone()
+    pub fn stream_reader(&self) -> Option<StreamReader> {
+        self.reader.as_ref().map(ChunkReader::lock)
     }
 
     /// Body bytes received so far.
@@ -121,7 +139,7 @@ impl Body {
         self.ctl.abort(&JsValue::UNDEFINED);
         if let (Origin::Source(_), Some(reader), false) = (&self.origin, &self.reader, self.finished) {
             let reason = self.ctl.stopped().unwrap_or(JsValue::UNDEFINED);
-            globals::ignore_rejection(&reader.cancel_with_reason(&reason));
+            globals::ignore_rejection(&reader.lock().cancel_with_reason(&reason));
         }
     }
 
@@ -159,7 +177,7 @@ impl Body {
             }
             Origin::Source(Source::Stream { stream, size }) => {
                 let length = size.map(decimal);
-                self.reader = Some(reader_of(stream)?);
+                self.reader = Some(reader_of(stream, self.reuse_chunks)?);
                 self.download = Some(Download::new("", length.as_deref(), None));
                 return Ok(());
             }
@@ -168,7 +186,9 @@ impl Body {
         let header = |name: &str| headers.get(name).ok().flatten();
         let (length, encoding) = (header("content-length"), header("content-encoding"));
         self.download = Some(Download::new(&url, length.as_deref(), encoding.as_deref()));
-        self.reader = response.body().map(|stream| stream.get_reader().unchecked_into());
+        let reuse = self.reuse_chunks;
+        self.reader =
+            response.body().map(|stream| if reuse { ChunkReader::reusing(&stream) } else { ChunkReader::new(&stream) });
         self.finished = self.reader.is_none();
         Ok(())
     }
@@ -206,10 +226,10 @@ impl Body {
         if self.download.is_none() {
             self.start().await?;
         }
-        let (Some(reader), Some(download), false) = (&self.reader, &mut self.download, self.finished) else {
+        let (Some(reader), Some(download), false) = (&mut self.reader, &mut self.download, self.finished) else {
             return Ok(None);
         };
-        match read_chunk(reader, &self.ctl).await {
+        match reader.read(&self.ctl).await {
             Ok(Some(chunk)) => {
                 download.chunk(chunk.length() as usize);
                 Ok(Some(chunk))

@@ -1,72 +1,73 @@
-//! The batch hand-off: one decoded batch to JavaScript in a handful of calls, each number column
-//! as one `Float64Array`, and the text of all string columns as one string (decoded once) with
-//! the UTF-16 end offset of every cell, so the JS side (`js/record-batch.js`) slices cells
-//! without further decoding. Depends on the decoder's [`Batch`] only.
+//! The batch hand-off: one decoded batch to JavaScript in one call. The batch is laid out by
+//! [`Layout`] (every number column and the cells' offsets in one buffer, the text in pieces);
+//! the JavaScript side copies the buffer once into an `ArrayBuffer` of the batch's own and
+//! decodes each piece of text once, straight from wasm memory (the decoder has validated it).
+//! `js/record-batch.js` reads the result. Depends on the decoder's [`Batch`] and the layout only.
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
-use crate::decode::{Batch, ColumnKind};
+use crate::decode::Batch;
+use crate::layout::Layout;
+
+#[wasm_bindgen(inline_js = r#"
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+export function rawBatch(rowOffset, numRows, columnNames, data, wordsAt, text, cuts) {
+  const pieces = new Array(cuts.length);
+  let start = 0;
+  for (let i = 0; i < cuts.length; i++) {
+    const end = cuts[i];
+    pieces[i] = end === start ? '' : decoder.decode(text.subarray(start, end));
+    start = end;
+  }
+  return { rowOffset, numRows, columnNames, data: data.slice().buffer, wordsAt, text: pieces };
+}
+"#)]
+extern "C" {
+    /// `{ rowOffset, numRows, columnNames, data, wordsAt, text }`: `data` a copy of the layout's
+    /// buffer, `text` its pieces decoded. The slices are views of wasm memory, read at once.
+    #[wasm_bindgen(js_name = rawBatch)]
+    fn raw_batch(
+        row_offset: f64,
+        num_rows: u32,
+        column_names: &JsValue,
+        data: &[u8],
+        words_at: u32,
+        text: &[u8],
+        cuts: &[u32],
+    ) -> JsValue;
+}
 
 /// Hands batches over, reusing its buffers from one to the next.
 #[derive(Default)]
 pub struct Handoff {
-    text: Vec<u8>,
-    kinds: Vec<u8>,
-    ends: Vec<u32>,
-}
-
-fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+    layout: Layout,
 }
 
 impl Handoff {
-    /// `{ rowOffset, numRows, columnNames, kinds, numbers, text, textEnds }`: `kinds[i]` is 0 for a
-    /// number column (then `numbers[i]` is its `Float64Array`) and 1 for a string column (then
-    /// `textEnds[i]` holds the end of each cell in `text`, in UTF-16 units, the column's start
-    /// being the previous string column's last end, or 0).
+    /// Lays out `batch` without handing it over (to run the code once).
+    pub fn lay_out(&mut self, batch: &Batch) {
+        self.layout.build(batch);
+    }
+}
+
+impl Handoff {
+    /// The raw batch object of `batch` (see `js/record-batch.js` and [`crate::layout`]).
     pub fn batch(&mut self, batch: &Batch, column_names: &JsValue) -> JsValue {
-        let obj = Object::new();
-        set(&obj, "rowOffset", &JsValue::from_f64(batch.row_offset as f64));
-        set(&obj, "numRows", &JsValue::from_f64(batch.num_rows as f64));
-        set(&obj, "columnNames", column_names);
-        self.text.clear();
-        self.kinds.clear();
-        let numbers = Array::new_with_length(batch.columns.len() as u32);
-        let text_ends = Array::new_with_length(batch.columns.len() as u32);
-        let mut base: u32 = 0;
-        for (i, column) in batch.columns.iter().enumerate() {
-            match column.kind {
-                ColumnKind::Number => {
-                    self.kinds.push(0);
-                    numbers.set(i as u32, Float64Array::from(&column.numbers[..]).into());
-                    text_ends.set(i as u32, JsValue::NULL);
-                }
-                ColumnKind::String => {
-                    self.kinds.push(1);
-                    self.text.extend_from_slice(&column.text);
-                    self.ends.clear();
-                    self.ends.extend(column.utf16_ends.iter().map(|e| e.saturating_add(base)));
-                    base = self.ends.last().copied().unwrap_or(base);
-                    numbers.set(i as u32, JsValue::NULL);
-                    text_ends.set(i as u32, Uint32Array::from(&self.ends[..]).into());
-                }
-            }
-        }
-        set(&obj, "kinds", &Uint8Array::from(&self.kinds[..]).into());
-        set(&obj, "numbers", &numbers);
-        set(&obj, "textEnds", &text_ends);
-        // The decoder has validated the text; the lossy fallback only guards the invariant.
-        let text = match std::str::from_utf8(&self.text) {
-            Ok(s) => JsValue::from_str(s),
-            Err(_) => JsValue::from_str(&String::from_utf8_lossy(&self.text)),
-        };
-        set(&obj, "text", &text);
-        obj.into()
+        let layout = &mut self.layout;
+        layout.build(batch);
+        raw_batch(
+            batch.row_offset as f64,
+            batch.num_rows as u32,
+            column_names,
+            &layout.data,
+            layout.words_at as u32,
+            &layout.text,
+            &layout.cuts,
+        )
     }
 }
 
 /// The column names as a JS array of strings.
 pub fn column_names(names: &[String]) -> JsValue {
-    names.iter().map(|n| JsValue::from_str(n)).collect::<Array>().into()
+    names.iter().map(|n| JsValue::from_str(n)).collect::<js_sys::Array>().into()
 }

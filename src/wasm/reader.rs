@@ -12,13 +12,14 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::{AbortController, ReadableStreamDefaultReader};
+use web_sys::AbortController;
 
 use super::body::Body;
 use super::globals;
 use super::handoff::{column_names, Handoff};
 use super::rejection::Rejection;
-use crate::decode::{DecodeOptions, Driver, Step};
+use super::stream::StreamReader;
+use crate::decode::{BatchSizer, DecodeOptions, Driver, Step};
 
 #[wasm_bindgen(typescript_custom_section)]
 const PROGRESS_TS: &str = r#"
@@ -42,7 +43,7 @@ struct Shared {
     deprecation: Option<String>,
     columns: Option<JsValue>,
     controller: Option<AbortController>,
-    reader: Option<ReadableStreamDefaultReader>,
+    reader: Option<StreamReader>,
     cancelled: bool,
     /// Whether the reader reached the end (`Some(true)`) or failed (`Some(false)`).
     ended: Option<bool>,
@@ -86,10 +87,49 @@ impl Source {
     }
 }
 
+/// Rows of the shapes the decoder meets: numbers short and long, with exponents and signs, empty
+/// cells, plain and quoted text with escapes, line breaks and multi-byte characters.
+const SAMPLE_ROWS: &[&[u8]] = &[
+    b"AC10000001,0.123456789,-1.5e-3,churned,plain text\r\n",
+    b"AC10000002,0.9876543210123456,12,renewed,\"quoted, with \"\"quotes\"\"\nand a line\"\r\n",
+    b"AC10000003,,+7.25E+2,churned,\"\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80\"\r\n",
+    b"AC10000004,1,-0.000001,renewed,\r\n",
+];
+
+/// Runs the decoder and the batch layout over a small sample. The engine compiles a wasm
+/// function when it is first called: called at instantiation (`Reader.warmUp()`), the compiling
+/// is done before the first chunk of a body arrives instead of delaying its first rows.
+fn warm_up() {
+    let mut driver = Driver::new(DecodeOptions { batch_rows: 20, ..DecodeOptions::default() });
+    driver.push(b"id,p,q,label,text\r\n");
+    for _ in 0..8 {
+        for row in SAMPLE_ROWS {
+            driver.push(row);
+        }
+    }
+    driver.end();
+    let mut handoff = Handoff::default();
+    while driver.next_step() == Step::Batch {
+        handoff.lay_out(driver.batch());
+    }
+}
+
+/// Most bytes of a body chunk copied into the decoder at once. The network may deliver
+/// megabytes in one chunk; taken in slices, the first rows are handed out before the rest is
+/// copied, each step of parsing stays short and the decoder's input buffer small.
+const PUSH_BYTES: u32 = 64 * 1024;
+
+/// Milliseconds of parsing an adaptive batch should take: the hand-off and a consumer that
+/// reads every cell take about as long again or twice as long (string cells), so that a
+/// batch costs the main thread a few milliseconds, well within a frame.
+const BATCH_PARSE_MS: f64 = 2.0;
+
 /// Decoding state of a batch reader: the driver owns the feed/finish loop.
 struct Decoding {
     driver: Driver,
     handoff: Handoff,
+    /// The part of the last body chunk not yet pushed into the driver.
+    rest: Option<js_sys::Uint8Array>,
     /// Whether a chunk was pushed since the last progress report.
     report_pending: bool,
     /// Whether the end of the input was pushed, and reported.
@@ -127,16 +167,29 @@ impl Decoding {
                     let columns = shared.borrow().columns.clone().unwrap_or(JsValue::NULL);
                     return Ok(self.handoff.batch(self.driver.batch(), &columns));
                 }
-                Step::NeedInput => match source.next(shared).await? {
-                    Some(chunk) => {
-                        self.driver.push_with(chunk.length() as usize, |room| chunk.copy_to(room));
+                Step::NeedInput => {
+                    let chunk = match self.rest.take() {
+                        Some(rest) => rest,
+                        None => match source.next(shared).await? {
+                            Some(chunk) => chunk,
+                            None => {
+                                self.driver.end();
+                                self.ended = true;
+                                continue;
+                            }
+                        },
+                    };
+                    let length = chunk.length();
+                    let slice = if length > PUSH_BYTES {
+                        self.rest = Some(chunk.subarray(PUSH_BYTES, length));
+                        chunk.subarray(0, PUSH_BYTES)
+                    } else {
+                        // The chunk's last slice: progress is reported once it is parsed.
                         self.report_pending = true;
-                    }
-                    None => {
-                        self.driver.end();
-                        self.ended = true;
-                    }
-                },
+                        chunk
+                    };
+                    self.driver.push_with(slice.length() as usize, |room| slice.copy_to(room));
+                }
                 Step::Done => return Ok(JsValue::UNDEFINED),
                 Step::Failed(error) => return Err(error.into()),
             }
@@ -193,10 +246,23 @@ impl Reader {
 
     /// A reader of record batches decoded from the body: of `options.batch_rows` rows when
     /// `fixed`, else sized adaptively up to that many (the first after the first chunk).
-    pub fn batches(body: Body, on_progress: Option<Function>, options: DecodeOptions, fixed: bool) -> Reader {
-        let driver = if fixed { Driver::new(options) } else { Driver::adaptive(options, globals::monotonic_ms) };
-        let decoding =
-            Decoding { driver, handoff: Handoff::default(), report_pending: false, ended: false, end_reported: false };
+    pub fn batches(mut body: Body, on_progress: Option<Function>, options: DecodeOptions, fixed: bool) -> Reader {
+        // Each chunk is copied into the decoder before the next is read.
+        body.reuse_chunks();
+        let driver = if fixed {
+            Driver::new(options)
+        } else {
+            let sizer = BatchSizer::with_target(options.batch_rows, BATCH_PARSE_MS);
+            Driver::with_sizer(options, sizer, globals::monotonic_ms)
+        };
+        let decoding = Decoding {
+            driver,
+            handoff: Handoff::default(),
+            rest: None,
+            report_pending: false,
+            ended: false,
+            end_reported: false,
+        };
         Reader::new(Work { source: Source { body, on_progress }, decoding: Some(Box::new(decoding)) })
     }
 
@@ -209,6 +275,13 @@ impl Reader {
 
 #[wasm_bindgen]
 impl Reader {
+    /// Runs the decoder once over a small sample, so that its code is compiled before the first
+    /// body arrives (the package entry calls it when it instantiates the module).
+    #[wasm_bindgen(js_name = warmUp)]
+    pub fn warm_up() {
+        warm_up();
+    }
+
     /// Resolves to the next item (a raw batch object or a `Uint8Array`), or `undefined` at
     /// the end. The working state is moved out while the read is in flight and put back
     /// after; a failure or a cancellation drops it, which releases the connection.

@@ -1,28 +1,62 @@
-// RecordBatch over raw batches as the wasm side hands them over (src/wasm/handoff.rs), in Node:
-// the module has no dependency on the wasm glue.
+// RecordBatch over raw batches as the wasm side hands them over (src/wasm/handoff.rs, in the
+// layout of src/layout.rs), in Node: the module has no dependency on the wasm glue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordBatch } from '../../js/record-batch.js';
 
-/** A raw batch: number columns as Float64Arrays, string columns sliced from one text by UTF-16 ends. */
-function raw(columns, rowOffset = 0) {
+/**
+ * A raw batch in the layout of src/layout.rs: number columns' f64s, then u32 words (five per
+ * column: kind, at, piece, at2, count, then the cells' UTF-16 ends, value indices and piece
+ * ends), the text in pieces. A string column given as 'dict' goes as a dictionary; `pieceChars`
+ * cuts a string column's text into pieces of about that many UTF-16 units, at cells' ends.
+ */
+function raw(columns, rowOffset = 0, { pieceChars = Infinity } = {}) {
   const names = columns.map(([name]) => name);
-  const kinds = new Uint8Array(columns.map(([, kind]) => (kind === 'number' ? 0 : 1)));
-  const numbers = [];
-  const textEnds = [];
-  let text = '';
-  for (const [, kind, cells] of columns) {
+  const rows = columns.length ? columns[0][2].length : 0;
+  const f64s = [];
+  const words = new Array(columns.length * 5).fill(0);
+  const text = [];
+  columns.forEach(([, kind, cells], i) => {
+    let meta;
     if (kind === 'number') {
-      numbers.push(Float64Array.from(cells));
-      textEnds.push(null);
+      meta = [0, f64s.length, 0, 0, 0];
+      f64s.push(...cells);
+    } else if (kind === 'dict') {
+      const values = [...new Set(cells)];
+      const at = words.length;
+      words.push(...cells.map((c) => values.indexOf(c)));
+      const at2 = words.length;
+      let end = 0;
+      for (const v of values) words.push((end += v.length));
+      meta = [2, at, text.length, at2, values.length];
+      text.push(values.join(''));
     } else {
-      numbers.push(null);
-      const ends = [];
-      for (const cell of cells) { text += cell; ends.push(text.length); }
-      textEnds.push(Uint32Array.from(ends));
+      const at = words.length;
+      let end = 0;
+      for (const c of cells) words.push((end += c.length));
+      const first = text.length;
+      const pieceEnds = [];
+      let piece = '';
+      for (const c of cells) {
+        if (piece.length && piece.length + c.length > pieceChars) {
+          text.push(piece);
+          pieceEnds.push(pieceEnds.length ? pieceEnds.at(-1) + piece.length : piece.length);
+          piece = '';
+        }
+        piece += c;
+      }
+      text.push(piece);
+      pieceEnds.push((pieceEnds.at(-1) ?? 0) + piece.length);
+      const at2 = words.length;
+      words.push(...pieceEnds);
+      meta = [1, at, first, at2, pieceEnds.length];
     }
-  }
-  return { rowOffset, numRows: columns[0][2].length, columnNames: names, kinds, numbers, text, textEnds };
+    words.splice(i * 5, 5, ...meta);
+  });
+  const data = new ArrayBuffer(f64s.length * 8 + words.length * 4);
+  new Float64Array(data, 0, f64s.length).set(f64s);
+  new Uint32Array(data, f64s.length * 8).set(words);
+  return { rowOffset, numRows: rows, columnNames: names, data, wordsAt: f64s.length * 8, text };
 }
 
 const BATCH = raw([
@@ -80,4 +114,24 @@ test('numbers() and strings() give a column of that type, and throw a TypeError 
   assert.throws(() => b.numbers('note'), { name: 'TypeError', message: /"note" is a string column in this batch/ });
   assert.throws(() => b.strings('score'), { name: 'TypeError', message: /"score" is a number column in this batch/ });
   assert.throws(() => b.numbers('nope'), RangeError);
+});
+
+test('string cells across pieces, dictionary columns, and number columns as views of one buffer', () => {
+  const ids = Array.from({ length: 50 }, (_, i) => (i % 7 === 0 ? '' : `id-${i}-${'é😀'.repeat(i % 4)}`));
+  const labels = Array.from({ length: 50 }, (_, i) => ['churned', 'renewed', '', 'ü😀'][i % 4]);
+  const scores = Array.from({ length: 50 }, (_, i) => (i % 5 ? i / 8 : NaN));
+  const b = new RecordBatch(raw([
+    ['id', 'string', ids], ['label', 'dict', labels], ['score', 'number', scores], ['n', 'number', scores.map((x) => -x)],
+  ], 100, { pieceChars: 24 }));
+  assert.deepEqual(b.column('id'), ids);
+  assert.deepEqual(b.column('label'), labels);
+  assert.deepEqual([...b.column('score')], scores);
+  assert.deepEqual(b.columnType('label'), 'string');
+  assert.deepEqual(b.strings('label'), labels);
+  assert.throws(() => b.numbers('label'), TypeError);
+  const score = b.numbers('score');
+  assert.ok(score instanceof Float64Array && score.length === 50);
+  assert.equal(score.buffer, b.column('n').buffer, 'one buffer per batch');
+  assert.equal(b.column('n').byteOffset, 50 * 8);
+  assert.deepEqual(b.toObjects()[3], { id: ids[3], label: 'ü😀', score: scores[3], n: -scores[3] });
 });

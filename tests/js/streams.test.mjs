@@ -124,3 +124,34 @@ test('a stream pulls one item per read, maps items and errors, and cancels its c
   assert.ok(other.log.includes('free'));
   assert.ok(other.log.some((l) => l.startsWith('cancel')), other.log.join());
 });
+
+test('a long run of reads lets the event loop take turns: a task queued at the start runs before the end', async () => {
+  const items = Array.from({ length: 40 }, (_, i) => i);
+  const call = new ReaderCall(instance, open(rawReader(items)), {}, null);
+  let turn = null;
+  setImmediate(() => { turn = seen.length; });
+  const seen = [];
+  for (;;) {
+    const item = await call.next();
+    if (item === undefined) break;
+    seen.push(item);
+    // A consumer that works 1 ms per item: every read resolves at once, so only the reads'
+    // pacing gives the event loop a turn.
+    const until = performance.now() + 1;
+    while (performance.now() < until);
+  }
+  assert.deepEqual(seen, items);
+  assert.ok(turn !== null && turn < items.length, `the queued task ran after item ${turn}`);
+});
+
+test('a call cancelled while the event loop has its turn reads nothing more', async () => {
+  const raw = rawReader([1, 2, 3]);
+  const call = new ReaderCall(instance, open(raw), {}, null);
+  // Wait out a turn so that the next read yields first.
+  const until = performance.now() + 20;
+  while (performance.now() < until);
+  const pending = call.next();
+  call.cancel('stop');
+  assert.equal(await pending, undefined);
+  assert.deepEqual(raw.log, ['cancel stop', 'free']);
+});
