@@ -6,10 +6,10 @@
 //! the [`Call`] says, and passes the current time and random samples in.
 //!
 //! Modules, each importing only those listed before it: `text` (numbers and quoted strings in
-//! messages), `url` (host and origin grammar, percent-encoding), `auth_type` (authentication
-//! types, and the official client's host-config fields), `auth`, `endpoint`, `config`,
-//! `httpdate`, `response` (response headers), `api_error`, `ranges`, `ratelimit`, `retry`,
-//! `call`, `download`.
+//! messages), `ip` (IP address literals), `url` (host and origin grammar, percent-encoding),
+//! `auth_type` (authentication types, and the official client's host-config fields), `auth`,
+//! `endpoint`, `config`, `httpdate`, `response` (response headers), `api_error`, `ranges`,
+//! `ratelimit`, `retry`, `call`, `download`.
 
 mod api_error;
 mod auth;
@@ -19,6 +19,7 @@ mod config;
 mod download;
 mod endpoint;
 mod httpdate;
+mod ip;
 pub mod ranges;
 mod ratelimit;
 mod response;
