@@ -8,7 +8,7 @@
 // Errors come as descriptors and are rebuilt into the package's classes (wire.js).
 import { argumentError } from './errors.js';
 import { compiledModule, reportWorkersWith } from './loader.js';
-import { HeldValues, errorOf } from './wire.js';
+import { HeldValues, cloneable, errorOf } from './wire.js';
 
 /** Items requested ahead of the consumer: batches, and raw chunks of a download. */
 export const WINDOW = Object.freeze({ openBatches: 3, openBytes: 16 });
@@ -258,15 +258,6 @@ export class ClientHandle {
       }
       link.post({ t: 'jobs', call: id, client: this.id, predictionId, options: cloneableOptions(options), aborted, page: page() });
     });
-  }
-}
-
-function cloneable(value) {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -50,7 +50,8 @@ export function postWith(port, message, item) {
 
 const CLASSES = [QlikApiError, CsvError, NetworkError];
 
-function cloneable(value) {
+/** Whether `value` survives structured cloning (postMessage). */
+export function cloneable(value) {
   try {
     structuredClone(value);
     return true;
