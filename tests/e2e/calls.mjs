@@ -23,14 +23,17 @@ export function useSignedInWorld() {
     assert.equal(new URL(w.page.url()).origin, w.mashup.url);
     await w.page.evaluate(async () => { await window.lib.ready; });
   });
-  after(async () => {
-    try {
-      assert.deepEqual(w?.pageErrors ?? [], [], 'uncaught errors in the page');
-      if (w) assert.deepEqual(await w.cspViolations(), [], 'Content-Security-Policy violations');
-    } finally {
-      await w?.close();
-    }
-  });
+  after(() => closeCleanWorld(w));
+}
+
+/** Closes `world` after asserting its page had no uncaught error and no CSP violation. */
+export async function closeCleanWorld(world) {
+  try {
+    assert.deepEqual(world?.pageErrors ?? [], [], 'uncaught errors in the page');
+    if (world) assert.deepEqual(await world.cspViolations(), [], 'Content-Security-Policy violations');
+  } finally {
+    await world?.close();
+  }
 }
 
 export async function mockRequests(since = 0) {

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorld } from './harness.mjs';
+import { closeCleanWorld } from './calls.mjs';
 
 let w;
 const API_KEY = 'test-api-key';
@@ -14,14 +15,7 @@ const API_KEY = 'test-api-key';
 const HOSTILE = { refId: 'mockWide=8000000&mockWideRows=0', maxColumns: 8_000_000 };
 
 before(async () => { w = await startWorld({}, { jsFlags: ['--wasm-max-mem-pages=512'] }); });
-after(async () => {
-  try {
-    assert.deepEqual(w?.pageErrors ?? [], [], 'uncaught errors in the page');
-    if (w) assert.deepEqual(await w.cspViolations(), [], 'Content-Security-Policy violations');
-  } finally {
-    await w?.close();
-  }
-});
+after(() => closeCleanWorld(w));
 
 async function mockRequests() {
   const r = await fetch(`${w.tenant.url}/__mock/requests`);
