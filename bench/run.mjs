@@ -37,7 +37,8 @@ const HELP = `Usage: node bench/run.mjs [options]   (npm run bench -- [options])
                      on the main thread and in Worker mode (files in bench-data/browser-<size>mib)
   --memory-sizes L   comma-separated sizes in MiB for --memory (default 10,1024)
   --memory-runs N    runs per size, dataset and contender of the memory pass (default 1)
-  --memory-contenders L  the parsers of the memory pass (default package,package-worker)
+  --memory-contenders L  the parsers of the memory pass (default package,package-release,
+                     package-worker)
   --memory-data DIR  where the memory pass's files live (default bench-data), in browser-<size>mib/
   -h, --help         this text
 `;
@@ -60,7 +61,7 @@ const { values: opts } = parseArgs({
     memory: { type: 'boolean', default: false },
     'memory-sizes': { type: 'string', default: '10,1024' },
     'memory-runs': { type: 'string', default: '1' },
-    'memory-contenders': { type: 'string', default: 'package,package-worker' },
+    'memory-contenders': { type: 'string', default: 'package,package-release,package-worker' },
     'memory-data': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -95,22 +96,26 @@ const memoryChosen = opts.memory ? pick(CONTENDERS, opts['memory-contenders'], '
 // The package's ClientConfig options, from its declarations (declared beside the Rust code that
 // reads them, in the glue's .d.ts, which index.d.ts re-exports): a contender that needs an option
 // the package does not have yet (Worker mode) is listed as not available, never dropped silently.
-function declaredClientOptions() {
-  const dts = ['index.d.ts', 'qlik_automl_predictions.d.ts']
-    .filter((f) => existsSync(join(pkgDir, f))).map((f) => readFileSync(join(pkgDir, f), 'utf8')).join('\n');
-  const block = /interface ClientConfig\s*\{([\s\S]*?)\n\}/.exec(dts)?.[1] ?? '';
-  return new Set([...block.matchAll(/^\s*(?:readonly\s+)?([A-Za-z_$][\w$]*)\??\s*:/gm)].map((m) => m[1]));
+// Likewise a RecordBatch method (`release`).
+const dts = ['index.d.ts', 'qlik_automl_predictions.d.ts']
+  .filter((f) => existsSync(join(pkgDir, f))).map((f) => readFileSync(join(pkgDir, f), 'utf8')).join('\n');
+function declaredIn(kind, name) {
+  const block = new RegExp(`${kind}\\s*\\{([\\s\\S]*?)\\n\\}`).exec(dts)?.[1] ?? '';
+  return new Set([...block.matchAll(/^\s*(?:readonly\s+)?([A-Za-z_$][\w$]*)\??\s*[:(]/gm)].map((m) => m[1])).has(name);
 }
-const declared = declaredClientOptions();
-const contenders = chosen.map((c) => ({
-  ...c,
-  available: !c.requires || declared.has(c.requires),
-  reason: c.requires && !declared.has(c.requires)
-    ? `not available: the package has no ClientConfig option \`${c.requires}\` (pkg/*.d.ts)` : null,
-}));
+function missing(c) {
+  if (c.requires && !declaredIn('interface ClientConfig', c.requires)) {
+    return `not available: the package has no ClientConfig option \`${c.requires}\` (pkg/*.d.ts)`;
+  }
+  if (c.requiresMethod && !declaredIn('class RecordBatch', c.requiresMethod)) {
+    return `not available: the package's RecordBatch has no \`${c.requiresMethod}()\` (pkg/*.d.ts)`;
+  }
+  return null;
+}
+const contenders = chosen.map((c) => ({ ...c, available: !missing(c), reason: missing(c) }));
 const active = contenders.filter((c) => c.available);
 for (const c of contenders) if (!c.available) console.log(`[bench] ${c.label}: ${c.reason}`);
-const memoryContenders = memoryChosen.filter((c) => !c.requires || declared.has(c.requires));
+const memoryContenders = memoryChosen.filter((c) => !missing(c));
 
 function sizeOf(file) {
   const bytes = readFileSync(file);

@@ -74,6 +74,26 @@ export declare class RecordBatch {
   toRows(count?: number): Cell[][];
   /** The rows as objects keyed by column name (a repeated name keeps its last cell). */
   toObjects(): Array<Record<string, Cell>>;
+  /**
+   * Gives this batch's memory back to the package, to be reused for later batches. Each batch
+   * otherwise holds an `ArrayBuffer` of its own until the garbage collector finds it, and
+   * browsers let tens of megabytes of such buffers pile up first; a consumer that releases each
+   * batch once it is done with it streams a file of any size in the same few buffers. (In
+   * Worker mode the batches are made in the Worker: there the buffer is only given up.)
+   *
+   * After `release()` the batch's `Float64Array`s (those already taken too) are empty and its
+   * columns can no longer be asked for (a `TypeError`); string cells already taken stay valid.
+   * Calling it again does nothing. Where the runtime has `Symbol.dispose`, the batch has it too
+   * (`using batch = ...` releases it at the end of the block).
+   *
+   * ```js
+   * for await (const batch of client.stream(id, 'shap')) {
+   *   total += sum(batch.numbers('Tenure_SHAP'));
+   *   batch.release();
+   * }
+   * ```
+   */
+  release(): void;
 }
 
 /** What a reading stream tells about its source while it is read. */

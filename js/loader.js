@@ -2,6 +2,7 @@
 // with fresh memory, by the first call after an instance failed (instance.js).
 import { createBindings } from './qlik_automl_predictions.js';
 import { Instance } from './instance.js';
+import { spares } from './spares.js';
 
 let compiled = null; // the WebAssembly.Module, once init() has loaded it
 let current = null; // the live Instance
@@ -94,13 +95,15 @@ export function initSync(module) {
 /**
  * Not part of the API: figures for the package's own tests, which may change at any time.
  * `wasmMemoryBytes()` is the size of the live instance's memory (0 before init), and
- * `instances()` the number of instances made so far, `workers()` the number of Workers of
- * Worker mode running, and `workerStats()` what the package's own Worker holds (a promise of
+ * `instances()` the number of instances made so far, `spares()` the buffers of released
+ * batches kept for reuse (spares.js: `{ bytes, made, reused }`), `workers()` the number of Workers of Worker mode
+ * running, and `workerStats()` what the package's own Worker holds (a promise of
  * `{ calls, clients, tokenRequests, wasmMemoryBytes }`, or null when it does not run).
  */
 export const __internals = Object.freeze({
   wasmMemoryBytes: () => (current?.exports?.memory?.buffer.byteLength ?? 0),
   instances: () => instances,
+  spares: () => spares.stats,
   workers: () => workerFigures.count(),
   workerStats: () => workerFigures.stats(),
 });

@@ -4,7 +4,10 @@
 // what they point to; and the cells' text as pieces of at most 32 KiB (strings), each cut at a
 // cell's end. A number column is a Float64Array view of the buffer; a string column's cells are
 // sliced from its pieces by their UTF-16 ends, a dictionary column's taken from its distinct
-// values; each is made on first access. No dependency: nothing here touches the wasm module.
+// values; each is made on first access. `release()` gives the buffer back for later batches
+// (js/spares.js). Depends on spares.js only: nothing here touches the wasm module.
+
+import { detach } from './spares.js';
 
 const NUMBER = 0;
 const STRING = 1;
@@ -76,15 +79,18 @@ function dictionaryCells(w, text, rows, at, piece, at2, count) {
  * Rows of a dataset, by column. Number columns are `Float64Array`s (empty cells are NaN);
  * string columns are arrays of strings, built on first access.
  *
- * `raw` is `{ rowOffset, numRows, columnNames, data, wordsAt, text }` (see the top of this file).
+ * `raw` is `{ rowOffset, numRows, columnNames, data, dataLength, wordsAt, text }` (see the top
+ * of this file); `recycle(buffer)`, when given, takes the buffer back on `release()`.
  */
 export class RecordBatch {
   #raw;
   #words;
   #columns;
-  constructor(raw) {
+  #recycle;
+  constructor(raw, recycle) {
     this.#raw = raw;
-    this.#words = new Uint32Array(raw.data, raw.wordsAt);
+    this.#recycle = recycle;
+    this.#words = new Uint32Array(raw.data, raw.wordsAt, ((raw.dataLength ?? raw.data.byteLength) - raw.wordsAt) >> 2);
     this.#columns = [];
     /** Rows in this batch. */
     this.numRows = raw.numRows;
@@ -97,7 +103,37 @@ export class RecordBatch {
   get numColumns() { return this.columnNames.length; }
 
   #isNumber(i) {
-    return this.#words[i * META] === NUMBER;
+    return this.#live()[i * META] === NUMBER;
+  }
+
+  #live() {
+    if (this.#raw === null) throw new TypeError('this batch was released: its columns are gone');
+    return this.#words;
+  }
+
+  /**
+   * Gives this batch's memory back, to be reused for later batches: a consumer that releases
+   * each batch once it is done with it streams any size in the same few buffers, where
+   * otherwise every batch leaves its buffer to the garbage collector. The batch's number
+   * columns (the `Float64Array`s already taken too) read as empty from then on, and its
+   * columns can no longer be asked for (a TypeError); string cells already taken stay as they
+   * are. Idempotent; also `[Symbol.dispose]`, so `using batch = ...` releases it.
+   */
+  release() {
+    const raw = this.#raw;
+    if (raw === null) return;
+    this.#raw = null;
+    this.#columns = [];
+    this.#words = null;
+    let buffer;
+    try {
+      buffer = detach(raw.data);
+    } catch {
+      // A buffer that cannot be detached (already detached, or not transferable) is left to
+      // the garbage collector.
+      return;
+    }
+    this.#recycle?.(buffer);
   }
 
   /** `'number'` or `'string'`. */
@@ -108,9 +144,9 @@ export class RecordBatch {
   /** A `Float64Array` for a number column, a `string[]` otherwise. */
   column(key) {
     const i = columnIndex(this.columnNames, key);
+    const w = this.#live();
     let cells = this.#columns[i];
     if (cells) return cells;
-    const w = this.#words;
     const m = i * META;
     const raw = this.#raw;
     const rows = raw.numRows;
@@ -171,4 +207,10 @@ export class RecordBatch {
     }
     return out;
   }
+}
+
+if (typeof Symbol.dispose === 'symbol') {
+  Object.defineProperty(RecordBatch.prototype, Symbol.dispose, {
+    value() { this.release(); }, writable: true, configurable: true,
+  });
 }

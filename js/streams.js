@@ -2,7 +2,10 @@
 // soon as the call ends (completed, failed or cancelled), not when the garbage collector finds
 // it; what JavaScript can still read about the call (bytes, rows, columns, deprecation) is kept
 // here. Works on any instance with `sync`, `track` and `dead` (instance.js), so it runs in
-// Node's test runner with a stand-in.
+// Node's test runner with a stand-in. A batch's buffer comes from the realm's spares
+// (spares.js), where released batches' buffers go back.
+
+import { spares } from './spares.js';
 
 /**
  * Links the caller's `signal` to a controller of the call's own, whose signal the wasm side
@@ -118,7 +121,7 @@ export class ReaderCall {
     if (this.#raw === null) return undefined;
     const raw = this.#raw;
     try {
-      const item = await this.#instance.track(() => raw.next(), (error) => {
+      const item = await this.#instance.track(() => raw.next(spares), (error) => {
         this.#link.controller?.abort(error);
         this.#release();
       });
@@ -135,6 +138,11 @@ export class ReaderCall {
       this.#release();
       throw e;
     }
+  }
+
+  /** Takes back a released batch's buffer, for later batches of any call. */
+  recycle(buffer) {
+    spares.give(buffer);
   }
 
   /** Stops the call: its request is aborted and the wasm reader freed. */

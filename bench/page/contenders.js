@@ -101,8 +101,9 @@ async function fetchOk(url) {
   return res;
 }
 
-// This package: `stream()` yields columnar batches (Float64Array number columns).
-async function runPackage(ctx, extraConfig) {
+// This package: `stream()` yields columnar batches (Float64Array number columns); with
+// `release`, each batch is released once its values are summed (its buffer reused).
+async function runPackage(ctx, extraConfig, release = false) {
   const { PredictionsClient } = ctx.libs.pkg;
   const client = new PredictionsClient({ authType: 'none', ...extraConfig });
   const sum = new Checksum();
@@ -115,6 +116,7 @@ async function runPackage(ctx, extraConfig) {
       else sum.strings(c, batch.column(c));
     }
     sum.rows += batch.numRows;
+    if (release) batch.release();
     ctx.unitDone();
   }
   return { rows: sum.rows, checksum: sum };
@@ -236,6 +238,8 @@ export const CONTENDERS = [
   { id: 'text', label: 'TextDecoderStream alone', kind: 'baseline', run: runText },
   { id: 'package', label: 'this package (main thread)', kind: 'parser', wasmMemory: true,
     run: (ctx) => runPackage(ctx, {}) },
+  { id: 'package-release', label: 'this package, batches released', kind: 'parser', wasmMemory: true,
+    requiresMethod: 'release', run: (ctx) => runPackage(ctx, {}, true) },
   { id: 'package-worker', label: 'this package (Worker)', kind: 'parser', requires: 'worker',
     run: (ctx) => runPackage(ctx, { worker: true }) },
   { id: 'udsv', label: 'uDSV (streaming, typed)', kind: 'parser', ratioBase: true, run: runUdsv },

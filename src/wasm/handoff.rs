@@ -1,7 +1,9 @@
 //! The batch hand-off: one decoded batch to JavaScript in one call. The batch is laid out by
 //! [`Layout`] (every number column and the cells' offsets in one buffer, the text in pieces);
-//! the JavaScript side copies the buffer once into an `ArrayBuffer` of the batch's own and
-//! decodes each piece of text once, straight from wasm memory (the decoder has validated it).
+//! the JavaScript side copies the buffer once into an `ArrayBuffer` of the batch's own (a
+//! released batch's, from the `spares` the reader's caller passes, when one fits: see
+//! `js/spares.js`) and decodes each piece of text once, straight from wasm memory (the decoder
+//! has validated it).
 //! `js/record-batch.js` reads the result. Depends on the decoder's [`Batch`] and the layout only.
 
 use wasm_bindgen::prelude::*;
@@ -11,7 +13,7 @@ use crate::layout::Layout;
 
 #[wasm_bindgen(inline_js = r#"
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-export function rawBatch(rowOffset, numRows, columnNames, data, wordsAt, text, cuts) {
+export function rawBatch(rowOffset, numRows, columnNames, data, wordsAt, text, cuts, spares) {
   const pieces = new Array(cuts.length);
   let start = 0;
   for (let i = 0; i < cuts.length; i++) {
@@ -19,12 +21,17 @@ export function rawBatch(rowOffset, numRows, columnNames, data, wordsAt, text, c
     pieces[i] = end === start ? '' : decoder.decode(text.subarray(start, end));
     start = end;
   }
-  return { rowOffset, numRows, columnNames, data: data.slice().buffer, wordsAt, text: pieces };
+  let buffer = spares ? spares.buffer(data.length) : null;
+  if (buffer) new Uint8Array(buffer, 0, data.length).set(data);
+  else buffer = data.slice().buffer;
+  return { rowOffset, numRows, columnNames, data: buffer, dataLength: data.length, wordsAt, text: pieces };
 }
 "#)]
 extern "C" {
-    /// `{ rowOffset, numRows, columnNames, data, wordsAt, text }`: `data` a copy of the layout's
-    /// buffer, `text` its pieces decoded. The slices are views of wasm memory, read at once.
+    /// `{ rowOffset, numRows, columnNames, data, dataLength, wordsAt, text }`: `data` a copy of
+    /// the layout's buffer (its first `dataLength` bytes; in the buffer `spares.buffer(n)`
+    /// gives when `spares` is an object and it gives one), `text` its pieces decoded. The slices are views of wasm
+    /// memory, read at once.
     #[wasm_bindgen(js_name = rawBatch)]
     fn raw_batch(
         row_offset: f64,
@@ -34,6 +41,7 @@ extern "C" {
         words_at: u32,
         text: &[u8],
         cuts: &[u32],
+        spares: &JsValue,
     ) -> JsValue;
 }
 
@@ -51,8 +59,9 @@ impl Handoff {
 }
 
 impl Handoff {
-    /// The raw batch object of `batch` (see `js/record-batch.js` and [`crate::layout`]).
-    pub fn batch(&mut self, batch: &Batch, column_names: &JsValue) -> JsValue {
+    /// The raw batch object of `batch` (see `js/record-batch.js` and [`crate::layout`]), its
+    /// buffer from `spares` when that is an object (`js/spares.js`).
+    pub fn batch(&mut self, batch: &Batch, column_names: &JsValue, spares: &JsValue) -> JsValue {
         let layout = &mut self.layout;
         layout.build(batch);
         raw_batch(
@@ -63,6 +72,7 @@ impl Handoff {
             layout.words_at as u32,
             &layout.text,
             &layout.cuts,
+            spares,
         )
     }
 }

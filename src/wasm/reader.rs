@@ -147,8 +147,9 @@ impl Decoding {
         }
     }
 
-    /// The next batch decoded from `source` as a JS object, or `undefined` at the end.
-    async fn next(&mut self, source: &mut Source, shared: &SharedCell) -> Result<JsValue, Rejection> {
+    /// The next batch decoded from `source` as a JS object (its buffer from `spares`, see
+    /// [`Handoff::batch`]), or `undefined` at the end.
+    async fn next(&mut self, source: &mut Source, shared: &SharedCell, spares: &JsValue) -> Result<JsValue, Rejection> {
         loop {
             let step = self.driver.next_step();
             // After each chunk is parsed, and once at the end of the input (not on a failure).
@@ -165,7 +166,7 @@ impl Decoding {
                 Step::Batch => {
                     self.note_progress(shared);
                     let columns = shared.borrow().columns.clone().unwrap_or(JsValue::NULL);
-                    return Ok(self.handoff.batch(self.driver.batch(), &columns));
+                    return Ok(self.handoff.batch(self.driver.batch(), &columns, spares));
                 }
                 Step::NeedInput => {
                     let chunk = match self.rest.take() {
@@ -204,9 +205,9 @@ struct Work {
 }
 
 impl Work {
-    async fn next(&mut self, shared: &SharedCell) -> Result<JsValue, Rejection> {
+    async fn next(&mut self, shared: &SharedCell, spares: &JsValue) -> Result<JsValue, Rejection> {
         match &mut self.decoding {
-            Some(decoding) => decoding.next(&mut self.source, shared).await,
+            Some(decoding) => decoding.next(&mut self.source, shared, spares).await,
             None => match self.source.next(shared).await? {
                 Some(chunk) => self.source.report(shared).map(|()| chunk.into()),
                 None => Ok(JsValue::UNDEFINED),
@@ -283,9 +284,10 @@ impl Reader {
     }
 
     /// Resolves to the next item (a raw batch object or a `Uint8Array`), or `undefined` at
-    /// the end. The working state is moved out while the read is in flight and put back
-    /// after; a failure or a cancellation drops it, which releases the connection.
-    pub fn next(&self) -> Promise {
+    /// the end; a batch's buffer comes from `spares.buffer(n)` when `spares` is an object
+    /// (`js/spares.js`). The working state is moved out while the read is in flight and put
+    /// back after; a failure or a cancellation drops it, which releases the connection.
+    pub fn next(&self, spares: JsValue) -> Promise {
         let cell = self.work.clone();
         let shared = self.shared.clone();
         future_to_promise(async move {
@@ -305,7 +307,7 @@ impl Reader {
             let Some(mut work) = cell.borrow_mut().take() else {
                 return Err(js_sys::Error::new("a read is already in progress on this reader").into());
             };
-            let result = work.next(&shared).await;
+            let result = work.next(&shared, &spares).await;
             // At the end, on a failure or after a cancellation the working state (decoder
             // buffers, the body reader) is dropped at once, not when JavaScript's garbage
             // collector frees the reader.

@@ -135,3 +135,51 @@ test('string cells across pieces, dictionary columns, and number columns as view
   assert.equal(b.column('n').byteOffset, 50 * 8);
   assert.deepEqual(b.toObjects()[3], { id: ids[3], label: 'ü😀', score: scores[3], n: -scores[3] });
 });
+
+test('a batch in a larger buffer reads its own bytes only (dataLength)', () => {
+  const r = raw([['a', 'number', [1, 2]], ['s', 'string', ['x', 'yz']]]);
+  const big = new ArrayBuffer(r.data.byteLength + 4096);
+  new Uint8Array(big).fill(0xff);
+  new Uint8Array(big).set(new Uint8Array(r.data));
+  const b = new RecordBatch({ ...r, data: big, dataLength: r.data.byteLength });
+  assert.deepEqual(Array.from(b.numbers('a')), [1, 2]);
+  assert.deepEqual(b.strings('s'), ['x', 'yz']);
+  assert.deepEqual(b.toRows(), [[1, 'x'], [2, 'yz']]);
+});
+
+test('release() gives the buffer back detached from the batch; the batch has no columns after', () => {
+  const r = raw([['a', 'number', [1.5, NaN, 3]], ['s', 'dict', ['u', 'v', 'u']]]);
+  const bytes = r.data.byteLength;
+  const given = [];
+  const b = new RecordBatch(r, (buffer) => given.push(buffer));
+  const numbers = b.numbers('a');
+  const strings = b.strings('s');
+  b.release();
+  b.release();
+  assert.equal(given.length, 1, 'given back once');
+  assert.ok(given[0] instanceof ArrayBuffer && given[0].byteLength === bytes);
+  assert.deepEqual(Array.from(new Float64Array(given[0], 0, 3)), [1.5, NaN, 3], 'the same bytes, moved');
+  assert.equal(r.data.byteLength, 0, 'the batch\'s buffer is detached');
+  assert.equal(numbers.length, 0, 'a Float64Array taken before reads as empty');
+  assert.deepEqual(strings, ['u', 'v', 'u'], 'string cells taken before stay');
+  assert.equal(b.numRows, 3);
+  for (const f of [() => b.column(0), () => b.numbers('a'), () => b.strings('s'), () => b.columnType(0), () => b.columns(), () => b.toRows(), () => b.toObjects()]) {
+    assert.throws(f, { name: 'TypeError', message: /this batch was released/ });
+  }
+});
+
+test('release() without a taker, and [Symbol.dispose], release as well', () => {
+  const r = raw([['a', 'number', [1]]]);
+  const b = new RecordBatch(r);
+  b.release();
+  assert.equal(r.data.byteLength, 0);
+  assert.throws(() => b.column(0), TypeError);
+  if (typeof Symbol.dispose === 'symbol') {
+    const r2 = raw([['a', 'number', [2]]]);
+    const given = [];
+    const b2 = new RecordBatch(r2, (buffer) => given.push(buffer));
+    b2[Symbol.dispose]();
+    assert.equal(given.length, 1);
+    assert.throws(() => b2.column(0), TypeError);
+  }
+});

@@ -35,6 +35,8 @@ export async function usage(signal: AbortSignal): Promise<void> {
     const rows: Array<Array<number | string>> = b.toRows();
     const objects: Array<Record<string, number | string>> = b.toObjects();
     void [col, kind, rows, objects, b.numRows, b.rowOffset, b.columnNames.length];
+    const released: void = b.release();
+    void released;
   }
   const names: string[] | null = stream.columnNames;
   const deprecation: string | null = stream.deprecation;
