@@ -103,6 +103,8 @@ export async function preview() {
         }
       }
       ui.tableSubtitle.textContent = note();
+      // Its rows are copied into the table and its values counted: its buffer can be reused.
+      batch.release();
       if (!currentSummary && table.rowCount >= f.limit && more) {
         stoppedEarly = true;
         break;
