@@ -38,7 +38,7 @@ const HELP = `Usage: node bench/run.mjs [options]   (npm run bench -- [options])
   --memory-sizes L   comma-separated sizes in MiB for --memory (default 10,1024)
   --memory-runs N    runs per size, dataset and contender of the memory pass (default 1)
   --memory-contenders L  the parsers of the memory pass (default package,package-release,
-                     package-worker)
+                     package-worker,package-worker-release)
   --memory-data DIR  where the memory pass's files live (default bench-data), in browser-<size>mib/
   -h, --help         this text
 `;
@@ -61,7 +61,7 @@ const { values: opts } = parseArgs({
     memory: { type: 'boolean', default: false },
     'memory-sizes': { type: 'string', default: '10,1024' },
     'memory-runs': { type: 'string', default: '1' },
-    'memory-contenders': { type: 'string', default: 'package,package-release,package-worker' },
+    'memory-contenders': { type: 'string', default: 'package,package-release,package-worker,package-worker-release' },
     'memory-data': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },

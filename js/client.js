@@ -7,15 +7,9 @@ import { RecordBatch } from './record-batch.js';
 import { workerHandle } from './remote.js';
 import { callStream, linkCall, ReaderCall } from './streams.js';
 
-/**
- * Where a call's released batches' buffers go: back to the realm's spares, for later batches.
- * Worker mode's batches are made in the Worker; their buffers are left to the page's garbage
- * collector, as measured best: sent back for reuse, they leave the page allocating nothing
- * outside its heap, so it collects less often, while the text that comes with each batch
- * piles up in its heap.
- */
+/** Where a call's released batches' buffers go: to the spares of the realm that made them. */
 function recycler(call) {
-  return typeof call.recycle === 'function' ? (buffer) => call.recycle(buffer) : undefined;
+  return (buffer) => call.recycle(buffer);
 }
 
 // The configuration is copied when a client is made (every own enumerable field, as

@@ -78,8 +78,8 @@ export declare class RecordBatch {
    * Gives this batch's memory back to the package, to be reused for later batches. Each batch
    * otherwise holds an `ArrayBuffer` of its own until the garbage collector finds it, and
    * browsers let tens of megabytes of such buffers pile up first; a consumer that releases each
-   * batch once it is done with it streams a file of any size in the same few buffers. (In
-   * Worker mode the batches are made in the Worker: there the buffer is only given up.)
+   * batch once it is done with it streams a file of any size in the same few buffers (in
+   * Worker mode, the buffer goes back to the Worker).
    *
    * After `release()` the batch's `Float64Array`s (those already taken too) are empty and its
    * columns can no longer be asked for (a `TypeError`); string cells already taken stay valid.

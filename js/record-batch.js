@@ -80,7 +80,8 @@ function dictionaryCells(w, text, rows, at, piece, at2, count) {
  * string columns are arrays of strings, built on first access.
  *
  * `raw` is `{ rowOffset, numRows, columnNames, data, dataLength, wordsAt, text }` (see the top
- * of this file); `recycle(buffer)`, when given, takes the buffer back on `release()`.
+ * of this file); `recycle(buffer)`, when given, takes the buffer on `release()`, detaching it
+ * from the batch's views (spares.js's `detach`, or a transferring `postMessage`).
  */
 export class RecordBatch {
   #raw;
@@ -125,15 +126,13 @@ export class RecordBatch {
     this.#raw = null;
     this.#columns = [];
     this.#words = null;
-    let buffer;
     try {
-      buffer = detach(raw.data);
+      // The taker detaches the buffer (moves it away); without one, it is detached here.
+      (this.#recycle ?? detach)(raw.data);
     } catch {
-      // A buffer that cannot be detached (already detached, or not transferable) is left to
-      // the garbage collector.
-      return;
+      // A buffer that cannot be detached (one that is not transferable) is left to the
+      // garbage collector.
     }
-    this.#recycle?.(buffer);
   }
 
   /** `'number'` or `'string'`. */

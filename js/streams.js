@@ -5,7 +5,7 @@
 // Node's test runner with a stand-in. A batch's buffer comes from the realm's spares
 // (spares.js), where released batches' buffers go back.
 
-import { spares } from './spares.js';
+import { detach, spares } from './spares.js';
 
 /**
  * Links the caller's `signal` to a controller of the call's own, whose signal the wasm side
@@ -140,9 +140,9 @@ export class ReaderCall {
     }
   }
 
-  /** Takes back a released batch's buffer, for later batches of any call. */
+  /** Takes a released batch's buffer (detached from the batch), for later batches of any call. */
   recycle(buffer) {
-    spares.give(buffer);
+    spares.give(detach(buffer));
   }
 
   /** Stops the call: its request is aborted and the wasm reader freed. */

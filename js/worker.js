@@ -10,12 +10,14 @@
 // Messages from the page: init { module, page }, client { id, config, token }, drop { id },
 // open { call, client, method, predictionId, dataset, options, progress, credit, page },
 // credit { call, n }, cancel { call }, jobs { call, client, predictionId, options, aborted, page },
-// token { req, ok, value | error }, stats (for the package's tests).
+// token { req, ok, value | error }, spare { buffer } (a released batch's, transferred back),
+// stats (for the package's tests).
 // To the page: ready, failed { error }, item { call, item, info }, progress { call, p },
 // end { call, info }, error { call, error, info }, result { call, value }, token { client, req },
 // stats { stats }.
 import { __internals, initSync, live } from './loader.js';
 import { ReaderCall } from './streams.js';
+import { spares } from './spares.js';
 import { describeError, postWith } from './wire.js';
 
 const post = (message) => self.postMessage(message);
@@ -184,12 +186,13 @@ const handlers = {
     }
   },
   cancel(m) { calls.get(m.call)?.cancel(); },
+  spare(m) { spares.give(m.buffer); },
   stats() {
     post({
       t: 'stats',
       stats: {
         calls: calls.size, clients: clients.size, tokenRequests: tokenRequests.size,
-        wasmMemoryBytes: __internals.wasmMemoryBytes(),
+        wasmMemoryBytes: __internals.wasmMemoryBytes(), spares: spares.stats,
       },
     });
   },

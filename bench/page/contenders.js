@@ -242,6 +242,8 @@ export const CONTENDERS = [
     requiresMethod: 'release', run: (ctx) => runPackage(ctx, {}, true) },
   { id: 'package-worker', label: 'this package (Worker)', kind: 'parser', requires: 'worker',
     run: (ctx) => runPackage(ctx, { worker: true }) },
+  { id: 'package-worker-release', label: 'this package (Worker), released', kind: 'parser', requires: 'worker',
+    requiresMethod: 'release', run: (ctx) => runPackage(ctx, { worker: true }, true) },
   { id: 'udsv', label: 'uDSV (streaming, typed)', kind: 'parser', ratioBase: true, run: runUdsv },
   { id: 'papaparse', label: 'PapaParse (streaming, dynamicTyping)', kind: 'parser', run: runPapa },
   { id: 'd3-dsv', label: 'd3-dsv (whole text, autoType)', kind: 'parser', run: runD3 },

@@ -1,7 +1,7 @@
-// End-to-end tests of RecordBatch.release(): on the main thread a released batch's buffer is
-// reused for later batches (in Worker mode it is left to the page's garbage collector), and the
-// batches read that way hold the same values as batches kept; a released batch has no columns
-// any more and its Float64Arrays are empty, in both modes. The built package in headless Chromium, the mock tenant on
+// End-to-end tests of RecordBatch.release(): a released batch's buffer is reused for later
+// batches, on the main thread and in Worker mode (sent back to the Worker), and the batches read
+// that way hold the same values as batches kept; a released batch has no columns any more and
+// its Float64Arrays are empty. The built package in headless Chromium, the mock tenant on
 // another origin. Set-up and helpers: calls.mjs.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ useSignedInWorld();
 
 for (const worker of [false, true]) {
   describe(`release() ${worker ? 'in Worker mode' : 'on the main thread'}`, () => {
-    test(`batches released as they come hold the values of batches kept${worker ? '' : '; the buffers are reused'}`, async () => {
+    test('batches released as they come hold the values of batches kept; the buffers are reused', async () => {
       const r = await w.run(async (lib, [config, inWorker]) => {
         const client = new lib.PredictionsClient({ ...config, worker: inWorker });
         // Every cell, as text, so that NaN and -0 compare too.
@@ -29,11 +29,11 @@ for (const worker of [false, true]) {
           }
           return { out, batches };
         };
-        const spares = () => lib.__internals.spares();
+        const spares = async () => (inWorker ? (await lib.__internals.workerStats()).spares : lib.__internals.spares());
         const kept = await read(false);
-        const before = spares();
+        const before = await spares();
         const released = await read(true);
-        const after = spares();
+        const after = await spares();
         return {
           same: JSON.stringify(kept.out) === JSON.stringify(released.out),
           cells: kept.out.length,
@@ -46,14 +46,11 @@ for (const worker of [false, true]) {
       assert.ok(r.batches > 20, `${r.batches} batches`);
       assert.ok(r.cells > 1000);
       assert.equal(r.same, true, 'released batches hold the values of batches kept');
-      if (worker) {
-        // The page makes no batch buffer: the Worker does.
-        assert.equal(r.made + r.reused, 0);
-        return;
-      }
-      // Nearly every batch reuses a released buffer; a few are kept for later. The first is
-      // copied out before any batch has been released (a plain copy, not counted).
-      assert.ok(r.made + r.reused >= r.batches - 1 && r.made + r.reused <= r.batches, `${r.made} + ${r.reused} of ${r.batches}`);
+      // Nearly every batch reuses a released buffer; a few are kept for later. Those made before
+      // the first release came back are plain copies, not counted: one on the main thread, up
+      // to the Worker's read-ahead window in Worker mode.
+      const early = worker ? 4 : 1;
+      assert.ok(r.made + r.reused >= r.batches - early && r.made + r.reused <= r.batches, `${r.made} + ${r.reused} of ${r.batches}`);
       assert.ok(r.reused >= r.batches * 0.8, `${r.reused} of ${r.batches} batches in a reused buffer (${r.made} made)`);
       assert.ok(r.bytes > 0 && r.bytes < 64 * 2 ** 20, `${r.bytes} bytes kept`);
     });

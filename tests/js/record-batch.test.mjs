@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordBatch } from '../../js/record-batch.js';
+import { detach } from '../../js/spares.js';
 
 /**
  * A raw batch in the layout of src/layout.rs: number columns' f64s, then u32 words (five per
@@ -147,11 +148,11 @@ test('a batch in a larger buffer reads its own bytes only (dataLength)', () => {
   assert.deepEqual(b.toRows(), [[1, 'x'], [2, 'yz']]);
 });
 
-test('release() gives the buffer back detached from the batch; the batch has no columns after', () => {
+test('release() hands the buffer to its taker, which detaches it; the batch has no columns after', () => {
   const r = raw([['a', 'number', [1.5, NaN, 3]], ['s', 'dict', ['u', 'v', 'u']]]);
   const bytes = r.data.byteLength;
   const given = [];
-  const b = new RecordBatch(r, (buffer) => given.push(buffer));
+  const b = new RecordBatch(r, (buffer) => given.push(detach(buffer)));
   const numbers = b.numbers('a');
   const strings = b.strings('s');
   b.release();
@@ -168,7 +169,12 @@ test('release() gives the buffer back detached from the batch; the batch has no 
   }
 });
 
-test('release() without a taker, and [Symbol.dispose], release as well', () => {
+test('a taker that fails leaves the batch released; release() without a taker detaches; [Symbol.dispose] releases', () => {
+  const r0 = raw([['a', 'number', [1]]]);
+  const b0 = new RecordBatch(r0, () => { throw new Error('cannot take'); });
+  b0.release();
+  assert.throws(() => b0.column(0), TypeError);
+
   const r = raw([['a', 'number', [1]]]);
   const b = new RecordBatch(r);
   b.release();
@@ -177,7 +183,7 @@ test('release() without a taker, and [Symbol.dispose], release as well', () => {
   if (typeof Symbol.dispose === 'symbol') {
     const r2 = raw([['a', 'number', [2]]]);
     const given = [];
-    const b2 = new RecordBatch(r2, (buffer) => given.push(buffer));
+    const b2 = new RecordBatch(r2, (buffer) => given.push(detach(buffer)));
     b2[Symbol.dispose]();
     assert.equal(given.length, 1);
     assert.throws(() => b2.column(0), TypeError);
