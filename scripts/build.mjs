@@ -39,7 +39,7 @@ const stampFile = join(glueDir, '.build-stamp');
 const stageDir = join(target, 'pkg-js');
 
 const WASM_OPT_FLAGS = ['-O3', ...(keepNames ? ['-g'] : []), '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-  '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--enable-simd'];
+  '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--enable-simd', '--strip-target-features'];
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });

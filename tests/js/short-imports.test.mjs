@@ -86,9 +86,12 @@ test('a glue whose import object lacks an import of the module fails the build',
   assert.throws(() => shortenImports(module().subarray(0, 40), GLUE), /truncated/);
 });
 
-test("the package's wasm imports its glue's functions by short names only", () => {
-  const wasm = readFileSync(join(root, 'pkg', 'qlik_automl_predictions_bg.wasm'));
-  const imports = WebAssembly.Module.imports(new WebAssembly.Module(wasm));
+test("the package's wasm imports its glue's functions by short names only, and has no custom sections", () => {
+  const module = new WebAssembly.Module(readFileSync(join(root, 'pkg', 'qlik_automl_predictions_bg.wasm')));
+  for (const section of ['name', 'producers', 'target_features']) {
+    assert.equal(WebAssembly.Module.customSections(module, section).length, 0, section);
+  }
+  const imports = WebAssembly.Module.imports(module);
   assert.ok(imports.length > 50);
   for (const i of imports) {
     assert.ok(i.module === 'a' || i.module.startsWith('./snippets/'), i.module);
