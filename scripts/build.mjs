@@ -1,5 +1,6 @@
 // Builds the npm package into pkg/: cargo (wasm32, release) -> wasm-bindgen (--target web)
-// -> its glue wrapped into a factory (scripts/wrap-glue.mjs) -> wasm-opt (npm binaryen); then
+// -> its glue wrapped into a factory (scripts/wrap-glue.mjs) -> wasm-opt (npm binaryen) -> the
+// imports from the glue given short names (scripts/short-imports.mjs); then
 // the modules of js/ and the glue bundled and minified by esbuild into one ES module per entry
 // (scripts/bundle-js.mjs), and the TypeScript declarations beside them.
 // Skips the wasm-bindgen and wasm-opt steps when the compiled wasm has not changed. Prints the
@@ -18,6 +19,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleJs, jsEntries, packageSize, sizeLines } from './bundle-js.mjs';
+import { shortenImports } from './short-imports.mjs';
 import { wrapGlue, wrapGlueTypes } from './wrap-glue.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,7 +39,7 @@ const stampFile = join(glueDir, '.build-stamp');
 const stageDir = join(target, 'pkg-js');
 
 const WASM_OPT_FLAGS = ['-O3', ...(keepNames ? ['-g'] : []), '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-  '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--enable-simd'];
+  '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--enable-simd', '--strip-target-features'];
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
@@ -49,9 +51,10 @@ function run(cmd, args) {
 
 run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
 
-// The stamp covers the compiled wasm, the glue transform and the wasm-opt flags.
+// The stamp covers the compiled wasm, the glue transforms and the wasm-opt flags.
 const hash = createHash('sha256').update(readFileSync(rawWasm))
-  .update(readFileSync(join(root, 'scripts', 'wrap-glue.mjs'))).update(WASM_OPT_FLAGS.join(' ')).digest('hex');
+  .update(readFileSync(join(root, 'scripts', 'wrap-glue.mjs'))).update(readFileSync(join(root, 'scripts', 'short-imports.mjs')))
+  .update(WASM_OPT_FLAGS.join(' ')).digest('hex');
 const stamp = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '';
 const bgWasm = join(glueDir, `${name}_bg.wasm`);
 if (stamp !== hash || !existsSync(bgWasm)) {
@@ -64,6 +67,9 @@ if (stamp !== hash || !existsSync(bgWasm)) {
   const dts = join(glueDir, `${name}.d.ts`);
   writeFileSync(dts, wrapGlueTypes(readFileSync(dts, 'utf8')));
   run(join(root, 'node_modules', '.bin', 'wasm-opt'), [...WASM_OPT_FLAGS, bgWasm, '-o', bgWasm]);
+  const short = shortenImports(readFileSync(bgWasm), readFileSync(glue, 'utf8'));
+  writeFileSync(bgWasm, short.wasm);
+  writeFileSync(glue, short.glue);
   writeFileSync(stampFile, hash);
 } else {
   console.log('[build] wasm unchanged: kept the optimized module');

@@ -161,3 +161,81 @@ fn http_policy_in_wasm() {
     assert_eq!(limits.acquire(config.origin(), Tier::One, 0.0), 0.0);
     assert_eq!(limits.acquire(config.origin(), Tier::One, 0.0), 1000.0);
 }
+
+/// The column of `cells` decoded in one chunk: its kind and, for a number column, the bits of
+/// its values.
+fn decode_column(cells: &[String]) -> (ColumnKind, Vec<u64>) {
+    let mut input = b"x\n".to_vec();
+    for c in cells {
+        input.extend_from_slice(c.as_bytes());
+        input.push(b'\n');
+    }
+    let mut d = Decoder::new(DecodeOptions { batch_rows: cells.len() + 1, ..DecodeOptions::default() });
+    d.feed(&input).expect("valid input");
+    assert!(d.finish().expect("valid input"));
+    let col = &d.batch().columns[0];
+    (col.kind, col.numbers.iter().map(|v| v.to_bits()).collect())
+}
+
+/// Cells with an exponent or more than 19 significant digits that one correctly rounded
+/// operation cannot read are parsed by the host's `parseFloat` in wasm32, after the decoder
+/// has checked their grammar: the values equal
+/// std's bit for bit (rustc's literals and std's parser compiled to wasm32), and text that
+/// `parseFloat` would accept but the grammar does not stays text.
+#[wasm_bindgen_test]
+fn exponents_and_long_mantissas_round_like_std_in_wasm() {
+    let known: [(&str, f64); 14] = [
+        ("1e-7", 1e-7),
+        ("-2.5E+3", -2.5e3),
+        ("1.e5", 1.0e5),
+        (".5e1", 0.5e1),
+        ("-0e5", -0.0),
+        ("1e309", f64::INFINITY),
+        ("1e-400", 0.0),
+        ("4.9406564584124654e-324", 5e-324),
+        ("2.2250738585072011e-308", 2.225_073_858_507_201e-308),
+        ("1.7976931348623157e308", 1.7976931348623157e308),
+        ("123456789012345678901234567890", 123456789012345678901234567890.0),
+        ("0.1000000000000000055511151231257827021181583404541015625", 0.1),
+        ("9007199254740993.000000000000000000001", 9007199254740994.0),
+        ("-7.2057594037927933e16", -7.205_759_403_792_794e16),
+    ];
+    let cells: Vec<String> = known.iter().map(|(s, _)| s.to_string()).collect();
+    let (kind, bits) = decode_column(&cells);
+    assert_eq!(kind, ColumnKind::Number);
+    for ((s, v), b) in known.iter().zip(&bits) {
+        assert_eq!(*b, v.to_bits(), "{s}");
+    }
+
+    // Generated cells: 1 to 40 digits, a point somewhere, an exponent (the short ones with a
+    // small exponent are rounded in Rust, the others by `parseFloat`).
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let cells: Vec<String> = (0..2000)
+        .map(|_| {
+            let len = 1 + (next() % 40) as usize;
+            let mut s: String = (0..len).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+            s.insert((next() % len as u64) as usize, '.');
+            let exp = if next() % 2 == 0 { (next() % 60) as i64 - 30 } else { (next() % 700) as i64 - 350 };
+            if next() % 2 == 0 {
+                s.insert(0, '-');
+            }
+            format!("{s}e{exp}")
+        })
+        .collect();
+    let (kind, bits) = decode_column(&cells);
+    assert_eq!(kind, ColumnKind::Number);
+    for (s, b) in cells.iter().zip(&bits) {
+        assert_eq!(*b, s.parse::<f64>().expect("a number").to_bits(), "{s}");
+    }
+
+    for text in ["1e5x", "1e", "1e+", "1.5e5.", "1 ", "1e5 ", "Infinity", "1e1_0", "0x10", "1e5e5", "1.2.3e4"] {
+        let (kind, _) = decode_column(&["1e5".to_string(), text.to_string()]);
+        assert_eq!(kind, ColumnKind::String, "{text}");
+    }
+}

@@ -16,10 +16,9 @@
 //! else [`round_quotient`], which corrects that division's double rounding with two
 //! 64-by-64-bit products and no 128-bit division (emulated, and slow, in wasm32).
 //!
-//! Every other cell (an exponent, more digits) goes to `f64::from_str`, whose grammar is this
-//! one plus `inf`, `infinity` and `nan`, which a cell starting (after its sign) with a digit
-//! or a point cannot be. Every path is correctly rounded, so the result always equals
-//! `f64::from_str`'s.
+//! Every other cell (an exponent, more digits) goes, once its grammar is checked, to
+//! `f64::from_str` (natively) or the host's `parseFloat` (wasm32: [`parse_rest`]). Every path
+//! is correctly rounded, so the result always equals `f64::from_str`'s.
 
 /// Exact powers of ten representable as `f64`.
 const POW10: [f64; 23] = [
@@ -183,8 +182,7 @@ fn leading_zeros(s: &[u8]) -> usize {
 /// Parses `s` as a plain decimal number; `None` when it does not match the grammar. A
 /// decimal without exponent, with at most 19 significant digits and 22 fraction digits, is
 /// rounded here ([`round_quotient`] above 2^53); any other cell starting (after its sign)
-/// with a digit or a point goes to `f64::from_str`, whose grammar is this one plus `inf`,
-/// `infinity` and `nan`, which such a cell cannot be.
+/// with a digit or a point goes to [`parse_rest`].
 #[inline(never)]
 pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
     let first = s.first().copied().unwrap_or(0);
@@ -219,8 +217,93 @@ pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
     match value {
         Some(v) => Some(f64::from_bits(v.to_bits() | (u64::from(negative) << 63))),
         // An exponent, more digits, or not a number.
-        None => std::str::from_utf8(s).ok()?.parse().ok(),
+        None => parse_rest(s, i),
     }
+}
+
+/// The cells [`parse_number`] does not round itself: an exponent, or more digits. `None`
+/// unless the mantissa (up to `mantissa_end`) is followed by nothing or by a valid exponent
+/// (`[eE] [+-]? digits`). A mantissa of at most 19 significant digits whose value is one
+/// correctly rounded product or quotient ([`exact_product`]) is rounded here; any other
+/// cell goes to a full float parser: natively `f64::from_str`; in wasm32 the host's
+/// `parseFloat`, which engines round correctly too (V8, SpiderMonkey and JavaScriptCore;
+/// ECMAScript leaves only digits past the 20th to the engine), so std's float parser and its
+/// tables stay out of the module. The grammar is checked here because `parseFloat` also takes
+/// `Infinity`, surrounding whitespace and trailing text.
+#[cold]
+#[inline(never)]
+fn parse_rest(s: &[u8], mantissa_end: usize) -> Option<f64> {
+    let (mantissa, exponent) = s.split_at_checked(mantissa_end)?;
+    let exp10 = match exponent.split_first() {
+        None => 0,
+        Some((e, rest)) => {
+            let (negative, digits) = match rest.split_first() {
+                Some((b'-', digits)) => (true, digits),
+                Some((b'+', digits)) => (false, digits),
+                _ => (false, rest),
+            };
+            if !matches!(e, b'e' | b'E') || digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let n = digits.iter().fold(0i64, |n, d| n.saturating_mul(10).saturating_add(i64::from(d - b'0')));
+            if negative {
+                -n
+            } else {
+                n
+            }
+        }
+    };
+    match exact_product(mantissa, exp10) {
+        Some(v) => Some(v),
+        None => parse_float(std::str::from_utf8(s).ok()?),
+    }
+}
+
+/// The value of the mantissa `s` (sign, digits, at most one point) times `10^exp10` when it
+/// takes one correctly rounded operation: at most 19 significant digits `m`, and either
+/// `m <= 2^53` and `m * 10^e` or `m / 10^-e` with `|e| <= 22` (both operands exact: Clinger's
+/// fast path), or `m / 10^-e` by [`round_quotient`]; else `None`.
+fn exact_product(s: &[u8], exp10: i64) -> Option<f64> {
+    let negative = s.first() == Some(&b'-');
+    let (mut m, mut significant, mut fraction, mut after_point) = (0u64, 0usize, 0i64, false);
+    for &b in s {
+        match b {
+            b'.' => after_point = true,
+            b'0'..=b'9' => {
+                fraction += i64::from(after_point);
+                if m == 0 && b == b'0' {
+                    continue;
+                }
+                significant += 1;
+                if significant > MAX_DIGITS {
+                    return None;
+                }
+                m = m * 10 + u64::from(b - b'0');
+            }
+            _ => {}
+        }
+    }
+    let e = exp10.saturating_sub(fraction);
+    let power = |e: i64| usize::try_from(e).ok().and_then(|e| POW10.get(e)).copied();
+    let v = match (m, power(e), e.checked_neg().and_then(power)) {
+        (0, _, _) => 0.0,
+        (m, Some(p), _) if m <= MAX_EXACT_MANTISSA => m as f64 * p,
+        (m, _, Some(p)) if m <= MAX_EXACT_MANTISSA => m as f64 / p,
+        (m, _, _) if e == 0 => m as f64,
+        (m, _, Some(_)) => round_quotient(m, usize::try_from(-e).ok()?)?,
+        _ => return None,
+    };
+    Some(if negative { -v } else { v })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_float(text: &str) -> Option<f64> {
+    text.parse().ok()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn parse_float(text: &str) -> Option<f64> {
+    Some(js_sys::parse_float(text))
 }
 
 /// `m / 10^e` correctly rounded (to nearest, ties to even) for `m` above 2^53 and
