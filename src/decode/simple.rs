@@ -1,10 +1,10 @@
 //! Rows that need no CSV state machine, read 8 bytes per step (16 with SIMD in wasm) straight
-//! from the input into the batch's columns: a record ended by LF or CRLF within the input at hand, whose fields
-//! are either unquoted (no quote, CR or LF in them) or quoted from their first byte to a
-//! closing quote followed by a comma or the line break (doubled quotes and line breaks
-//! inside), with one field per column, valid UTF-8, a number (or nothing) in each Number
-//! column and within the size limits. That is every row but the first of a batch in most
-//! files; csv-core reads the others into the decoder's arena (a quote inside an unquoted
+//! from the input into the batch's columns: a record ended by LF or CRLF within the input at
+//! hand, whose fields are either unquoted (no quote, CR or LF in them) or quoted from their
+//! first byte to a closing quote followed by a comma or the line break (doubled quotes and
+//! line breaks inside), with one field per column, valid UTF-8, a number (or nothing) in each
+//! Number column and within the size limits. That is every row but the first of a batch in
+//! most files; csv-core reads the others into the decoder's arena (a quote inside an unquoted
 //! field, text after a closing quote, a lone CR ending a record, a record cut by the end of
 //! the input, any row the batch does not take as it is), with the same result.
 
