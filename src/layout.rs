@@ -18,7 +18,8 @@
 //!
 //! A column whose cells repeat (no more than [`DICT_FLOOR`] distinct values, or a quarter of
 //! the rows) goes as a dictionary: JavaScript then makes one string per distinct value instead of
-//! one per cell. Decoding text in pieces keeps each string small, which Chromium's `TextDecoder`
+//! one per cell. After a batch in which a column's cells did not, a dictionary is tried for it
+//! again only [`DICT_RETRY`] batches later. Decoding text in pieces keeps each string small, which Chromium's `TextDecoder`
 //! decodes several times faster than a string of megabytes.
 
 use std::hash::Hasher;
@@ -46,6 +47,10 @@ pub const DICT_FLOOR: usize = 256;
 /// Most distinct values of a dictionary.
 pub const DICT_MAX: usize = 4096;
 
+/// After a column's cells did not make a dictionary, a dictionary is tried again for it once
+/// in this many batches.
+pub const DICT_RETRY: u8 = 8;
+
 /// Fewer rows than this never go as a dictionary.
 pub const DICT_MIN_ROWS: usize = 16;
 
@@ -62,6 +67,8 @@ pub struct Layout {
     pub cuts: Vec<u32>,
     words: Vec<u32>,
     scratch: Dictionary,
+    /// Per column: batches left before a dictionary is tried again, after one was not made.
+    retry: Vec<u8>,
 }
 
 /// A dictionary being built for one column.
@@ -73,6 +80,8 @@ struct Dictionary {
     text: Vec<u8>,
     ends: Vec<u32>,
     utf16_ends: Vec<u32>,
+    /// Each value's key (see [`cell_key`]).
+    keys: Vec<u64>,
     /// An open-addressing table of the values (index + 1; 0: empty), probed linearly. (No
     /// `HashMap`: its code would cost the wasm several KB for this one use.)
     slots: Vec<u32>,
@@ -88,6 +97,7 @@ impl Layout {
         self.words.clear();
         self.words.resize(batch.columns.len() * META_WORDS, 0);
         let mut values = 0usize;
+        self.retry.resize(batch.columns.len(), 0);
         for (i, column) in batch.columns.iter().enumerate() {
             let meta = match column.kind {
                 ColumnKind::Number => {
@@ -98,9 +108,19 @@ impl Layout {
                     [NUMBER, word(at), 0, 0, 0]
                 }
                 ColumnKind::String => {
-                    if self.scratch.build(column, rows) {
+                    // A column whose values did not repeat enough in one batch (an id, free
+                    // text) seldom does in the next: the attempt, which costs up to a quarter of
+                    // its rows, is made again only every DICT_RETRY batches.
+                    let wait = self.retry.get(i).copied().unwrap_or(0);
+                    if rows < DICT_MIN_ROWS {
+                        self.pieces(column)
+                    } else if wait > 0 {
+                        self.set_retry(i, wait - 1);
+                        self.pieces(column)
+                    } else if self.scratch.build(column, rows) {
                         self.dictionary()
                     } else {
+                        self.set_retry(i, DICT_RETRY - 1);
                         self.pieces(column)
                     }
                 }
@@ -111,6 +131,12 @@ impl Layout {
         }
         self.words_at = self.data.len();
         self.data.extend_from_slice(bytemuck::cast_slice(&self.words));
+    }
+
+    fn set_retry(&mut self, column: usize, wait: u8) {
+        if let Some(r) = self.retry.get_mut(column) {
+            *r = wait;
+        }
     }
 
     /// The description of a dictionary column just built in `scratch`; its words and text appended.
@@ -170,6 +196,7 @@ impl Dictionary {
         self.text.clear();
         self.ends.clear();
         self.utf16_ends.clear();
+        self.keys.clear();
         if rows < DICT_MIN_ROWS {
             return false;
         }
@@ -183,9 +210,8 @@ impl Dictionary {
         let mut utf16_start = 0u32;
         for (&end, &utf16_end) in column.text_ends.iter().zip(&column.utf16_ends).take(rows) {
             let cell = column.text.get(start..end as usize).unwrap_or_default();
-            let mut hasher = FxHasher::default();
-            hasher.write(cell);
-            let mut slot = hasher.finish() as usize & mask;
+            let key = cell_key(&column.text, start, cell);
+            let mut slot = ((key ^ cell.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask;
             let index = loop {
                 match self.slots.get(slot).copied().unwrap_or(0) {
                     0 => {
@@ -196,6 +222,7 @@ impl Dictionary {
                         }
                         self.text.extend_from_slice(cell);
                         self.ends.push(word(self.text.len()));
+                        self.keys.push(key);
                         let units = utf16_end.saturating_sub(utf16_start);
                         self.utf16_ends.push(self.utf16_ends.last().copied().unwrap_or(0) + units);
                         if let Some(s) = self.slots.get_mut(slot) {
@@ -205,10 +232,14 @@ impl Dictionary {
                     }
                     taken => {
                         let index = taken as usize - 1;
-                        let from = index.checked_sub(1).and_then(|i| self.ends.get(i)).map_or(0, |&e| e as usize);
-                        let to = self.ends.get(index).map_or(0, |&e| e as usize);
-                        if self.text.get(from..to) == Some(cell) {
-                            break index;
+                        if self.keys.get(index) == Some(&key) {
+                            let from = index.checked_sub(1).and_then(|i| self.ends.get(i)).map_or(0, |&e| e as usize);
+                            let to = self.ends.get(index).map_or(0, |&e| e as usize);
+                            // Equal keys of values of at most 8 bytes and equal lengths are equal
+                            // values; longer ones are compared.
+                            if to - from == cell.len() && (cell.len() <= 8 || self.text.get(from..to) == Some(cell)) {
+                                break index;
+                            }
                         }
                         slot = (slot + 1) & mask;
                     }
@@ -219,6 +250,29 @@ impl Dictionary {
             utf16_start = utf16_end;
         }
         true
+    }
+}
+
+/// The key of `cell`, which starts at `text[start]`: a value of at most 8 bytes is its own key
+/// (its bytes as a little-endian u64, zeros after them), a longer one is keyed by its hash; so
+/// values of at most 8 bytes are equal when their keys and lengths are.
+#[inline(always)]
+fn cell_key(text: &[u8], start: usize, cell: &[u8]) -> u64 {
+    if cell.len() > 8 {
+        let mut hasher = FxHasher::default();
+        hasher.write(cell);
+        return hasher.finish();
+    }
+    match text.get(start..).and_then(<[u8]>::first_chunk::<8>) {
+        // The bytes after the cell are cut off.
+        Some(word) => {
+            let kept = match cell.len() {
+                0 => 0,
+                n => u64::MAX >> (64 - 8 * n as u32),
+            };
+            u64::from_le_bytes(*word) & kept
+        }
+        None => cell.iter().rev().fold(0, |key, &b| (key << 8) | u64::from(b)),
     }
 }
 
@@ -431,6 +485,63 @@ mod tests {
             csv += &format!("{}{}\n", i % 20, "z".repeat(PIECE_BYTES / 16));
         }
         assert_eq!(round_trip(&csv, 64), [vec![STRING]]);
+    }
+
+    #[test]
+    fn a_column_that_makes_no_dictionary_is_tried_again_every_few_batches() {
+        // `id` differs in every row of the first batch, then repeats; `label` always repeats.
+        let rows = 4 * DICT_FLOOR;
+        let mut csv = String::from("id,label\n");
+        for i in 0..rows * (DICT_RETRY as usize + 2) {
+            let id = if i < rows { format!("AC{i}") } else { "AC0".to_owned() };
+            csv += &format!("{id},{}\n", ["churned", "renewed"][i % 2]);
+        }
+        let kinds = round_trip(&csv, rows);
+        let ids: Vec<u32> = kinds.iter().map(|k| k[0]).collect();
+        // Tried in the first batch, then again DICT_RETRY batches later.
+        let mut expected = vec![STRING; DICT_RETRY as usize];
+        expected.extend([DICTIONARY; 2]);
+        assert_eq!(ids, expected);
+        assert!(kinds.iter().all(|k| k[1] == DICTIONARY));
+    }
+
+    #[test]
+    fn a_batch_too_small_for_a_dictionary_does_not_delay_the_next() {
+        // The first row's text in `n` is a number: the second row, whose `n` is not, waits
+        // for the next batch, so the first batch has one row.
+        let mut csv = String::from("v,n\nx,1\n");
+        for i in 0..2 * DICT_MIN_ROWS {
+            csv += &format!("{},y\n", ["a", "b"][i % 2]);
+        }
+        assert_eq!(round_trip(&csv, 1000), [vec![STRING, NUMBER], vec![DICTIONARY, DICTIONARY]]);
+    }
+
+    #[test]
+    fn dictionary_values_differ_in_any_byte_and_length() {
+        // Values of at most 8 bytes are keyed by their bytes: ones that differ only in length
+        // (trailing NULs), in their 8th byte or after it.
+        let values = [
+            "",
+            "\0",
+            "a",
+            "a\0",
+            "a\0\0",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefg",
+            "abcdefgh\0",
+            "abcdefghi",
+            "abcdefghj",
+            "é",
+            "😀",
+            "abcdefg😀",
+        ];
+        let mut csv = String::from("v,w\n\"first\",x\n");
+        for i in 0..values.len() * 8 {
+            csv += &format!("\"{}\",{}\n", values[(i * 5) % values.len()], values[i % values.len()]);
+        }
+        let kinds = round_trip(&csv, 1000);
+        assert_eq!(kinds, [vec![DICTIONARY, DICTIONARY]]);
     }
 
     proptest::proptest! {

@@ -239,3 +239,66 @@ fn exponents_and_long_mantissas_round_like_std_in_wasm() {
         assert_eq!(kind, ColumnKind::String, "{text}");
     }
 }
+
+/// Cells of every length up to past two 16-byte blocks, plain and quoted, with multi-byte
+/// characters and bytes next to the stop bytes before and after each block boundary: the wasm
+/// build scans fields 16 bytes at a time (SIMD), and the UTF-16 ends it computes rely on that
+/// scan seeing every byte outside ASCII.
+#[wasm_bindgen_test]
+fn fields_of_every_length_across_simd_blocks_in_wasm() {
+    let fillers = ["a", "+", "\t", "é", "😀", "\u{1}"];
+    let mut cells: Vec<(String, String)> = Vec::new();
+    for len in 0..40 {
+        for (f, filler) in fillers.iter().enumerate() {
+            // The filler at one position, ASCII that does not stop a field elsewhere.
+            let at = (len * 7 + f) % (len + 1);
+            let plain: String = (0..len).map(|k| if k == at { *filler } else { "-" }).collect();
+            let quoted = format!("{plain}\"\r\n,\u{e}{}", "x".repeat(len % 17));
+            cells.push((plain, quoted));
+        }
+    }
+    let mut input = String::from("plain,quoted\n");
+    for (plain, quoted) in &cells {
+        input += &format!("{plain},\"{}\"\n", quoted.replace('"', "\"\""));
+    }
+    let options = DecodeOptions { infer_types: false, batch_rows: 100_000, ..DecodeOptions::default() };
+    for chunk in [input.len(), 4096, 61] {
+        let mut driver = Driver::new(options.clone());
+        let mut parts = input.as_bytes().chunks(chunk);
+        let mut got: Vec<(String, String)> = Vec::new();
+        loop {
+            match driver.next_step() {
+                Step::Batch => {
+                    let b = driver.batch();
+                    for c in &b.columns {
+                        // UTF-16 lengths as JavaScript counts them.
+                        let mut end = 0;
+                        for r in 0..b.num_rows {
+                            end += c.str(r).unwrap_or_default().encode_utf16().count() as u32;
+                            assert_eq!(c.utf16_ends[r], end);
+                        }
+                    }
+                    for r in 0..b.num_rows {
+                        let cell = |c: usize| b.columns[c].str(r).unwrap_or_default().to_string();
+                        got.push((cell(0), cell(1)));
+                    }
+                }
+                Step::NeedInput => match parts.next() {
+                    Some(part) => driver.push(part),
+                    None => driver.end(),
+                },
+                Step::Done => break,
+                Step::Failed(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(got, cells);
+    }
+    // A byte that is not UTF-8 anywhere in a long cell is found.
+    for at in 0..40 {
+        let mut input = b"a,b\n1,2\n".to_vec();
+        input.extend((0..40).map(|k| if k == at { 0xFF } else { b'x' }));
+        input.extend_from_slice(b",z\n");
+        let (_, rows, _, error) = decode_with(Driver::new(options.clone()), &input, input.len());
+        assert_eq!((rows.len(), error.map(|e| e.kind)), (1, Some(DecodeErrorKind::InvalidUtf8)), "at {at}");
+    }
+}
