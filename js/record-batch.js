@@ -4,8 +4,10 @@
 // what they point to; and the cells' text as pieces of at most 32 KiB (strings), each cut at a
 // cell's end. A number column is a Float64Array view of the buffer; a string column's cells are
 // sliced from its pieces by their UTF-16 ends, a dictionary column's taken from its distinct
-// values; each is made on first access. `release()` gives the buffer back for later batches
-// (js/spares.js). Depends on spares.js only: nothing here touches the wasm module.
+// values; each is made on first access. A batch from Worker mode's Worker has its text as
+// UTF-8 bytes in the buffer too (from `textAt`, the pieces' byte ends as u32s at `cutsAt`),
+// decoded into pieces when a string column is first read. `release()` gives the buffer back for
+// later batches (js/spares.js). Depends on spares.js only: nothing here touches the wasm module.
 
 import { detach } from './spares.js';
 
@@ -14,6 +16,25 @@ const STRING = 1;
 const META = 5;
 
 const indexCache = new WeakMap();
+
+let textDecoder = null;
+
+/** The text pieces of `raw`: decoded from its buffer when it came as bytes (Worker mode). */
+function piecesOf(raw) {
+  if (raw.text) return raw.text;
+  textDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
+  const bytes = new Uint8Array(raw.data);
+  const cuts = new Uint32Array(raw.data, raw.cutsAt, raw.pieces);
+  const text = new Array(raw.pieces);
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const end = cuts[i];
+    text[i] = end === start ? '' : textDecoder.decode(bytes.subarray(raw.textAt + start, raw.textAt + end));
+    start = end;
+  }
+  raw.text = text;
+  return text;
+}
 
 function columnIndex(names, key) {
   if (typeof key === 'number') {
@@ -79,8 +100,8 @@ function dictionaryCells(w, text, rows, at, piece, at2, count) {
  * Rows of a dataset, by column. Number columns are `Float64Array`s (empty cells are NaN);
  * string columns are arrays of strings, built on first access.
  *
- * `raw` is `{ rowOffset, numRows, columnNames, data, dataLength, wordsAt, text }` (see the top
- * of this file); `recycle(buffer)`, when given, takes the buffer on `release()`, detaching it
+ * `raw` is `{ rowOffset, numRows, columnNames, data, dataLength, wordsAt, text }`, or with
+ * `{ cutsAt, pieces, textAt }` instead of `text` (see the top of this file); `recycle(buffer)`, when given, takes the buffer on `release()`, detaching it
  * from the batch's views (spares.js's `detach`, or a transferring `postMessage`).
  */
 export class RecordBatch {
@@ -150,8 +171,8 @@ export class RecordBatch {
     const raw = this.#raw;
     const rows = raw.numRows;
     if (w[m] === NUMBER) cells = new Float64Array(raw.data, w[m + 1] * 8, rows);
-    else if (w[m] === STRING) cells = sliceCells(w, raw.text, rows, w[m + 1], w[m + 2], w[m + 3]);
-    else cells = dictionaryCells(w, raw.text, rows, w[m + 1], w[m + 2], w[m + 3], w[m + 4]);
+    else if (w[m] === STRING) cells = sliceCells(w, piecesOf(raw), rows, w[m + 1], w[m + 2], w[m + 3]);
+    else cells = dictionaryCells(w, piecesOf(raw), rows, w[m + 1], w[m + 2], w[m + 3], w[m + 4]);
     this.#columns[i] = cells;
     return cells;
   }

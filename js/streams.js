@@ -71,9 +71,15 @@ export class ReaderCall {
   #info = { bytes: 0, totalBytes: null, rows: 0, columnNames: null, deprecation: null };
   #onAnswer;
 
-  /** `onAnswer()` is called once, when the call has its first item or its end. */
-  constructor(instance, open, options, onAnswer) {
+  #spares;
+
+  /**
+   * `onAnswer()` is called once, when the call has its first item or its end. Batches' buffers
+   * come from `handoff` (default: the realm's spares; see src/wasm/handoff.rs for `textBytes`).
+   */
+  constructor(instance, open, options, onAnswer, handoff = spares) {
     this.#instance = instance;
+    this.#spares = handoff;
     this.#onAnswer = onAnswer;
     this.#link = linkCall(options);
     try {
@@ -121,7 +127,7 @@ export class ReaderCall {
     if (this.#raw === null) return undefined;
     const raw = this.#raw;
     try {
-      const item = await this.#instance.track(() => raw.next(spares), (error) => {
+      const item = await this.#instance.track(() => raw.next(this.#spares), (error) => {
         this.#link.controller?.abort(error);
         this.#release();
       });

@@ -3,8 +3,10 @@
 //! the JavaScript side copies the buffer once into an `ArrayBuffer` of the batch's own (a
 //! released batch's, from the `spares` the reader's caller passes, when one fits: see
 //! `js/spares.js`) and decodes each piece of text once, straight from wasm memory (the decoder
-//! has validated it).
-//! `js/record-batch.js` reads the result. Depends on the decoder's [`Batch`] and the layout only.
+//! has validated it). With `spares.textBytes` (Worker mode's Worker), the text is not decoded:
+//! its bytes and the pieces' ends go into the same buffer, which is all a message to the page
+//! then transfers, and the page decodes the pieces it reads. `js/record-batch.js` reads the
+//! result. Depends on the decoder's [`Batch`] and the layout only.
 
 use wasm_bindgen::prelude::*;
 
@@ -14,6 +16,19 @@ use crate::layout::Layout;
 #[wasm_bindgen(inline_js = r#"
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 export function rawBatch(rowOffset, numRows, columnNames, data, wordsAt, text, cuts, spares) {
+  const raw = { rowOffset, numRows, columnNames, data: null, dataLength: data.length, wordsAt };
+  if (spares?.textBytes) {
+    // data, the pieces' ends (u32, 4-aligned), the text's bytes.
+    const cutsAt = (data.length + 3) & ~3;
+    const textAt = cutsAt + cuts.length * 4;
+    const n = textAt + text.length;
+    const buffer = spares.buffer(n) ?? new ArrayBuffer(n);
+    const bytes = new Uint8Array(buffer, 0, n);
+    bytes.set(data);
+    new Uint32Array(buffer, cutsAt, cuts.length).set(cuts);
+    bytes.set(text, textAt);
+    return Object.assign(raw, { data: buffer, cutsAt, pieces: cuts.length, textAt });
+  }
   const pieces = new Array(cuts.length);
   let start = 0;
   for (let i = 0; i < cuts.length; i++) {
@@ -24,14 +39,15 @@ export function rawBatch(rowOffset, numRows, columnNames, data, wordsAt, text, c
   let buffer = spares ? spares.buffer(data.length) : null;
   if (buffer) new Uint8Array(buffer, 0, data.length).set(data);
   else buffer = data.slice().buffer;
-  return { rowOffset, numRows, columnNames, data: buffer, dataLength: data.length, wordsAt, text: pieces };
+  return Object.assign(raw, { data: buffer, text: pieces });
 }
 "#)]
 extern "C" {
     /// `{ rowOffset, numRows, columnNames, data, dataLength, wordsAt, text }`: `data` a copy of
     /// the layout's buffer (its first `dataLength` bytes; in the buffer `spares.buffer(n)`
-    /// gives when `spares` is an object and it gives one), `text` its pieces decoded. The slices are views of wasm
-    /// memory, read at once.
+    /// gives when `spares` is an object and it gives one), `text` its pieces decoded. With
+    /// `spares.textBytes`, `{ ..., cutsAt, pieces, textAt }` instead of `text`: the pieces' ends
+    /// and the text's bytes in `data` too. The slices are views of wasm memory, read at once.
     #[wasm_bindgen(js_name = rawBatch)]
     fn raw_batch(
         row_offset: f64,

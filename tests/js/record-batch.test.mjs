@@ -189,3 +189,49 @@ test('a taker that fails leaves the batch released; release() without a taker de
     assert.throws(() => b2.column(0), TypeError);
   }
 });
+
+/**
+ * `r` as Worker mode's Worker hands it over (src/wasm/handoff.rs, `textBytes`): the text as
+ * UTF-8 bytes in the buffer after the data and the pieces' byte ends (u32, 4-aligned).
+ */
+function asBytes(r) {
+  const encoded = r.text.map((t) => new TextEncoder().encode(t));
+  const dataLength = r.data.byteLength;
+  const cutsAt = (dataLength + 3) & ~3;
+  const textAt = cutsAt + encoded.length * 4;
+  const n = textAt + encoded.reduce((sum, e) => sum + e.length, 0);
+  const data = new ArrayBuffer(n);
+  new Uint8Array(data).set(new Uint8Array(r.data));
+  const cuts = new Uint32Array(data, cutsAt, encoded.length);
+  let end = 0;
+  encoded.forEach((e, i) => {
+    new Uint8Array(data).set(e, textAt + end);
+    end += e.length;
+    cuts[i] = end;
+  });
+  const { text, ...rest } = r;
+  return { ...rest, data, dataLength, cutsAt, pieces: encoded.length, textAt };
+}
+
+test('a batch with its text as bytes in its buffer (Worker mode) reads as the same batch', () => {
+  const samples = [
+    BATCH,
+    raw([['n', 'number', [1, 2]], ['a', 'string', ['', '']], ['b', 'string', ['p', 'q']]]),
+    raw([['s', 'string', ['αβγ', 'x', '😀😀', 'long cell'.repeat(3), '', 'é']], ['d', 'dict', ['u', 'ü', 'u', 'v', 'ü', 'u']]], 7, { pieceChars: 8 }),
+    raw([['a', 'string', []], ['b', 'dict', []]]),
+  ];
+  for (const r of samples) {
+    const want = new RecordBatch(r);
+    const got = new RecordBatch(asBytes(r));
+    assert.deepEqual(got.columns(), want.columns());
+    assert.deepEqual(got.toRows(), want.toRows());
+    assert.deepEqual(got.columnNames.map((_, i) => got.columnType(i)), want.columnNames.map((_, i) => want.columnType(i)));
+  }
+  // The text is decoded once, when a string column is first read; releasing afterwards keeps
+  // the cells taken.
+  const b = new RecordBatch(asBytes(BATCH), (buffer) => detach(buffer));
+  const ids = b.strings(0);
+  b.release();
+  assert.deepEqual(ids, ['a1', 'é😀', '']);
+  assert.throws(() => b.strings(2), TypeError);
+});
