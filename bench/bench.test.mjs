@@ -65,6 +65,11 @@ test('the browser benchmark runs every contender on 1 MiB files; checksums agree
     assert.ok(report.packageSize.files.some((f) => f.name === 'worker.js' && f.role === 'worker'));
     assert.match(r.stdout, /this package: a page loads wasm [\d.]+ KB \+ JavaScript [\d.]+ KB = [\d.]+ KB gzip .*: (within|OVER) the 60\.0 KB budget/);
     assert.ok(report.summary.some((s) => s.contender === 'udsv' && s.vsBase === 1));
+    // The CPU-time ratio, for the main thread's parsers only.
+    for (const s of report.summary.filter((x) => x.available)) {
+      const main = s.kind === 'parser' && !s.contender.startsWith('package-worker');
+      assert.equal(Number.isFinite(s.vsBaseCpu) && s.vsBaseCpu > 0, main, `${s.dataset} ${s.contender}: ${s.vsBaseCpu}`);
+    }
 
     const page = readFileSync(join(out, html), 'utf8');
     assert.match(page, /<svg[^>]*>[\s\S]*<rect/);

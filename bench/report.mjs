@@ -25,6 +25,7 @@ function columns(report) {
     ['MiB/s', (s) => num(s.mibPerSec)],
     ['rows/s', (s) => rate(s.rowsPerSec)],
     [`x ${baseLabel}`, (s) => num(s.vsBase, 2)],
+    ['(cpu)', (s) => num(s.vsBaseCpu, 2)],
     ['1st row ms (fetch)', (s) => num(s.firstRowMs)],
     ['(1st byte)', (s) => num(s.firstRowAfterFirstByteMs)],
     ['max unit ms (cpu)', (s) => num(s.unitMaxCpuMs)],

@@ -340,6 +340,15 @@ for (const d of datasets) {
       const b = records.find((x) => x.dataset === d.id && x.contender === base.id && x.run === r.run && !x.error);
       return b ? b.ms / r.ms : null;
     }) : [];
+    // The same on the main thread's CPU time (the trace's), which the other processes of a
+    // loaded machine disturb less than wall time; not for a Worker's contender, whose work the
+    // page's thread does not see.
+    const cpuRatios = base && !c.requires && c.kind === 'parser' ? ok.map((r) => {
+      const b = records.find((x) => x.dataset === d.id && x.contender === base.id && x.run === r.run && !x.error);
+      const mine = r.mainThread?.busyCpuMs;
+      const theirs = b?.mainThread?.busyCpuMs;
+      return mine > 0 && theirs > 0 ? theirs / mine : null;
+    }).filter((x) => x !== null) : [];
     summary.push({
       dataset: d.id, contender: c.id, label: c.label, kind: c.kind, available: true,
       runs: ok.length, failedRuns: failed.length, errors: [...new Set(failed.map((r) => r.error))],
@@ -360,6 +369,7 @@ for (const d of datasets) {
       mainThreadCpuMs: median(ok.map((r) => r.mainThread?.busyCpuMs)),
       wasmBytes: c.wasmMemory ? Math.max(...ok.map((r) => r.wasmBytes ?? 0)) : null,
       vsBase: median(ratios),
+      vsBaseCpu: cpuRatios.length ? median(cpuRatios) : null,
       bestMs: ok.length ? Math.min(...ok.map((r) => r.ms)) : null,
     });
   }
@@ -419,6 +429,7 @@ const report = {
     wasmBytes: 'the package\'s wasm memory after the run (it never shrinks, so this is its peak)',
     memory: 'the memory pass (--memory): the renderer\'s RSS growth (as rssGrowthBytes, one untraced run in a fresh page) streaming each dataset at each size, main thread and Worker mode (a dedicated Worker runs in the page\'s renderer process); beyondSmallestBytes is the growth at the largest size minus that at the smallest, which the target bounds at 64 MiB',
     vsBase: `median over runs of ${base ? base.label : 'the base'} time / this contender's time in the same run (> 1: faster)`,
+    vsBaseCpu: 'the same ratio on the main thread\'s CPU time during the run (from the trace); null for Worker mode and baselines',
   },
   packageSize: packageSize(),
   librarySizes: librarySizes(),
