@@ -38,6 +38,7 @@ const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b')');
 
 /// Percent-encodes `s` as JavaScript's `encodeURIComponent` does (UTF-8, upper-case hex).
+#[inline(never)]
 pub fn encode_uri_component(s: &str) -> String {
     utf8_percent_encode(s, URI_COMPONENT).collect()
 }
@@ -93,6 +94,7 @@ pub struct Base {
 }
 
 impl Base {
+    #[inline(never)]
     pub fn origin(&self) -> String {
         let scheme = match self.scheme {
             Scheme::Http => "http",
@@ -221,6 +223,7 @@ fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, 
 
 /// Whether `segment` is a `.` or `..` path segment, percent-encoded dots included (as the
 /// WHATWG URL parser treats them).
+#[inline(never)]
 pub fn is_dot_segment(segment: &str) -> bool {
     let mut rest = segment.as_bytes();
     let mut dots = 0;
@@ -302,6 +305,7 @@ pub fn parse_host(input: &str) -> Result<Base, HostError> {
 
 /// Parses a page origin (`location.origin`, or a full page URL whose path is ignored).
 /// `None` for opaque origins (`null`), missing or non-http(s) schemes and malformed hosts.
+#[inline(never)]
 pub fn parse_origin(input: &str) -> Option<Base> {
     let (scheme, host, port, _) = parse_authority(input.trim(), false).ok()?;
     Some(Base { scheme, host, port, path_prefix: String::new() })
