@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -49,7 +50,16 @@ function run(cmd, args) {
   }
 }
 
-run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
+// The source paths that panic locations carry are made relative: the crates' from the cargo
+// registry (`<crate>-<version>/src/…` rather than `$CARGO_HOME/registry/src/<index>/…`) and
+// this crate's (`src/…`). The module is smaller and does not hold the build machine's paths.
+// Added to .cargo/config.toml's flags for the target (cargo merges the lists).
+const cargoHome = process.env.CARGO_HOME ?? join(homedir(), '.cargo');
+const registrySrc = join(cargoHome, 'registry', 'src');
+const remapped = [...(existsSync(registrySrc) ? readdirSync(registrySrc).map((d) => join(registrySrc, d)) : []), root];
+const remapFlags = remapped.map((dir) => JSON.stringify(`--remap-path-prefix=${resolve(dir)}/=`));
+run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown',
+  '--config', `target.wasm32-unknown-unknown.rustflags=[${remapFlags.join(', ')}]`]);
 
 // The stamp covers the compiled wasm, the glue transforms and the wasm-opt flags.
 const hash = createHash('sha256').update(readFileSync(rawWasm))

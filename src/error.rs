@@ -61,30 +61,35 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl From<ApiError> for Error {
+    #[inline(never)]
     fn from(e: ApiError) -> Error {
         Error::Api(e)
     }
 }
 
 impl From<DecodeError> for Error {
+    #[inline(never)]
     fn from(e: DecodeError) -> Error {
         Error::Csv(e)
     }
 }
 
 impl From<NetworkError> for Error {
+    #[inline(never)]
     fn from(e: NetworkError) -> Error {
         Error::Network(e)
     }
 }
 
 impl From<ArgumentError> for Error {
+    #[inline(never)]
     fn from(e: ArgumentError) -> Error {
         Error::Argument(e)
     }
 }
 
 impl From<CallError> for Error {
+    #[inline(never)]
     fn from(e: CallError) -> Error {
         match e {
             CallError::Api(e) => Error::Api(e),
@@ -95,12 +100,14 @@ impl From<CallError> for Error {
 }
 
 impl From<ConfigError> for Error {
+    #[inline(never)]
     fn from(e: ConfigError) -> Error {
         Error::Argument(ArgumentError::new(e.field(), e.to_string()))
     }
 }
 
 impl From<RangeError> for Error {
+    #[inline(never)]
     fn from(e: RangeError) -> Error {
         Error::Argument(ArgumentError::new(e.range.field, e.to_string()))
     }

@@ -44,6 +44,7 @@ pub struct ErrorBody {
     pub codes: Vec<String>,
 }
 
+#[inline(never)]
 fn non_blank<J: JsonValue>(v: Option<J>) -> Option<String> {
     v.and_then(|v| v.string()).filter(|s| !s.trim().is_empty())
 }

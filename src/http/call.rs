@@ -65,6 +65,7 @@ pub struct NetworkError {
 }
 
 impl NetworkError {
+    #[inline(never)]
     pub fn new(message: impl Into<String>, bytes_received: f64, url: &str) -> NetworkError {
         NetworkError { message: message.into(), bytes_received, url: url.to_string() }
     }
@@ -80,6 +81,7 @@ impl NetworkError {
     }
 
     /// The connection failed while the call waited for `what`; `cause` says how.
+    #[inline(never)]
     pub fn failed(what: Wait, cause: &str, bytes_received: f64, url: &str) -> NetworkError {
         NetworkError::new(format!("{} failed: {cause}", what.describe()), bytes_received, url)
     }
@@ -423,6 +425,7 @@ impl Call {
         Action::Send(self.request(self.url.clone(), method, csrf_token.as_deref(), Wait::Response))
     }
 
+    #[inline(never)]
     fn request(&self, url: String, method: &'static str, csrf_token: Option<&str>, awaiting: Wait) -> Request {
         let auth = self.config.auth();
         Request {

@@ -233,6 +233,7 @@ impl HostConfig {
     }
 
     /// `{base}/api/v1/csrf-token`.
+    #[inline(never)]
     pub fn csrf_url(&self) -> String {
         format!("{}{CSRF_PATH}", self.base_url())
     }

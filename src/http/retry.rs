@@ -81,6 +81,7 @@ impl RetryPolicy {
 
     /// The jittered backoff delay after failed attempt `attempt`, uniform in
     /// `[d/2, d)` for the nominal delay `d`; `random` is clamped into `[0, 1)`.
+    #[inline(never)]
     pub fn backoff_ms(&self, attempt: u32, random: f64) -> f64 {
         let r = if random.is_finite() { random.clamp(0.0, 1.0 - f64::EPSILON) } else { 0.0 };
         let d = self.nominal_delay_ms(attempt);

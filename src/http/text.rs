@@ -39,6 +39,7 @@ fn push_hex(out: &mut String, n: u32) {
 /// `s` split around the first occurrence of `needle`: `str::split_once` with a string
 /// pattern, by a plain byte search (the standard library's two-way string searcher and its
 /// panic messages weigh several KB in the wasm module; the strings searched here are short).
+#[inline(never)]
 pub fn split_once_str<'a>(s: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     let at = find_str(s, needle)?;
     Some((s.get(..at)?, s.get(at + needle.len()..)?))

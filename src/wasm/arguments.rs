@@ -157,6 +157,7 @@ fn field_names(obj: &JsValue) -> Vec<String> {
 }
 
 /// Whether `obj[key]` is set, as JavaScript tests a value (truthy).
+#[inline(never)]
 fn is_set(obj: &JsValue, key: &str) -> bool {
     get(obj, key).is_truthy()
 }
@@ -190,6 +191,7 @@ fn opt_in(obj: &JsValue, key: &str, range: Range) -> Result<Option<f64>, crate::
     Ok(Some(range.check(v.as_f64().unwrap_or(f64::NAN))?))
 }
 
+#[inline(never)]
 fn must_be_object(v: &JsValue, field: &'static str, message: &str) -> Result<(), ArgumentError> {
     if absent(v) || v.is_object() {
         Ok(())

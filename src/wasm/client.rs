@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::Promise;
+use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -19,7 +19,9 @@ use crate::http::{quoted, Call, Dataset, Endpoint};
 #[wasm_bindgen(typescript_custom_section)]
 const DATASET_TS: &str = Dataset::TYPESCRIPT;
 
-/// A client for one tenant host (the `PredictionsClient` of the package wraps it).
+/// A client for one tenant host (the `PredictionsClient` of the package wraps it). Its string
+/// getters return JavaScript strings made in the module (`JsString`), which needs less glue than
+/// a returned `String`.
 #[wasm_bindgen]
 pub struct Client {
     ctx: Rc<Context>,
@@ -74,27 +76,27 @@ impl Client {
 
     /// The normalized host origin requests go to.
     #[wasm_bindgen(getter)]
-    pub fn origin(&self) -> String {
-        self.ctx.config().origin().to_string()
+    pub fn origin(&self) -> JsString {
+        self.ctx.config().origin().into()
     }
 
     /// The configured host's base URL: the origin, and the path prefix when the host has one.
     #[wasm_bindgen(getter)]
-    pub fn host(&self) -> String {
-        self.ctx.config().base_url()
+    pub fn host(&self) -> JsString {
+        self.ctx.config().base_url().as_str().into()
     }
 
     /// The authentication type in use, given or inferred: `cookie`, `apikey`, `oauth2`, `none`
     /// or `noauth`.
     #[wasm_bindgen(getter, js_name = authType)]
-    pub fn auth_type(&self) -> String {
-        self.ctx.config().auth().module().to_string()
+    pub fn auth_type(&self) -> JsString {
+        self.ctx.config().auth().module().into()
     }
 
     /// The warning about fields of the configuration that are not used, when there are any.
     #[wasm_bindgen(getter, js_name = configWarning)]
-    pub fn config_warning(&self) -> Option<String> {
-        self.ctx.config().unknown_fields_warning()
+    pub fn config_warning(&self) -> Option<JsString> {
+        self.ctx.config().unknown_fields_warning().map(|w| w.as_str().into())
     }
 
     /// Whether a 401 should send the page to the login URL.

@@ -358,7 +358,7 @@ impl Reader {
 
     /// The endpoint's `Deprecation`/`Sunset` notice, once the response has arrived.
     #[wasm_bindgen(getter)]
-    pub fn deprecation(&self) -> Option<String> {
-        self.shared.borrow().deprecation.clone()
+    pub fn deprecation(&self) -> Option<js_sys::JsString> {
+        self.shared.borrow().deprecation.as_deref().map(Into::into)
     }
 }

@@ -46,6 +46,7 @@ pub fn throw(e: impl Into<Rejection>) -> JsValue {
     e.into().into_js()
 }
 
+#[inline(never)]
 fn set(obj: &Object, key: &str, value: &JsValue) {
     // Setting a property on a plain object made here cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
