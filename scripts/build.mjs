@@ -77,9 +77,12 @@ if (stamp !== hash || !existsSync(bgWasm)) {
   const dts = join(glueDir, `${name}.d.ts`);
   writeFileSync(dts, wrapGlueTypes(readFileSync(dts, 'utf8')));
   run(join(root, 'node_modules', '.bin', 'wasm-opt'), [...WASM_OPT_FLAGS, bgWasm, '-o', bgWasm]);
-  const short = shortenImports(readFileSync(bgWasm), readFileSync(glue, 'utf8'));
-  writeFileSync(bgWasm, short.wasm);
-  writeFileSync(glue, short.glue);
+  // A build that keeps names (for profiles) keeps the imports' long names too.
+  if (!keepNames) {
+    const short = shortenImports(readFileSync(bgWasm), readFileSync(glue, 'utf8'));
+    writeFileSync(bgWasm, short.wasm);
+    writeFileSync(glue, short.glue);
+  }
   writeFileSync(stampFile, hash);
 } else {
   console.log('[build] wasm unchanged: kept the optimized module');
