@@ -7,6 +7,8 @@
 
 /** Buffers kept at most; a bigger one released when they are all kept replaces the smallest. */
 const KEEP = 4;
+/** Bytes kept at most, so that a stream of large batches leaves no more than this behind. */
+const KEEP_BYTES = 32 * 1024 * 1024;
 
 const kept = [];
 let released = false;
@@ -18,6 +20,10 @@ let reused = 0;
  * batch, a little larger, fits in the buffer too. */
 function roomFor(n) {
   return n + (n >> 3) + 4096;
+}
+
+function keptBytes() {
+  return kept.reduce((sum, b) => sum + b.byteLength, 0);
 }
 
 export const spares = {
@@ -45,18 +51,20 @@ export const spares = {
   give(buffer) {
     if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return;
     released = true;
+    const total = keptBytes();
     if (kept.length < KEEP) {
-      kept.push(buffer);
+      if (total + buffer.byteLength <= KEEP_BYTES) kept.push(buffer);
       return;
     }
     let smallest = 0;
     for (let i = 1; i < kept.length; i++) if (kept[i].byteLength < kept[smallest].byteLength) smallest = i;
-    if (kept[smallest].byteLength < buffer.byteLength) kept[smallest] = buffer;
+    const instead = kept[smallest].byteLength;
+    if (instead < buffer.byteLength && total - instead + buffer.byteLength <= KEEP_BYTES) kept[smallest] = buffer;
   },
 
   /** For tests: bytes kept, buffers made and buffers reused so far. */
   get stats() {
-    return { bytes: kept.reduce((sum, b) => sum + b.byteLength, 0), made, reused };
+    return { bytes: keptBytes(), made, reused };
   },
 };
 

@@ -33,6 +33,19 @@ test('spares: nothing until a batch is released; then the smallest fit, room to 
   assert.equal(spares.stats.bytes, 1900);
   while (spares.buffer(1)?.byteLength < 1000);
   assert.equal(spares.stats.bytes, 0);
+
+  // At most 32 MiB kept in all: a buffer that would go beyond is left to the collector.
+  const MiB = 1024 * 1024;
+  spares.give(new ArrayBuffer(20 * MiB));
+  spares.give(new ArrayBuffer(16 * MiB));
+  assert.equal(spares.stats.bytes, 20 * MiB);
+  spares.give(new ArrayBuffer(12 * MiB));
+  assert.equal(spares.stats.bytes, 32 * MiB);
+  spares.give(new ArrayBuffer(MiB));
+  spares.give(new ArrayBuffer(MiB));
+  assert.equal(spares.stats.bytes, 32 * MiB, 'full: nothing more kept');
+  spares.give(new ArrayBuffer(40 * MiB));
+  assert.equal(spares.stats.bytes, 32 * MiB, 'too big to keep');
 });
 
 test('detach() moves the bytes into a new buffer; views of the old one read as empty', () => {
