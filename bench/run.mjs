@@ -336,19 +336,15 @@ for (const d of datasets) {
     const ok = records.filter((r) => r.dataset === d.id && r.contender === c.id && !r.error);
     const failed = records.filter((r) => r.dataset === d.id && r.contender === c.id && r.error);
     const ms = median(ok.map((r) => r.ms));
-    const ratios = base ? ok.map((r) => {
-      const b = records.find((x) => x.dataset === d.id && x.contender === base.id && x.run === r.run && !x.error);
-      return b ? b.ms / r.ms : null;
-    }) : [];
+    // Each run paired with the ratio base's run of the same round.
+    const paired = base ? ok.map((r) => [r, records.find((x) => x.dataset === d.id && x.contender === base.id && x.run === r.run && !x.error)])
+      .filter(([, b]) => b) : [];
+    const ratios = paired.map(([r, b]) => b.ms / r.ms);
     // The same on the main thread's CPU time (the trace's), which the other processes of a
     // loaded machine disturb less than wall time; not for a Worker's contender, whose work the
     // page's thread does not see.
-    const cpuRatios = base && !c.requires && c.kind === 'parser' ? ok.map((r) => {
-      const b = records.find((x) => x.dataset === d.id && x.contender === base.id && x.run === r.run && !x.error);
-      const mine = r.mainThread?.busyCpuMs;
-      const theirs = b?.mainThread?.busyCpuMs;
-      return mine > 0 && theirs > 0 ? theirs / mine : null;
-    }).filter((x) => x !== null) : [];
+    const cpuRatios = !c.requires && c.kind === 'parser'
+      ? paired.map(([r, b]) => b.mainThread?.busyCpuMs / r.mainThread?.busyCpuMs).filter((x) => Number.isFinite(x) && x > 0) : [];
     summary.push({
       dataset: d.id, contender: c.id, label: c.label, kind: c.kind, available: true,
       runs: ok.length, failedRuns: failed.length, errors: [...new Set(failed.map((r) => r.error))],

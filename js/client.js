@@ -115,8 +115,9 @@ export class PredictionsClient {
    */
   stream(predictionId, dataset, options = {}) {
     const call = this.#read('openBatches', predictionId, dataset, options);
+    const recycle = recycler(call);
     return callStream(call, {
-      wrap: (raw) => new RecordBatch(raw, recycler(call)),
+      wrap: (raw) => new RecordBatch(raw, recycle),
       fail: (e) => this.#fail(e),
       extra: ['columnNames', 'rows'],
     });
@@ -132,6 +133,7 @@ export class PredictionsClient {
       throw argumentError('limit', '`limit` must be a whole number >= 0 or Infinity');
     }
     const call = this.#read('openBatches', predictionId, dataset, options);
+    const recycle = recycler(call);
     const rows = [];
     let truncated = false;
     let ended = false;
@@ -139,7 +141,7 @@ export class PredictionsClient {
       while (!ended && (rows.length < limit || call.columnNames === null)) {
         const raw = await call.next();
         if (raw === undefined) { ended = true; break; }
-        const batch = new RecordBatch(raw, recycler(call));
+        const batch = new RecordBatch(raw, recycle);
         const take = Math.min(batch.numRows, limit - rows.length);
         for (const row of batch.toRows(take)) rows.push(row);
         batch.release();
@@ -251,7 +253,6 @@ export function parseCsv(source, options = {}) {
   const input = csvSource(source);
   const instance = live();
   const call = new ReaderCall(instance, (opts) => instance.bindings.Reader.fromSource(input, opts), options);
-  return callStream(call, {
-    wrap: (raw) => new RecordBatch(raw, recycler(call)), fail: (e) => e, extra: ['columnNames', 'rows'],
-  });
+  const recycle = recycler(call);
+  return callStream(call, { wrap: (raw) => new RecordBatch(raw, recycle), fail: (e) => e, extra: ['columnNames', 'rows'] });
 }

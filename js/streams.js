@@ -71,7 +71,7 @@ export class ReaderCall {
   #info = { bytes: 0, totalBytes: null, rows: 0, columnNames: null, deprecation: null };
   #onAnswer;
 
-  #spares;
+  #handoff;
 
   /**
    * `onAnswer()` is called once, when the call has its first item or its end. Batches' buffers
@@ -79,7 +79,7 @@ export class ReaderCall {
    */
   constructor(instance, open, options, onAnswer, handoff = spares) {
     this.#instance = instance;
-    this.#spares = handoff;
+    this.#handoff = handoff;
     this.#onAnswer = onAnswer;
     this.#link = linkCall(options);
     try {
@@ -127,7 +127,7 @@ export class ReaderCall {
     if (this.#raw === null) return undefined;
     const raw = this.#raw;
     try {
-      const item = await this.#instance.track(() => raw.next(this.#spares), (error) => {
+      const item = await this.#instance.track(() => raw.next(this.#handoff), (error) => {
         this.#link.controller?.abort(error);
         this.#release();
       });
