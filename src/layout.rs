@@ -159,7 +159,8 @@ impl Layout {
         let first_piece = self.cuts.len();
         let ends = &column.text_ends;
         let n = ends.len();
-        let mut piece_ends = Vec::new();
+        // The pieces' UTF-16 ends follow the cells' in the words.
+        let at2 = self.words.len();
         let mut cell = 0;
         let mut start = 0usize;
         loop {
@@ -175,16 +176,14 @@ impl Layout {
             };
             self.text.extend_from_slice(column.text.get(start..end).unwrap_or_default());
             self.cuts.push(word(self.text.len()));
-            piece_ends.push(utf16_end);
+            self.words.push(utf16_end);
             cell = next;
             start = end;
             if cell >= n {
                 break;
             }
         }
-        let at2 = self.words.len();
-        self.words.extend_from_slice(&piece_ends);
-        [STRING, word(at), word(first_piece), word(at2), word(piece_ends.len())]
+        [STRING, word(at), word(first_piece), word(at2), word(self.words.len() - at2)]
     }
 }
 
