@@ -4,8 +4,8 @@ import { argumentError, QlikApiError } from './errors.js';
 import { live } from './loader.js';
 import { answered, redirectToLogin } from './login.js';
 import { RecordBatch } from './record-batch.js';
-import { workerHandle } from './remote.js';
 import { callStream, linkCall, ReaderCall } from './streams.js';
+import { workerMode } from './worker-mode.js';
 
 /** Where a call's released batches' buffers go: to the spares of the realm that made them. */
 function recycler(call) {
@@ -51,7 +51,7 @@ export class PredictionsClient {
   #host;
   #autoRedirect;
   #authType;
-  #remote; // Worker mode: the client's side of the Worker its calls run in (remote.js), or null
+  #remote; // Worker mode: the client's side of the Worker its calls run in (worker-mode.js), or null
 
   constructor(config = {}) {
     const instance = live();
@@ -63,7 +63,7 @@ export class PredictionsClient {
     this.#authType = this.#client.authType;
     const warning = this.#client.configWarning;
     if (warning) console.warn(warning);
-    this.#remote = workerHandle(config, this.#config);
+    this.#remote = workerMode(config, this.#config);
   }
 
   /** The tenant's base URL requests go to: its origin, and the host's path prefix if any. */

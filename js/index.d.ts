@@ -3,7 +3,7 @@
 import type { AuthType, CallOptions, ClientConfig, Dataset, ParseOptions, Progress, RateLimit } from './qlik_automl_predictions.js';
 export type { AuthType, CallOptions, ClientConfig, Dataset, ParseOptions, Progress, RateLimit };
 
-// Worker mode's options are read by the JavaScript side (js/remote.js), and declared here.
+// Worker mode's options are read by the JavaScript side (js/worker-mode.js), and declared here.
 declare module './qlik_automl_predictions.js' {
   interface ClientConfig {
     /**

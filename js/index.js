@@ -8,7 +8,9 @@
 //   loader.js        init(), and the live instance, made again after a failure
 //   streams.js       reading calls and the ReadableStreams over them
 //   login.js         autoRedirect's loop guard
-//   remote.js        Worker mode, the page's side: the Worker and the calls run in it
+//   worker-mode.js   Worker mode's options, and stand-ins while remote.js is imported
+//   remote.js        Worker mode, the page's side: the Worker and the calls run in it (imported
+//                    on demand, by the first client made with `worker: true`)
 //   wire.js          what crosses postMessage in Worker mode
 //   worker.js        Worker mode's Worker (its own entry, loaded by remote.js)
 //   client.js        PredictionsClient, and parseCsv (CSV from any source)

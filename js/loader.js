@@ -58,8 +58,8 @@ export function compiledModule() {
   return compiled;
 }
 
-// Worker mode's figures for __internals: told by remote.js, which this module does not import
-// (the Worker itself loads this module, and must not load remote.js).
+// Worker mode's figures for __internals: told by worker-mode.js once it imports remote.js, which
+// this module does not import (the Worker itself loads this module, and must not load remote.js).
 let workerFigures = { count: () => 0, stats: async () => null };
 
 /** Sets where `__internals.workers()` and `workerStats()` read Worker mode's figures. */

@@ -1,5 +1,7 @@
 // Worker mode, the page's side: the clients made with `worker: true` run their calls in a
 // dedicated module Worker (worker.js), one per page and Worker script, shared by those clients.
+// Imported on demand by worker-mode.js (a chunk of its own in the package), which checks the
+// options and stands in for a client's handle and calls until this module is loaded.
 // A reading call here (RemoteCall) is what streams.js reads, like a ReaderCall: `next()`,
 // `cancel()` and the call's figures; its items come from the Worker, at most `window` of them
 // requested ahead (the Worker reads on only when one is taken here: backpressure). What only the
@@ -7,7 +9,7 @@
 // with the items), `getAccessToken` (the Worker asks for each token) and the page's address.
 // Errors come as descriptors and are rebuilt into the package's classes (wire.js).
 import { argumentError } from './errors.js';
-import { compiledModule, reportWorkersWith } from './loader.js';
+import { compiledModule } from './loader.js';
 import { HeldValues, cloneable, errorOf } from './wire.js';
 import { detach } from './spares.js';
 
@@ -169,7 +171,8 @@ class Link {
   }
 }
 
-reportWorkersWith({
+/** Worker mode's figures for __internals (worker-mode.js reports them). */
+export const figures = Object.freeze({
   count: () => links.size,
   stats: () => links.get(DEFAULT_SCRIPT)?.stats() ?? Promise.resolve(null),
 });
@@ -277,39 +280,6 @@ export class ClientHandle {
       link.post({ t: 'jobs', call: id, client: this.id, predictionId, options: cloneableOptions(options), aborted, page: page() });
     });
   }
-}
-
-function read(obj, key) {
-  try {
-    return obj[key];
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The client's Worker-mode side when `config.worker` is true (null otherwise); `copied` is the
- * configuration the client keeps (client.js), which the Worker gets. Throws a TypeError naming
- * `worker` or `workerUrl` when they are not a boolean and a string or URL.
- */
-export function workerHandle(config, copied) {
-  if (config === null || typeof config !== 'object') return null;
-  const worker = read(config, 'worker');
-  const workerUrl = read(config, 'workerUrl');
-  if (worker !== undefined && typeof worker !== 'boolean') {
-    throw argumentError('worker', '`worker` must be true or false');
-  }
-  if (workerUrl !== undefined && typeof workerUrl !== 'string' && !(workerUrl instanceof URL)) {
-    throw argumentError('workerUrl', '`workerUrl` must be a string or a URL');
-  }
-  if (workerUrl !== undefined && worker !== true) {
-    throw argumentError('workerUrl', '`workerUrl` is the script of Worker mode: it needs `worker: true`');
-  }
-  if (!worker) return null;
-  if (typeof Worker !== 'function') {
-    throw argumentError('worker', '`worker: true` needs the Worker API (a browser page or Worker)');
-  }
-  return new ClientHandle(copied, workerUrl);
 }
 
 /**

@@ -83,12 +83,15 @@ const query = (host) => `?host=${encodeURIComponent(host)}&key=${API_KEY}`;
 
 describe('what npm pack ships', () => {
   test('LICENSE, CHANGELOG, README, package.json and the built files only', () => {
-    // One bundle per entry point of js/ (the package, the dataset names alone, Worker scripts).
+    // One bundle per entry point of js/ (the package, the dataset names alone, Worker scripts),
+    // and the chunks of index.js: the code it shares with Worker mode's page side, and that side.
     const bundles = jsEntries(join(root, 'js')).map((entry) => `pkg/${entry}`);
     assert.ok(bundles.includes('pkg/index.js') && bundles.includes('pkg/datasets.js'));
+    const chunks = readdirSync(join(root, 'pkg')).filter((f) => f.endsWith('.js') && !bundles.includes(`pkg/${f}`));
+    assert.deepEqual(chunks.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, '')).sort(), ['remote', 'shared'], chunks.join());
     assert.deepEqual(packed.files, [
       'CHANGELOG.md', 'LICENSE', 'README.md', 'package.json',
-      ...bundles,
+      ...bundles, ...chunks.map((f) => `pkg/${f}`),
       'pkg/index.d.ts', 'pkg/qlik_automl_predictions.d.ts', 'pkg/qlik_automl_predictions_bg.wasm', 'pkg/wasm.d.ts',
     ].sort());
   });
@@ -97,7 +100,12 @@ describe('what npm pack ships', () => {
     const files = new Set(packed.files);
     const importsOf = (file) => {
       const src = readFileSync(file, 'utf8');
-      const specs = [...src.matchAll(/(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]/g)].map((m) => m[1]);
+      // Static imports and re-exports, minified (`import{a as b}from"./x.js"`) or not, and
+      // dynamic imports of a literal path.
+      const specs = [
+        ...src.matchAll(/(?:^|[\s;}])(?:import|export)\s*(?:[^'"();]*?\bfrom\s*)?['"](\.[^'"]+)['"]/g),
+        ...src.matchAll(/\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g),
+      ].map((m) => m[1]);
       // `new URL(…, import.meta.url)` resolves against the module, like a relative import.
       const urls = [...src.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\)/g)].map((m) => m[1]);
       return [...specs, ...urls].map((s) => normalize(join(dirname(file), s)));
@@ -113,6 +121,10 @@ describe('what npm pack ships', () => {
       if (file.endsWith('.js')) queue.push(...importsOf(file));
     }
     assert.ok(seen.has('pkg/qlik_automl_predictions_bg.wasm'));
+    assert.ok(seen.has('pkg/worker.js'));
+    // Every packed module is one the entry loads, but the dataset names alone (an entry of their own).
+    const unseen = packed.files.filter((f) => f.endsWith('.js') && !seen.has(f));
+    assert.deepEqual(unseen, ['pkg/datasets.js']);
     const targets = Object.values(PACKAGE.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)));
     for (const t of targets) assert.ok(files.has(normalize(t)), `export target ${t} is not packed`);
     assert.equal(PACKAGE.exports['./wasm'].default, './pkg/qlik_automl_predictions_bg.wasm');
