@@ -126,12 +126,16 @@ test('calls made while the chunk loads: read, aborted before and during, cancell
       await cancelled.cancel();
       out.cancelled = (await read).done;
       out.workers = lib.__internals.workers();
+      const ac3 = new AbortController();
       window.pending = {
         stream,
         table: client.table('churn-small', 'shap', { limit: 4 }),
         jobs: client.jobs('churn-small'),
+        // jobs() checks its arguments in the Worker, then rejects with the reason.
+        jobsAborted: settle(client.jobs('churn-small', { signal: ac3.signal })),
         stats: lib.__internals.workerStats(),
       };
+      ac3.abort('jobs stop');
       return out;
     }, config);
     assert.deepEqual(early, {
@@ -145,7 +149,7 @@ test('calls made while the chunk loads: read, aborted before and during, cancell
     assert.ok(!fetchedPkg().includes('worker.js'), 'the Worker started before its chunk');
     release();
     const r = await w.run(async (lib, cfg) => {
-      const { stream, table, jobs, stats } = window.pending;
+      const { stream, table, jobs, jobsAborted, stats } = window.pending;
       let rows = 0;
       const names = [];
       for await (const b of stream) { rows += b.numRows; names.push(b.columnNames.length); }
@@ -155,12 +159,13 @@ test('calls made while the chunk loads: read, aborted before and during, cancell
         figures: { rows: stream.rows, columns: stream.columnNames.length === names[0], bytes: stream.bytes > 0 && stream.bytes === stream.totalBytes },
         table: JSON.stringify((await table).rows) === JSON.stringify(main.rows),
         jobs: (await jobs).data.length,
+        jobsAborted: await jobsAborted,
         stats: Object.keys((await stats) ?? {}).sort(),
         workers: lib.__internals.workers(),
       };
     }, config);
     assert.deepEqual(r, {
-      rows: 500, figures: { rows: 500, columns: true, bytes: true }, table: true, jobs: 1,
+      rows: 500, figures: { rows: 500, columns: true, bytes: true }, table: true, jobs: 1, jobsAborted: { error: 'jobs stop' },
       stats: ['calls', 'clients', 'spares', 'tokenRequests', 'wasmMemoryBytes'], workers: 1,
     });
     // Aborted or cancelled before the chunk came: nothing was sent.
@@ -172,13 +177,14 @@ test('calls made while the chunk loads: read, aborted before and during, cancell
   }
 });
 
-test('a chunk that cannot be loaded: the Worker-mode calls reject with a clear error; main-thread clients work', async () => {
+test('a chunk that cannot be loaded: the Worker-mode calls reject with a clear error, main-thread clients work; the next call tries again', async () => {
   const chunk = `**/pkg/${CHUNKS[0]}`;
   await w.page.route(chunk, (route) => route.abort());
   try {
     await reload();
     const r = await w.run(async (lib, cfg) => {
       const client = new lib.PredictionsClient({ ...cfg, worker: true });
+      window.failed = client;
       const fail = (e) => ({ isError: e instanceof Error, message: String(e?.message) });
       const out = {
         table: await client.table('churn-small', 'shap').catch(fail),
@@ -198,4 +204,7 @@ test('a chunk that cannot be loaded: the Worker-mode calls reject with a clear e
   } finally {
     await w.page.unroute(chunk);
   }
+  // Served again, the chunk is imported by the next call of the same client.
+  const again = await w.run(async () => (await window.failed.table('churn-small', 'shap', { limit: 2 })).numRows);
+  assert.equal(again, 2);
 });
