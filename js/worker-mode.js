@@ -138,9 +138,16 @@ class PendingCall {
     signal.addEventListener('abort', this.#onAbort, { once: true });
     client.handle().then((handle) => {
       if (!this.#waiting) return;
+      let call;
+      try {
+        call = open(handle);
+      } catch (e) {
+        this.#end({ reason: e });
+        return;
+      }
       this.#waiting = false;
       signal.removeEventListener('abort', this.#onAbort);
-      this.#call = open(handle);
+      this.#call = call;
       if (this.#waiter) {
         const { resolve } = this.#waiter;
         this.#waiter = null;
