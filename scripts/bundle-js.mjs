@@ -12,7 +12,7 @@
 // self-contained module each.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 /** The bundle a page loads first, and the module that holds the dataset names alone. */
@@ -59,8 +59,10 @@ const SHARED_CHUNK = /^chunk-/;
  * Bundles `stageDir` (js/ and the wrapped glue side by side) into `outDir`: the main entry with
  * its chunks, and one minified ES module per other entry. Returns the entries written.
  */
-export async function bundleJs(stageDir, outDir, entries) {
+export async function bundleJs(stageDirPath, outDirPath, entries) {
   const esbuild = await import('esbuild');
+  const stageDir = resolve(stageDirPath);
+  const outDir = resolve(outDirPath);
   const options = {
     absWorkingDir: stageDir,
     outdir: outDir,
@@ -119,7 +121,7 @@ const sum = (list) => list.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip 
 function loadedModules(pkgDir, entry) {
   const esbuild = createRequire(import.meta.url)('esbuild');
   const { metafile } = esbuild.buildSync({
-    absWorkingDir: pkgDir,
+    absWorkingDir: resolve(pkgDir),
     entryPoints: [entry],
     bundle: true,
     splitting: true,
