@@ -19,7 +19,9 @@ test('the browser benchmark runs every contender on 1 MiB files; checksums agree
   try {
     const out = join(tmp, 'out');
     const r = spawnSync(process.execPath, [join(root, 'bench', 'run.mjs'), '--size', '1', '--runs', '1',
-      '--data', join(tmp, 'data'), '--out', out], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+      '--data', join(tmp, 'data'), '--out', out,
+      // A second build (here the same one) runs as `package-compare`.
+      '--compare', join(root, 'pkg')], { cwd: root, encoding: 'utf8', timeout: 300_000 });
     assert.equal(r.status, 0, `exit ${r.status}\n${r.stdout}\n${r.stderr}`);
     const files = readdirSync(out);
     const json = files.find((f) => /^browser-.*\.json$/.test(f));
@@ -47,6 +49,7 @@ test('the browser benchmark runs every contender on 1 MiB files; checksums agree
       for (const col of parsers[0].checksum.columns) {
         assert.equal(col.num + col.str + col.empty + col.other, d.rows);
       }
+      assert.ok(parsers.some((p) => p.contender === 'package-compare'), `${d.id}: the --compare build ran`);
       const pkg = report.records.find((x) => x.dataset === d.id && x.contender === 'package');
       assert.ok(pkg.wasmBytes >= 65536, `${d.id}: wasm memory ${pkg.wasmBytes}`);
       // Each batch's main-thread time, from the run's trace.

@@ -30,6 +30,8 @@ const HELP = `Usage: node bench/run.mjs [options]   (npm run bench -- [options])
   --out DIR          where the reports go (default bench-results)
   --pkg DIR          the package build to load (default pkg/), e.g. one that keeps the wasm
                      name section so CPU profiles name wasm functions
+  --compare DIR      a second build of the package (node scripts/build.mjs --out DIR), run as
+                     the contender package-compare beside package: two builds in one run
   --profile          after the measured runs, one more run of each parser per dataset under
                      Chromium's CPU profiler; writes .cpuprofile files and prints where time goes
   --memory           after the measured runs (--runs 0: instead of them), the memory pass: the
@@ -57,6 +59,7 @@ const { values: opts } = parseArgs({
     data: { type: 'string' },
     out: { type: 'string' },
     pkg: { type: 'string' },
+    compare: { type: 'string' },
     profile: { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
     'memory-sizes': { type: 'string', default: '10,1024' },
@@ -91,6 +94,8 @@ const chosen = pick(CONTENDERS, opts.contenders, 'contender');
 const dataDir = resolve(opts.data ?? join(root, 'bench-data', `browser-${mib}mib`));
 const outDir = resolve(opts.out ?? join(root, 'bench-results'));
 const pkgDir = resolve(opts.pkg ?? join(root, 'pkg'));
+const compareDir = opts.compare ? resolve(opts.compare) : null;
+if (compareDir && !existsSync(join(compareDir, 'index.js'))) fail(`--compare: no package build in ${compareDir}`);
 const memoryChosen = opts.memory ? pick(CONTENDERS, opts['memory-contenders'], 'contender') : [];
 
 // The package's ClientConfig options, from its declarations (declared beside the Rust code that
@@ -104,6 +109,7 @@ function declaredIn(kind, name) {
   return new Set([...block.matchAll(/^\s*(?:readonly\s+)?([A-Za-z_$][\w$]*)\??\s*[:(]/gm)].map((m) => m[1])).has(name);
 }
 function missing(c) {
+  if (c.compare && !compareDir) return 'not available: no second build given (--compare DIR)';
   if (c.requires && !declaredIn('interface ClientConfig', c.requires)) {
     return `not available: the package has no ClientConfig option \`${c.requires}\` (pkg/*.d.ts)`;
   }
@@ -199,7 +205,7 @@ function category(frame) {
   if (fn === '(garbage collector)') return 'garbage collector';
   if (fn === '(program)') return 'browser (program)';
   if (url.startsWith('wasm://') || url.endsWith('.wasm')) return 'package wasm';
-  if (url.includes('/pkg/')) return 'package JS';
+  if (url.includes('/pkg/') || url.includes('/pkg-compare/')) return 'package JS';
   if (url.includes('/lib/')) return 'library JS';
   if (url.endsWith('/contenders.js') || url.endsWith('/bench.js')) return 'benchmark (checksum)';
   if (!url && fn === '(anonymous)') return 'code without a script (new Function)';
@@ -259,7 +265,7 @@ for (const size of opts.memory ? memorySizes : []) {
 }
 const loadBefore = os.loadavg();
 const chrome = await launchBrowser();
-const server = await startBenchServer({ datasets, pkgDir });
+const server = await startBenchServer({ datasets, pkgDir, compareDir });
 const records = [];
 const profiles = [];
 const memoryRecords = [];
@@ -301,7 +307,7 @@ try {
     console.log(`[bench] memory pass: ${memoryContenders.map((c) => c.id).join(', ')} at ${memorySizes.join(', ')} MiB, ` +
       `${memoryRuns} run(s) each, untraced`);
     for (const { size, datasets: sized } of memoryData) {
-      const memServer = await startBenchServer({ datasets: sized, pkgDir });
+      const memServer = await startBenchServer({ datasets: sized, pkgDir, compareDir });
       try {
         for (let run = 0; run < memoryRuns; run++) {
           for (const d of sized) {

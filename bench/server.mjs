@@ -42,11 +42,11 @@ function sendFile(res, file, type) {
 /**
  * Starts the server on 127.0.0.1 (random port). `datasets`: [{ id, path }] served as
  * `/api/v1/automl-predictions/<any id>/<dataset id>`; `pkgDir`: the package served at /pkg/
- * (default: the build in pkg/). Resolves with { url, close() }.
+ * (default: the build in pkg/); `compareDir`: a second build, served at /pkg-compare/. Resolves with { url, close() }.
  */
-export async function startBenchServer({ datasets, pkgDir = join(root, 'pkg') }) {
+export async function startBenchServer({ datasets, pkgDir = join(root, 'pkg'), compareDir = null }) {
   const files = new Map(datasets.map((d) => [d.id, d.path]));
-  const mounts = [['/pkg/', pkgDir], ['/', join(root, 'bench', 'page')]];
+  const mounts = [['/pkg/', pkgDir], ...(compareDir ? [['/pkg-compare/', compareDir]] : []), ['/', join(root, 'bench', 'page')]];
   const server = http.createServer((req, res) => {
     res.on('error', () => {});
     let path;

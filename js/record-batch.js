@@ -1,5 +1,5 @@
 // RecordBatch: the rows of one batch, by column, over the raw object the wasm side hands over
-// (src/wasm/handoff.rs, laid out as src/layout.rs describes): one ArrayBuffer holding every number
+// (src/wasm/handoff.rs, laid out as crates/decode/src/layout.rs describes): one ArrayBuffer holding every number
 // column (f64) and, from `wordsAt`, u32 words: five per column (kind, at, piece, at2, count), then
 // what they point to; and the cells' text as pieces of at most 32 KiB (strings), each cut at a
 // cell's end. A number column is a Float64Array view of the buffer; a string column's cells are

@@ -22,13 +22,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_TIMEOUT = '--test-timeout=300000';
 const SUITE_TIMEOUT_MS = 25 * 60 * 1000;
 const suites = [
-  ['Rust formatting', 'cargo', ['fmt', '--check']],
+  ['Rust formatting', 'cargo', ['fmt', '--all', '--check']],
   ['Rust formatting (fuzz crate)', 'cargo', ['fmt', '--check', '--manifest-path', 'fuzz/Cargo.toml']],
-  ['Rust lints', 'cargo', ['clippy', '--release', '--all-targets', '--', '-D', 'warnings']],
-  ['Rust lints (wasm32)', 'cargo', ['clippy', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--test', 'web',
+  ['Rust lints', 'cargo', ['clippy', '--release', '--workspace', '--all-targets', '--', '-D', 'warnings']],
+  ['Rust lints (wasm32)', 'cargo', ['clippy', '--release', '--target', 'wasm32-unknown-unknown', '--workspace', '--lib', '--test', 'web',
     '--', '-D', 'warnings']],
   ['Rust lints (fuzz crate)', 'cargo', ['clippy', '--release', '--manifest-path', 'fuzz/Cargo.toml', '--', '-D', 'warnings']],
-  ['native Rust tests', 'cargo', ['test', '--release']],
+  ['native Rust tests', 'cargo', ['test', '--release', '--workspace']],
   ['decoder fuzzing (40 s)', 'bash', [join(root, 'scripts', 'fuzz.sh'), '40']],
   ['wasm tests in headless Chromium', 'cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'web']],
   ['TypeScript declarations', join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tests/types/tsconfig.json']],

@@ -1,20 +1,23 @@
 //! Streaming client for the Qlik Cloud AutoML predictions API.
 //!
 //! The core is plain Rust and builds natively:
-//! - [`decode`]: incremental CSV decoding into columnar record batches;
+//! - [`decode`]: incremental CSV decoding into columnar record batches (the
+//!   `qlik-automl-decode` crate, crates/decode, compiled for speed while the rest is compiled
+//!   for size);
 //! - [`http`]: endpoints, host configuration, one API call as a state machine, retry and
 //!   rate-limit policy;
 //! - [`error`]: the crate's one error type, convertible from each layer's;
-//! - [`layout`]: the layout in which a decoded batch crosses to JavaScript.
+//! - [`layout`]: the layout in which a decoded batch crosses to JavaScript (in the decoder's
+//!   crate: it runs once per batch).
 //!
 //! The `wasm` module (only on `wasm32`) is the thin `#[wasm_bindgen]` layer that performs what
 //! the core decides (`fetch`, timers, abort signals) and hands batches to JavaScript. Imports
 //! go one way: `wasm` → `error`, `layout` → `http`, `decode`.
 
-pub mod decode;
+pub use qlik_automl_decode as decode;
+pub use qlik_automl_decode::layout;
 pub mod error;
 pub mod http;
-pub mod layout;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -6,15 +6,27 @@ import { CONTENDERS } from './contenders.js';
 
 const libs = { pkg, uDSV: globalThis.uDSV, Papa: globalThis.Papa, d3: globalThis.d3 };
 
+// The second build (`--compare DIR`, served at /pkg-compare/), loaded by the page that runs it.
+async function compared() {
+  const lib = await import('/pkg-compare/index.js');
+  return { lib, exports: await lib.default() };
+}
+
 async function run(id, dataset) {
   const contender = CONTENDERS.find((c) => c.id === id);
   if (!contender) throw new Error(`no contender ${id}`);
-  const exports = await init();
+  let exports = await init();
+  let runLibs = libs;
+  if (contender.compare) {
+    const other = await compared();
+    exports = other.exports;
+    runLibs = { ...libs, pkg: other.lib };
+  }
   const path = `/api/v1/automl-predictions/bench/${dataset}`;
   const url = new URL(path, location.href).href;
   let firstRow = null;
   const ctx = {
-    libs, dataset, url, predictionId: 'bench',
+    libs: runLibs, dataset, url, predictionId: 'bench',
     firstRow() { if (firstRow === null) firstRow = performance.now(); },
     // The consumer is done with a unit (a batch, a chunk): a mark in the trace (bench/trace.mjs).
     unitDone() {

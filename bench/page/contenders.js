@@ -230,7 +230,8 @@ async function runText(ctx) {
  * id, label, kind ('parser': checksums compared; 'baseline': bytes or characters counted),
  * `ratioBase` marks the contender the others are compared with, `wasmMemory` says the package's
  * wasm memory is in the page (not in a Worker), `requires` names a ClientConfig option the
- * package must declare (pkg/index.d.ts) for the contender to run.
+ * package must declare (pkg/index.d.ts) for the contender to run; `compare` runs the second
+ * build given with `--compare DIR` instead of pkg/.
  */
 export const CONTENDERS = [
   { id: 'bytes', label: 'body bytes, no decoding', kind: 'baseline', run: runBytes },
@@ -240,6 +241,8 @@ export const CONTENDERS = [
     run: (ctx) => runPackage(ctx, {}) },
   { id: 'package-release', label: 'this package, batches released', kind: 'parser', wasmMemory: true,
     requiresMethod: 'release', run: (ctx) => runPackage(ctx, {}, true) },
+  { id: 'package-compare', label: 'this package, the --compare build', kind: 'parser', wasmMemory: true,
+    compare: true, run: (ctx) => runPackage(ctx, {}) },
   { id: 'package-worker', label: 'this package (Worker)', kind: 'parser', requires: 'worker',
     run: (ctx) => runPackage(ctx, { worker: true }) },
   { id: 'package-worker-release', label: 'this package (Worker), released', kind: 'parser', requires: 'worker',

@@ -1,4 +1,4 @@
-// End-to-end tests of the batch hand-off (src/layout.rs, src/wasm/handoff.rs, js/record-batch.js)
+// End-to-end tests of the batch hand-off (crates/decode/src/layout.rs, src/wasm/handoff.rs, js/record-batch.js)
 // through the built package in headless Chromium: text cut into pieces, columns of repeated cells
 // as dictionaries, number columns as views of one buffer per batch, body chunks taken into the
 // decoder in slices, byte streams read into one buffer of the reader's own (BYOB); on the main

@@ -1,12 +1,12 @@
 // RecordBatch over raw batches as the wasm side hands them over (src/wasm/handoff.rs, in the
-// layout of src/layout.rs), in Node: the module has no dependency on the wasm glue.
+// layout of crates/decode/src/layout.rs), in Node: the module has no dependency on the wasm glue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordBatch } from '../../js/record-batch.js';
 import { detach } from '../../js/spares.js';
 
 /**
- * A raw batch in the layout of src/layout.rs: number columns' f64s, then u32 words (five per
+ * A raw batch in the layout of crates/decode/src/layout.rs: number columns' f64s, then u32 words (five per
  * column: kind, at, piece, at2, count, then the cells' UTF-16 ends, value indices and piece
  * ends), the text in pieces. A string column given as 'dict' goes as a dictionary; `pieceChars`
  * cuts a string column's text into pieces of about that many UTF-16 units, at cells' ends.

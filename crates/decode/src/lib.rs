@@ -25,7 +25,8 @@
 //! Modules: `options` (settings), `error`, `number`, `lines`, `record` (a finished record's
 //! checks), `arena` (the record csv-core is reading), `batch` (columns), `simple` (plain rows
 //! straight into the columns), `decoder` (the [`Decoder`]), `sizing` (adaptive batch sizes)
-//! and `driver` (the loop); each imports only those before it.
+//! and `driver` (the loop); each imports only those before it. `layout` (the layout in which
+//! a batch crosses to JavaScript) comes after them all.
 
 mod arena;
 mod batch;
@@ -38,6 +39,8 @@ mod options;
 mod record;
 mod simple;
 mod sizing;
+
+pub mod layout;
 
 pub use batch::{Batch, Column, ColumnKind};
 pub use decoder::{Decoder, Feed};

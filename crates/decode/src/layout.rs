@@ -26,7 +26,7 @@ use std::hash::Hasher;
 
 use rustc_hash::FxHasher;
 
-use crate::decode::{Batch, Column, ColumnKind};
+use crate::{Batch, Column, ColumnKind};
 
 /// Most bytes of text in one piece (a single longer cell makes a piece of its own).
 pub const PIECE_BYTES: usize = 32 * 1024;
@@ -284,7 +284,7 @@ fn word(n: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{DecodeOptions, Driver, Step};
+    use crate::{DecodeOptions, Driver, Step};
 
     /// A cell as JavaScript reads it (a number by its bits, so NaN equals NaN).
     #[derive(Debug, Clone, PartialEq)]
