@@ -8,10 +8,26 @@
 // page has stays here: the caller's signal and its reason, `onProgress` (called here, in order
 // with the items), `getAccessToken` (the Worker asks for each token) and the page's address.
 // Errors come as descriptors and are rebuilt into the package's classes (wire.js).
-import { argumentError } from './errors.js';
-import { compiledModule } from './loader.js';
+//
+// What this module uses of the page's modules (the error classes, the compiled wasm module,
+// `detach`) is handed to it by worker-mode.js when it is imported (`connect`), not imported
+// here: imported, those modules would be a chunk of their own that index.js imports (one more
+// request before every page can start); copied into this chunk, their classes would not be
+// those index.js exports. This chunk (this module and wire.js) shares no module with index.js;
+// the build fails if it ever does (scripts/bundle-js.mjs).
 import { HeldValues, cloneable, errorOf } from './wire.js';
-import { detach } from './spares.js';
+
+/** The package's error classes and `argumentError` (errors.js's exports, as index.js has them). */
+let errors;
+/** The page's compiled wasm module (loader.js), sent to each Worker. */
+let compiledModule;
+/** Detaches a buffer that cannot go back to a Worker (spares.js). */
+let detach;
+
+/** Called once, by worker-mode.js, before anything else here: hands over the page's modules. */
+export function connect(modules) {
+  ({ errors, compiledModule, detach } = modules);
+}
 
 /** Items requested ahead of the consumer: batches, and raw chunks of a download. */
 export const WINDOW = Object.freeze({ openBatches: 3, openBytes: 16 });
@@ -109,14 +125,14 @@ class Link {
     if (m.t === 'ready') {
       this.#ready = true;
     } else if (m.t === 'failed') {
-      this.#fail(errorOf(m.error, this.held));
+      this.#fail(errorOf(m.error, this.held, errors));
     } else if (m.t === 'token') {
       this.#token(m);
     } else if (m.t === 'stats') {
       this.#statsWaiters.shift()?.(m.stats);
     } else {
       // An error that comes back for a call that has ended still gives its held value back.
-      const error = m.t === 'error' ? errorOf(m.error, this.held) : undefined;
+      const error = m.t === 'error' ? errorOf(m.error, this.held, errors) : undefined;
       this.calls.get(m.call)?.receive(m, error);
     }
   }
@@ -193,7 +209,7 @@ function tokenSource(value) {
   return () => {
     const f = globalThis[value];
     if (typeof f !== 'function') {
-      throw argumentError('getAccessToken', `getAccessToken: no function named ${JSON.stringify(value)} on globalThis`);
+      throw errors.argumentError('getAccessToken', `getAccessToken: no function named ${JSON.stringify(value)} on globalThis`);
     }
     return f.call(undefined);
   };

@@ -2,8 +2,10 @@
 // Worker): errors as descriptors, rebuilt into the package's classes on the page (a class does
 // not survive structured cloning); values the page keeps for itself, sent as tokens; and the
 // ArrayBuffers of an item, found wherever they are in it, so they are transferred, not copied.
-// Nothing here depends on the layout of a raw batch. No dependency but errors.js.
-import { CsvError, NetworkError, QlikApiError, WasmModuleError, errorFrom } from './errors.js';
+// Nothing here depends on the layout of a raw batch. No dependency: the error classes are the
+// caller's, passed as `errors` (errors.js's exports). On the page they are the ones index.js
+// exports, handed to Worker mode's chunk when it is loaded (worker-mode.js): that chunk (this
+// module and remote.js) shares no module with index.js, which a page then loads alone.
 
 /**
  * The distinct ArrayBuffers reachable from `value` through plain objects, arrays and typed
@@ -48,8 +50,6 @@ export function postWith(port, message, item) {
   port.postMessage(message);
 }
 
-const CLASSES = [QlikApiError, CsvError, NetworkError];
-
 /** Whether `value` survives structured cloning (postMessage). */
 export function cloneable(value) {
   try {
@@ -67,14 +67,17 @@ function causeOf(cause) {
 
 /**
  * What a call in the Worker failed with, as a structured-cloneable descriptor: the package's
- * errors as `{ qlikErrorKind, message, ...fields }`, anything else as `{ value }` (itself when
- * it can be cloned, else an Error with its description).
+ * errors (instances of `errors`' classes) as `{ qlikErrorKind, message, ...fields }`, anything
+ * else as `{ value }` (itself when it can be cloned, else an Error with its description).
  */
-export function describeError(e) {
+export function describeError(e, errors) {
+  const { QlikApiError, CsvError, NetworkError, WasmModuleError } = errors;
   if (e instanceof WasmModuleError) {
     return { qlikErrorKind: 'WasmModuleError', message: e.message, cause: causeOf(e.cause) };
   }
-  if (CLASSES.some((C) => e instanceof C)) return { ...e, qlikErrorKind: e.name, message: e.message };
+  if ([QlikApiError, CsvError, NetworkError].some((C) => e instanceof C)) {
+    return { ...e, qlikErrorKind: e.name, message: e.message };
+  }
   if (e instanceof TypeError && typeof e.field === 'string') {
     return { qlikErrorKind: 'TypeError', field: e.field, message: e.message };
   }
@@ -131,10 +134,13 @@ export class HeldValues {
   get size() { return this.#values.size; }
 }
 
-/** The error a descriptor of `describeError` stands for, on the page. */
-export function errorOf(d, held) {
+/**
+ * The error a descriptor of `describeError` stands for, on the page: an instance of `errors`'
+ * classes (made by its `errorFrom`, or a `WasmModuleError`), or the held value it names.
+ */
+export function errorOf(d, held, errors) {
   if (d === null || typeof d !== 'object') return d;
-  if (d.qlikErrorKind === 'WasmModuleError') return new WasmModuleError(d.message, { cause: causeFrom(d.cause) });
-  if (Object.hasOwn(d, 'qlikErrorKind')) return errorFrom(d);
+  if (d.qlikErrorKind === 'WasmModuleError') return new errors.WasmModuleError(d.message, { cause: causeFrom(d.cause) });
+  if (Object.hasOwn(d, 'qlikErrorKind')) return errors.errorFrom(d);
   return held ? held.take(d.value) : d.value;
 }

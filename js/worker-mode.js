@@ -3,10 +3,19 @@
 // (remote.js), which is imported on demand: when a client with `worker: true` is made. A page
 // whose clients run on the main thread does not load it. A stand-in waits for the module, then
 // hands over to what it makes (a ClientHandle, a RemoteCall); a call made meanwhile can be read,
-// aborted and cancelled as one of remote.js.
-import { argumentError } from './errors.js';
-import { reportWorkersWith } from './loader.js';
+// aborted and cancelled as one of remote.js. What remote.js uses of the page's modules is
+// handed to it once imported (`connect`): it imports none of them, so that its chunk shares no
+// code with the main bundle, which a page then loads alone.
+import { CsvError, NetworkError, QlikApiError, WasmModuleError, argumentError, errorFrom } from './errors.js';
+import { compiledModule, reportWorkersWith } from './loader.js';
 import { detach } from './spares.js';
+
+/** What remote.js uses of the page's modules (see its `connect`). */
+const PAGE_MODULES = {
+  errors: { QlikApiError, CsvError, NetworkError, WasmModuleError, argumentError, errorFrom },
+  compiledModule,
+  detach,
+};
 
 let loading = null; // the import of remote.js: a promise of the module, once asked for
 let loaded = null; // the module, once imported
@@ -21,7 +30,11 @@ function loadError(e) {
 function remote() {
   if (!loading) {
     const now = import('./remote.js').then(
-      (m) => { loaded = m; return m; },
+      (m) => {
+        m.connect(PAGE_MODULES);
+        loaded = m;
+        return m;
+      },
       (e) => { if (loading === now) loading = null; throw loadError(e); },
     );
     loading = now;

@@ -15,6 +15,7 @@
 // To the page: ready, failed { error }, item { call, item, info }, progress { call, p },
 // end { call, info }, error { call, error, info }, result { call, value }, token { client, req },
 // stats { stats }.
+import * as errors from './errors.js';
 import { __internals, initSync, live } from './loader.js';
 import { ReaderCall } from './streams.js';
 import { spares } from './spares.js';
@@ -106,7 +107,7 @@ class Serving {
         postWith(self, { t: 'item', call: this.id, item, info: info(this.call) }, item);
       } catch (e) {
         this.cancel();
-        post({ t: 'error', call: this.id, error: describeError(e), info: info(this.call) });
+        post({ t: 'error', call: this.id, error: describeError(e, errors), info: info(this.call) });
         return;
       }
       this.pump();
@@ -114,7 +115,7 @@ class Serving {
       this.busy = false;
       if (this.closed) return;
       this.close();
-      post({ t: 'error', call: this.id, error: describeError(e), info: info(this.call) });
+      post({ t: 'error', call: this.id, error: describeError(e, errors), info: info(this.call) });
     });
   }
 
@@ -139,7 +140,7 @@ function open(m) {
     const { instance, client } = served.on();
     call = new ReaderCall(instance, (opts) => client[m.method](m.predictionId, m.dataset, opts), options, null, HANDOFF);
   } catch (e) {
-    post({ t: 'error', call: m.call, error: describeError(e), info: null });
+    post({ t: 'error', call: m.call, error: describeError(e, errors), info: null });
     return;
   }
   const serving = new Serving(m.call, call, m.credit);
@@ -167,7 +168,7 @@ function jobs(m) {
   } catch (e) {
     result = Promise.reject(e);
   }
-  result.then((value) => done({ t: 'result', call: m.call, value }), (e) => done({ t: 'error', call: m.call, error: describeError(e) }));
+  result.then((value) => done({ t: 'result', call: m.call, value }), (e) => done({ t: 'error', call: m.call, error: describeError(e, errors) }));
 }
 
 const handlers = {
@@ -177,7 +178,7 @@ const handlers = {
       initSync({ module: m.module });
       post({ t: 'ready' });
     } catch (e) {
-      post({ t: 'failed', error: describeError(e) });
+      post({ t: 'failed', error: describeError(e, errors) });
     }
   },
   client(m) { clients.set(m.id, new Served(m.id, m.config, m.token)); },

@@ -2,8 +2,8 @@
 // -> its glue wrapped into a factory (scripts/wrap-glue.mjs) -> wasm-opt (npm binaryen) -> the
 // imports from the glue given short names (scripts/short-imports.mjs); then
 // the modules of js/ and the glue bundled and minified by esbuild into one ES module per entry,
-// index.js with its chunks (Worker mode's page side, imported on demand, and the code it shares
-// with index.js) (scripts/bundle-js.mjs), and the TypeScript declarations beside them.
+// and one for what index.js imports on demand (Worker mode's page side) (scripts/bundle-js.mjs),
+// and the TypeScript declarations beside them.
 // Skips the wasm-bindgen and wasm-opt steps when the compiled wasm has not changed. Prints the
 // package's sizes and what a page loads (wasm + JavaScript, gzip) against the budget.
 //

@@ -5,11 +5,10 @@
 // Entry points: `index.js` (the package), `datasets.js` (the dataset names alone, for pages and
 // scripts that need no wasm), and every module of js/ that another one loads as
 // `new URL('./name.js', import.meta.url)` (a Worker's script): bundlers and browsers resolve
-// that URL beside the bundle, where the entry's own bundle is written. index.js is split: what
-// it imports dynamically (Worker mode's page side, remote.js) is a chunk of its own,
-// `remote-<hash>.js`, and the code that chunk shares with index.js another, `shared-<hash>.js`,
-// which index.js imports; both are written beside index.js. The other entries are one
-// self-contained module each.
+// that URL beside the bundle, where the entry's own bundle is written. What index.js imports on
+// demand (Worker mode's page side, remote.js) is a bundle of its own beside it, `remote-<hash>.js`,
+// which holds no module that index.js holds (else the build fails): index.js stays one file, the
+// one module a page loads. Every bundle is one self-contained module.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
@@ -51,13 +50,64 @@ function restoreImportHints(code, hinted) {
   return code.replace(VARIABLE_IMPORT, `import(${HINTS} $1)`);
 }
 
-/** The chunks of the split main entry: `<entry point's name>-<hash>.js`, the shared code's `shared-<hash>.js`. */
-const CHUNK_NAMES = '[name]-[hash]';
-const SHARED_CHUNK = /^chunk-/;
+/** The bundle of a module imported on demand: `<module's name>-<hash of its content>.js`. */
+const ON_DEMAND_NAMES = '[name]-[hash]';
 
 /**
- * Bundles `stageDir` (js/ and the wrapped glue side by side) into `outDir`: the main entry with
- * its chunks, and one minified ES module per other entry. Returns the entries written.
+ * An esbuild plugin: each module that a bundle imports on demand (`import('./x.js')`) is bundled
+ * by itself, as `x-<hash>.js` in the same directory, and the `import()` points at that file.
+ * `built` maps each such module's path to its build (a promise of esbuild's result).
+ *
+ * Not esbuild's code splitting: that puts esbuild's own helpers (`__export`, which the glue's
+ * namespace imports need) and any module both bundles use in a chunk of their own, which the
+ * main bundle imports: one more request, after index.js, before a page can start fetching the
+ * wasm. Here the main bundle stays one file, and a module that both would hold fails the build
+ * (`checkNothingShared`).
+ */
+function onDemand(esbuild, options, built) {
+  return {
+    name: 'on-demand',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        const path = resolve(args.resolveDir, args.path);
+        if (!built.has(path)) {
+          built.set(path, esbuild.build({
+            ...options, entryPoints: [path], entryNames: ON_DEMAND_NAMES, plugins: [onDemand(esbuild, options, built)],
+          }));
+        }
+        const [file] = (await built.get(path)).outputFiles;
+        return { path: `./${relative(options.outdir, file.path)}`, external: true };
+      });
+    },
+  };
+}
+
+/**
+ * Throws when a module imported on demand would hold a module that the main bundle holds too
+ * (errors.js, loader.js…): a copy of it, whose classes and state are not the page's. Such a
+ * module must import nothing the main bundle holds; it is handed what it needs once imported
+ * (js/worker-mode.js hands remote.js the error classes, the compiled module and `detach`).
+ */
+function checkNothingShared(main, lazy) {
+  const held = new Set(Object.keys(main.metafile.inputs));
+  for (const result of lazy) {
+    const both = Object.keys(result.metafile.inputs).filter((f) => held.has(f)).sort();
+    if (both.length) {
+      const [output] = Object.values(result.metafile.outputs);
+      throw new Error(`bundle: ${output.entryPoint}, which ${MAIN_ENTRY} imports on demand, would hold a copy of`
+        + ` ${both.join(', ')}, which ${MAIN_ENTRY} holds (other classes and state than the page's; split into a chunk`
+        + ` of their own, one more request before every page can start). Hand ${output.entryPoint} what it needs of`
+        + ' them once it is loaded, instead of importing them there.');
+    }
+  }
+}
+
+/**
+ * Bundles `stageDir` (js/ and the wrapped glue side by side) into `outDir`: one minified ES
+ * module per entry, and one per module that the main entry imports on demand (`<name>-<hash>.js`).
+ * Returns the entries written. Throws, writing nothing, when a module imported on demand would
+ * hold a module of the main bundle.
  */
 export async function bundleJs(stageDirPath, outDirPath, entries) {
   const esbuild = await import('esbuild');
@@ -79,30 +129,26 @@ export async function bundleJs(stageDirPath, outDirPath, entries) {
     // wasm-bindgen's import object names each inline snippet module once per function.
     logOverride: { 'duplicate-object-key': 'silent' },
   };
+  const built = new Map();
   const others = entries.filter((e) => e !== MAIN_ENTRY);
-  const results = await Promise.all([
+  const [main, rest] = await Promise.all([
     entries.includes(MAIN_ENTRY)
-      ? esbuild.build({ ...options, entryPoints: [join(stageDir, MAIN_ENTRY)], splitting: true, chunkNames: CHUNK_NAMES })
+      ? esbuild.build({ ...options, entryPoints: [join(stageDir, MAIN_ENTRY)], plugins: [onDemand(esbuild, options, built)] })
       : null,
-    others.length ? esbuild.build({ ...options, entryPoints: others.map((e) => join(stageDir, e)), splitting: false }) : null,
+    others.length ? esbuild.build({ ...options, entryPoints: others.map((e) => join(stageDir, e)) }) : null,
   ]);
+  const lazy = await Promise.all(built.values());
+  if (main) checkNothingShared(main, lazy);
   const files = new Map();
-  for (const result of results.filter(Boolean)) {
+  for (const result of [main, rest, ...lazy].filter(Boolean)) {
     for (const file of result.outputFiles) {
       const sources = Object.keys(result.metafile.outputs[relative(stageDir, file.path)]?.inputs ?? {});
       const hinted = sources.reduce((n, f) => n + (readFileSync(join(stageDir, f), 'utf8').match(HINTED_IMPORT)?.length ?? 0), 0);
       files.set(relative(outDir, file.path), restoreImportHints(file.text, hinted));
     }
   }
-  // esbuild names a shared chunk `chunk-<hash>`: named here for what it is, and the imports of
-  // it renamed with it.
-  const renamed = new Map([...files.keys()].filter((f) => SHARED_CHUNK.test(f)).map((f) => [f, f.replace(SHARED_CHUNK, 'shared-')]));
   mkdirSync(outDir, { recursive: true });
-  for (const [name, text] of files) {
-    let code = text;
-    for (const [from, to] of renamed) code = code.replaceAll(`"./${from}"`, `"./${to}"`);
-    writeFileSync(join(outDir, renamed.get(name) ?? name), code);
-  }
+  for (const [name, code] of files) writeFileSync(join(outDir, name), code);
   return entries;
 }
 

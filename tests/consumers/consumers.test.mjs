@@ -84,11 +84,11 @@ const query = (host) => `?host=${encodeURIComponent(host)}&key=${API_KEY}`;
 describe('what npm pack ships', () => {
   test('LICENSE, CHANGELOG, README, package.json and the built files only', () => {
     // One bundle per entry point of js/ (the package, the dataset names alone, Worker scripts),
-    // and the chunks of index.js: the code it shares with Worker mode's page side, and that side.
+    // and the one index.js imports on demand (Worker mode's page side), with no shared chunk.
     const bundles = jsEntries(join(root, 'js')).map((entry) => `pkg/${entry}`);
     assert.ok(bundles.includes('pkg/index.js') && bundles.includes('pkg/datasets.js'));
     const chunks = readdirSync(join(root, 'pkg')).filter((f) => f.endsWith('.js') && !bundles.includes(`pkg/${f}`));
-    assert.deepEqual(chunks.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, '')).sort(), ['remote', 'shared'], chunks.join());
+    assert.deepEqual(chunks.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, '')).sort(), ['remote'], chunks.join());
     assert.deepEqual(packed.files, [
       'CHANGELOG.md', 'LICENSE', 'README.md', 'package.json',
       ...bundles, ...chunks.map((f) => `pkg/${f}`),
@@ -125,6 +125,8 @@ describe('what npm pack ships', () => {
     // Every packed module is one the entry loads, but the dataset names alone (an entry of their own).
     const unseen = packed.files.filter((f) => f.endsWith('.js') && !seen.has(f));
     assert.deepEqual(unseen, ['pkg/datasets.js']);
+    // index.js imports no module statically: a page fetches it, then the wasm, nothing in between.
+    assert.doesNotMatch(readFileSync(join(root, 'pkg', 'index.js'), 'utf8'), /(?:^|[\s;}])(?:import|export)\s*(?:[^'"();]*?\bfrom\s*)?['"]\./);
     const targets = Object.values(PACKAGE.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)));
     for (const t of targets) assert.ok(files.has(normalize(t)), `export target ${t} is not packed`);
     assert.equal(PACKAGE.exports['./wasm'].default, './pkg/qlik_automl_predictions_bg.wasm');

@@ -1,6 +1,6 @@
 // The build's bundling and size accounting (scripts/bundle-js.mjs): the entry points found in
-// js/, one self-contained module per entry but the main one, whose dynamic imports are chunks
-// beside it, and what a page loads held against the budget.
+// js/, one self-contained module per entry and per module the main one imports on demand, none
+// holding a module of the main one, and what a page loads held against the budget.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,11 +79,15 @@ test('what a page loads is the wasm and the main bundle; Worker scripts and stan
   });
 });
 
-test('what index.js imports dynamically is a chunk beside it, the code they share another; classes stay one', async () => {
+test('what index.js imports on demand is a module of its own beside it; index.js imports nothing; classes stay one', async () => {
   const src = {
-    'index.js': "export { E, f } from './a.js';\nexport const later = () => import('./lazy.js');\n",
-    'a.js': "const M = 'node:fs/promises';\nexport class E {}\nexport async function f() { return import(/* webpackIgnore: true */ /* @vite-ignore */ M); }\n",
-    'lazy.js': "import { E } from './a.js';\nexport const make = () => new E();\nexport const w = () => new Worker(new URL('./w.js', import.meta.url));\n",
+    'index.js': "import { E } from './a.js';\nexport { E };\nexport { f, names } from './a.js';\n"
+      + "export const later = async () => { const m = await import('./lazy.js'); m.connect({ E }); return m; };\n",
+    'a.js': "import * as ns from './b.js';\nconst M = 'node:fs/promises';\nexport class E {}\nexport const names = ns;\n"
+      + 'export async function f() { return import(/* webpackIgnore: true */ /* @vite-ignore */ M); }\n',
+    'b.js': 'export const x = 1;\n',
+    'lazy.js': "let E;\nexport const connect = (page) => { ({ E } = page); };\nexport const make = () => new E();\n"
+      + "export const w = () => new Worker(new URL('./w.js', import.meta.url));\n",
     'w.js': "import { f } from './a.js';\nself.onmessage = () => f();\n",
     'datasets.js': 'export const D = [1];\n',
   };
@@ -94,32 +98,30 @@ test('what index.js imports dynamically is a chunk beside it, the code they shar
     await bundleJs(dir, out, jsEntries(dir));
     const names = readdirSync(out).sort();
     const lazy = names.find((f) => /^lazy-[A-Z0-9]{8}\.js$/.test(f));
-    const shared = names.find((f) => /^shared-[A-Z0-9]{8}\.js$/.test(f));
-    assert.deepEqual(names, ['datasets.js', 'index.js', lazy, shared, 'w.js'].sort());
+    // One file per entry and per module imported on demand: no shared chunk, not even for
+    // esbuild's helpers (a.js's namespace object needs one).
+    assert.deepEqual(names, ['datasets.js', 'index.js', lazy, 'w.js'].sort());
     const code = (name) => readFileSync(join(out, name), 'utf8');
-    // index.js imports the shared chunk, and the lazy one on demand, with no hints: bundlers follow it.
-    assert.match(code('index.js'), new RegExp(`from\\s*"\\./${shared}"`));
+    // index.js imports the lazy module on demand, with no hints: bundlers follow it; nothing statically.
     assert.match(code('index.js'), new RegExp(`import\\("\\./${lazy}"\\)`));
-    assert.match(code(lazy), new RegExp(`from\\s*"\\./${shared}"`));
-    // The hinted import is where its function went: in the shared chunk, and in the Worker's own bundle.
-    for (const name of [shared, 'w.js']) {
+    for (const name of ['index.js', lazy, 'w.js']) assert.doesNotMatch(code(name), /from\s*["']\.|import\s*["']\./, name);
+    // The hinted import is where its function went: in index.js, and in the Worker's own bundle.
+    for (const name of ['index.js', 'w.js']) {
       assert.match(code(name), /import\(\/\* webpackIgnore: true \*\/ \/\* @vite-ignore \*\/ \w+\)/, name);
     }
-    assert.doesNotMatch(code('index.js') + code(lazy), /webpackIgnore/);
-    assert.doesNotMatch(code('w.js'), /from\s*["']\.|import\s*["']\./);
-    // Loaded as files: the chunk's class is the entry's.
+    assert.doesNotMatch(code(lazy), /webpackIgnore/);
+    // Loaded as files: the class the lazy module makes is the one index.js exports (handed over).
     const entry = await import(pathToFileURL(join(out, 'index.js')).href);
     assert.ok((await entry.later()).make() instanceof entry.E);
 
-    // What a page loads: index.js and the shared chunk; Worker mode, the lazy chunk and the
-    // Worker script it starts.
+    // What a page loads: index.js; Worker mode, the lazy module and the Worker script it starts.
     writeFileSync(join(out, 'x_bg.wasm'), Buffer.alloc(1000, 7));
     const size = packageSize(out);
     assert.deepEqual(size.files.map((f) => [f.name, f.role]), [
-      ['datasets.js', 'standalone'], ['index.js', 'page'], [lazy, 'worker'], [shared, 'page'], ['w.js', 'worker'], ['x_bg.wasm', 'page'],
+      ['datasets.js', 'standalone'], ['index.js', 'page'], [lazy, 'worker'], ['w.js', 'worker'], ['x_bg.wasm', 'page'],
     ].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
     const of = (name) => size.files.find((f) => f.name === name);
-    assert.equal(size.js.gzip, of('index.js').gzip + of(shared).gzip);
+    assert.equal(size.js.gzip, of('index.js').gzip);
     assert.equal(size.total.gzip, size.js.gzip + of('x_bg.wasm').gzip);
     assert.equal(size.worker.gzip, of(lazy).gzip + of('w.js').gzip);
     assert.equal(size.worker.raw, of(lazy).raw + of('w.js').raw);
@@ -128,12 +130,35 @@ test('what index.js imports dynamically is a chunk beside it, the code they shar
   }
 });
 
-test("the package's own build: index.js and the shared chunk are the page's; remote.js's chunk and worker.js Worker mode's", () => {
+test('a module imported on demand that imports a module of index.js fails the build, and nothing is written', async () => {
+  const src = {
+    'index.js': "export { E } from './a.js';\nexport const later = () => import('./lazy.js');\n",
+    'a.js': "import { x } from './b.js';\nexport class E { x = x; }\n",
+    'b.js': 'export const x = 1;\n',
+    'lazy.js': "import { E } from './a.js';\nexport const make = () => new E();\n",
+    'datasets.js': 'export const D = [1];\n',
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'bundle-test-'));
+  try {
+    for (const [name, text] of Object.entries(src)) writeFileSync(join(dir, name), text);
+    const out = join(dir, 'out');
+    await assert.rejects(bundleJs(dir, out, jsEntries(dir)),
+      /^Error: bundle: lazy\.js, which index\.js imports on demand, would hold a copy of a\.js, b\.js, which index\.js holds .*one more request before every page can start.*Hand lazy\.js what it needs/);
+    assert.deepEqual(readdirSync(dir).sort(), Object.keys(src).sort());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the package's own build: index.js is the page's; remote.js's bundle and worker.js Worker mode's", () => {
   // A path relative to the working directory does as well.
   const size = packageSize(relative(process.cwd(), join(root, 'pkg')));
   const roles = Object.fromEntries(size.files.map((f) => [f.name.replace(/-[A-Z0-9]{8}\.js$/, '-*.js'), f.role]));
   assert.deepEqual(roles, {
     'datasets.js': 'standalone', 'index.js': 'page', 'qlik_automl_predictions_bg.wasm': 'page',
-    'remote-*.js': 'worker', 'shared-*.js': 'page', 'worker.js': 'worker',
+    'remote-*.js': 'worker', 'worker.js': 'worker',
   });
+  // index.js imports nothing but on demand.
+  const index = readFileSync(join(root, 'pkg', 'index.js'), 'utf8');
+  assert.doesNotMatch(index, /from\s*["']\.|import\s*["']\./);
 });

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
+import * as errors from '../../js/errors.js';
 import { CsvError, NetworkError, QlikApiError, WasmModuleError, argumentError } from '../../js/errors.js';
 import { HeldValues, buffersOf, describeError, errorOf, postWith } from '../../js/wire.js';
 
@@ -50,7 +51,7 @@ test('postWith transfers the buffers (the sender\'s are detached), and copies wh
 });
 
 test('errors cross as descriptors and come back as the same classes, with their fields', () => {
-  const roundTrip = (e, held) => errorOf(structuredClone(describeError(e)), held);
+  const roundTrip = (e, held) => errorOf(structuredClone(describeError(e, errors)), held, errors);
   const api = new QlikApiError('404 Not found', {
     status: 404, code: 'AUTOML-404', title: 'Not found', detail: 'd', errors: [{ code: 'AUTOML-404' }], url: 'https://t/x',
   });
@@ -83,7 +84,7 @@ test('the page\'s own values stand in the Worker as tokens, and come back as the
   const held = new HeldValues(3);
   const reason = { notSignedIn: true };
   const token = held.hold(reason);
-  const back = errorOf(structuredClone(describeError(token)), held);
+  const back = errorOf(structuredClone(describeError(token, errors)), held, errors);
   assert.equal(back, reason);
   assert.equal(held.size, 0);
   assert.deepEqual(held.take(token), token, 'taken once');
@@ -92,4 +93,25 @@ test('the page\'s own values stand in the Worker as tokens, and come back as the
   assert.equal(held.size, 3);
   assert.deepEqual(held.take(tokens[0]), tokens[0]);
   assert.equal(held.take(tokens[3]), 4);
+});
+
+test("the error classes are the caller's: a descriptor comes back as an instance of the classes passed", () => {
+  // Another copy of errors.js's classes, as a bundle that copied the module would have.
+  class OtherApiError extends Error {}
+  OtherApiError.prototype.name = 'QlikApiError';
+  class OtherWasmError extends Error {}
+  const other = {
+    ...errors,
+    QlikApiError: OtherApiError,
+    WasmModuleError: OtherWasmError,
+    errorFrom: (d) => (d.qlikErrorKind === 'QlikApiError' ? new OtherApiError(d.message) : errors.errorFrom(d)),
+  };
+  const api = structuredClone(describeError(new QlikApiError('404', { status: 404 }), errors));
+  assert.ok(errorOf(api, null, other) instanceof OtherApiError);
+  assert.ok(errorOf(api, null, errors) instanceof QlikApiError);
+  const trap = structuredClone(describeError(new WasmModuleError('failed'), errors));
+  assert.ok(errorOf(trap, null, other) instanceof OtherWasmError);
+  // In the Worker, only instances of the classes passed are the package's errors.
+  assert.equal(describeError(new OtherApiError('x'), errors).qlikErrorKind, undefined);
+  assert.equal(describeError(new OtherApiError('x'), other).qlikErrorKind, 'QlikApiError');
 });
