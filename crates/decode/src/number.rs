@@ -3,10 +3,11 @@
 //! Grammar: `[+-]? (digits ('.' digits?)? | '.' digits) ([eE] [+-]? digits)?`. Anything else
 //! (`inf`, `NaN`, hex, surrounding whitespace, `1_000`, ...) is not a number.
 //!
-//! A cell of at most 16 bytes after its sign, digits and at most one point, is read as two
-//! 8-byte words ([`parse_cell`]): its digits right-aligned, the point found and removed with
-//! masks, no branch on the sign (signs often alternate at random, and a mispredicted branch
-//! per cell costs more than the rest of the work). Its mantissa `m` (at most 16 digits) is
+//! A cell of at most 16 bytes after its sign, digits and at most one point, is read as one
+//! 16-byte window ([`parse_cell`]): in wasm as one SIMD vector (one shuffle right-aligns the
+//! digits and removes the point, dot products sum them), natively as two 8-byte words (the
+//! point found and removed with masks); no branch on the sign (signs often alternate at
+//! random, and a mispredicted branch per cell costs more than the rest of the work). Its mantissa `m` (at most 16 digits) is
 //! exact, and the value `m / 10^f` (`f <= 15` fraction digits; `m <= 2^53` when `f > 0`) is
 //! one correctly rounded division of two exact doubles (Clinger's fast path, as in std).
 //!
@@ -14,7 +15,10 @@
 //! (such as the 17 significant digits of a double printed in full), is read by
 //! [`parse_number`]: 8 digits per step into a `u64`, then the same division when `m <= 2^53`,
 //! else [`round_quotient`], which corrects that division's double rounding with two
-//! 64-by-64-bit products and no 128-bit division (emulated, and slow, in wasm32).
+//! 64-by-64-bit products ([`wide_product`], four 32-bit products inline: a `u128` product is
+//! a call in wasm32) and no 128-bit division (emulated, and slow, in wasm32). Such a cell is
+//! parsed out of line, its value returned alone (NaN for none: [`other_cell`]), so that the
+//! call returns no `Option` through memory.
 //!
 //! Every other cell (an exponent, more digits) goes, once its grammar is checked, to
 //! `f64::from_str` (natively) or the host's `parseFloat` (wasm32: [`parse_rest`]). Every path
@@ -25,6 +29,17 @@ const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
     1e21, 1e22,
 ];
+
+/// `5^e` for the exponents of [`POW10`].
+const POW5: [u64; 23] = {
+    let mut p = [1u64; 23];
+    let mut i = 1;
+    while i < p.len() {
+        p[i] = p[i - 1] * 5;
+        i += 1;
+    }
+    p
+};
 
 /// Largest mantissa that converts to `f64` exactly.
 const MAX_EXACT_MANTISSA: u64 = 1 << 53;
@@ -49,6 +64,20 @@ const SHORT: usize = 16;
 
 const ZEROS: u64 = 0x3030_3030_3030_3030;
 
+/// The first 8 bytes of a 16-byte window.
+#[inline(always)]
+fn first_half(w: &[u8; SHORT]) -> [u8; 8] {
+    let [a, b, c, d, e, f, g, h, ..] = *w;
+    [a, b, c, d, e, f, g, h]
+}
+
+/// The last 8 bytes of a 16-byte window.
+#[inline(always)]
+fn second_half(w: &[u8; SHORT]) -> [u8; 8] {
+    let [.., a, b, c, d, e, f, g, h] = *w;
+    [a, b, c, d, e, f, g, h]
+}
+
 /// Mask of the bytes of a little-endian word below byte `q` (`q <= 8`).
 #[inline(always)]
 fn low_bytes(q: usize) -> u64 {
@@ -65,12 +94,10 @@ fn non_digits(v: u64) -> u64 {
 }
 
 /// Parses the cell `buf[start..end]` like [`parse_number`], reading a short one (at most 16
-/// bytes after the sign, digits and at most one point) as two 8-byte words: the 16 bytes of
-/// `buf` that end with the cell (copied when the cell starts closer than that to the start
-/// of `buf`), the bytes before its digits replaced by `'0'`, so the digits are right-aligned
-/// whatever the cell's length. One mask finds every byte that is not a digit; a single one,
-/// a point, is removed by moving the bytes before it up by one, and the 16 digits are
-/// accumulated 8 at a time. Any other cell goes to [`parse_number`].
+/// bytes after the sign, digits and at most one point) from the 16 bytes of `buf` that end
+/// with it ([`short_digits`]), so the digits are right-aligned whatever the cell's length. A
+/// cell that starts closer than that to the start of `buf`, and any other cell, goes to
+/// [`parse_number`].
 #[inline(always)]
 pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
     let cell = buf.get(start..end)?;
@@ -80,26 +107,47 @@ pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
     let sign = usize::from(negative | (first == b'+'));
     let n = cell.len() - sign;
     if n == 0 || n > SHORT {
-        return parse_number(cell);
+        return other_cell(cell);
     }
-    let mut words = [b'0'; SHORT];
-    let window = match end.checked_sub(SHORT).and_then(|from| buf.get(from..end)) {
-        Some(window) => window,
-        None => {
-            let digits = cell.get(sign..).unwrap_or_default();
-            if let Some(room) = words.get_mut(SHORT - n..) {
-                room.copy_from_slice(digits);
-            }
-            &words
-        }
+    // A cell closer than that to the start of `buf` (the first of the input) is rare.
+    let Some(window) =
+        end.checked_sub(SHORT).and_then(|from| buf.get(from..end)).and_then(<[u8]>::first_chunk::<SHORT>)
+    else {
+        return other_cell(cell);
     };
-    let (Some(lo), Some(hi)) = (window.get(..8), window.get(8..)) else {
-        return parse_number(cell);
+    let Some((mantissa, frac_digits)) = short_digits(window, n) else {
+        return other_cell(cell);
     };
-    let (Ok(lo), Ok(hi)) = (<[u8; 8]>::try_from(lo), <[u8; 8]>::try_from(hi)) else {
-        return parse_number(cell);
+    // Above 2^53 only with 16 digits and no point, where dividing by 1 leaves one correctly
+    // rounded conversion; otherwise both operands are exact (at most 15 fraction digits): one
+    // correctly rounded division.
+    let value = match POW10.get(frac_digits) {
+        _ if mantissa == 0 => 0.0,
+        Some(p) if mantissa <= MAX_EXACT_MANTISSA || frac_digits == 0 => mantissa as f64 / p,
+        _ => return other_cell(cell),
     };
-    let (mut lo, mut hi) = (u64::from_le_bytes(lo), u64::from_le_bytes(hi));
+    // `value` is positive or +0.0: setting the sign bit negates it.
+    Some(f64::from_bits(value.to_bits() | (u64::from(negative) << 63)))
+}
+
+/// The mantissa and fraction digits of the cell ending `window`, `n` bytes long after its sign
+/// (1 to 16), when those bytes are digits with at most one point (and a digit); `None`
+/// otherwise. In wasm with SIMD ([`simd_digits`]), else as two 8-byte words: the bytes before
+/// the digits (the sign, earlier cells) replaced by `'0'`, the point removed by moving the
+/// bytes before it up by one, and the 16 digits accumulated 8 at a time.
+#[inline(always)]
+fn short_digits(window: &[u8; SHORT], n: usize) -> Option<(u64, usize)> {
+    #[cfg(target_arch = "wasm32")]
+    return simd_digits(window, n);
+    #[cfg(not(target_arch = "wasm32"))]
+    swar_digits(window, n)
+}
+
+/// [`short_digits`] as two 8-byte words.
+#[inline(always)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn swar_digits(window: &[u8; SHORT], n: usize) -> Option<(u64, usize)> {
+    let (mut lo, mut hi) = (u64::from_le_bytes(first_half(window)), u64::from_le_bytes(second_half(window)));
     // The bytes before the digits (the sign, earlier cells) read as leading zeros.
     let pad = SHORT - n;
     if pad < 8 {
@@ -117,11 +165,11 @@ pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
         // point, next to at least one digit.
         let (odd, base) = if odd_lo != 0 { (odd_lo, 0) } else { (odd_hi, 8) };
         if odd & (odd - 1) != 0 || (base == 0 && odd_hi != 0) || n < 2 {
-            return parse_number(cell);
+            return None;
         }
         let at = base + (odd.trailing_zeros() / 8) as usize;
         if window.get(at) != Some(&b'.') {
-            return parse_number(cell);
+            return None;
         }
         // Bytes below the point move up by one over it; a '0' comes in at byte 0.
         if at < 8 {
@@ -135,17 +183,57 @@ pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
         frac_digits = SHORT - 1 - at;
     }
     // At most 16 digits: exact in a u64.
-    let mantissa = eight_digits_value(lo) * 100_000_000 + eight_digits_value(hi);
-    // Above 2^53 only with 16 digits and no point, where dividing by 1 leaves one correctly
-    // rounded conversion; otherwise both operands are exact (at most 15 fraction digits): one
-    // correctly rounded division.
-    let value = match POW10.get(frac_digits) {
-        _ if mantissa == 0 => 0.0,
-        Some(p) if mantissa <= MAX_EXACT_MANTISSA || frac_digits == 0 => mantissa as f64 / p,
-        _ => return parse_number(cell),
+    Some((eight_digits_value(lo) * 100_000_000 + eight_digits_value(hi), frac_digits))
+}
+
+/// [`short_digits`] in wasm SIMD: the digits' values (`byte - '0'`) in one vector; one mask
+/// finds the bytes of the cell that are not digits; one shuffle moves the bytes before the
+/// point up by one over it and turns the bytes before the cell into zeros; three dot
+/// products of 16-bit lanes sum the digits by pairs, fours and eights.
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+fn simd_digits(window: &[u8; SHORT], n: usize) -> Option<(u64, usize)> {
+    use core::arch::wasm32::{
+        i16x8, i16x8_narrow_i32x4, i32x4_dot_i16x8, i32x4_extract_lane, i8x16_add, i8x16_lt, i8x16_splat,
+        i8x16_swizzle, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u8x16, u8x16_bitmask, u8x16_gt, u8x16_le,
+        u8x16_splat, u8x16_sub, v128_or,
     };
-    // `value` is positive or +0.0: setting the sign bit negates it.
-    Some(f64::from_bits(value.to_bits() | (u64::from(negative) << 63)))
+    let w = window;
+    // Compiled to one 16-byte load.
+    let v = u8x16(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15]);
+    let digits = u8x16_sub(v, u8x16_splat(b'0'));
+    // The cell is the last `n` bytes: bytes from `pad` on.
+    let pad = SHORT - n;
+    let odd = (u32::from(u8x16_bitmask(u8x16_gt(digits, u8x16_splat(9)))) >> pad) << pad;
+    let iota = u8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    let (from, frac_digits) = if odd == 0 {
+        (iota, 0)
+    } else {
+        // One byte that is not a digit, a point, next to at least one digit.
+        if odd & (odd - 1) != 0 || n < 2 {
+            return None;
+        }
+        let at = odd.trailing_zeros() as usize;
+        if w.get(at) != Some(&b'.') {
+            return None;
+        }
+        // Byte j takes byte j - 1 up to the point (-1: none, so 0), byte j after it.
+        (i8x16_add(iota, u8x16_le(iota, u8x16_splat(at as u8))), SHORT - 1 - at)
+    };
+    // Bytes taken from before the cell read as 0 (an index out of range gives 0).
+    let from = v128_or(from, i8x16_lt(from, i8x16_splat(pad as i8)));
+    let d = i8x16_swizzle(digits, from);
+    let tens = i16x8(10, 1, 10, 1, 10, 1, 10, 1);
+    let pairs = i16x8_narrow_i32x4(
+        i32x4_dot_i16x8(u16x8_extend_low_u8x16(d), tens),
+        i32x4_dot_i16x8(u16x8_extend_high_u8x16(d), tens),
+    );
+    let fours = i32x4_dot_i16x8(pairs, i16x8(100, 1, 100, 1, 100, 1, 100, 1));
+    let fours = i16x8_narrow_i32x4(fours, fours);
+    let eights = i32x4_dot_i16x8(fours, i16x8(10_000, 1, 10_000, 1, 10_000, 1, 10_000, 1));
+    let high = u64::from(i32x4_extract_lane::<0>(eights) as u32);
+    let low = u64::from(i32x4_extract_lane::<1>(eights) as u32);
+    Some((high * 100_000_000 + low, frac_digits))
 }
 
 /// Accumulates the decimal digits of `s` from `i` into `mantissa` (wrapping: exact only for
@@ -179,11 +267,27 @@ fn leading_zeros(s: &[u8]) -> usize {
     s.iter().take_while(|&&b| b == b'0' || b == b'.').filter(|&&b| b == b'0').count()
 }
 
+/// [`parse_number`] for the cells [`parse_cell`] does not read itself, as an `Option` again
+/// once inlined: the call returns the value alone, NaN standing for `None` (no cell of the
+/// grammar is NaN), so that it comes back in a register rather than through memory (an
+/// `Option<f64>` result, in wasm32).
+#[inline(always)]
+fn other_cell(cell: &[u8]) -> Option<f64> {
+    let v = parse_number_or_nan(cell);
+    (!v.is_nan()).then_some(v)
+}
+
+/// [`parse_number`], NaN for `None`.
+#[inline(never)]
+fn parse_number_or_nan(s: &[u8]) -> f64 {
+    parse_number(s).unwrap_or(f64::NAN)
+}
+
 /// Parses `s` as a plain decimal number; `None` when it does not match the grammar. A
 /// decimal without exponent, with at most 19 significant digits and 22 fraction digits, is
 /// rounded here ([`round_quotient`] above 2^53); any other cell starting (after its sign)
 /// with a digit or a point goes to [`parse_rest`].
-#[inline(never)]
+#[inline]
 pub(crate) fn parse_number(s: &[u8]) -> Option<f64> {
     let first = s.first().copied().unwrap_or(0);
     let negative = first == b'-';
@@ -306,6 +410,19 @@ fn parse_float(text: &str) -> Option<f64> {
     Some(js_sys::parse_float(text))
 }
 
+/// The full product of `a` and `b`, from four 32-by-32-bit products: wasm32 has no 64-by-64
+/// multiplication to 128 bits, and a `u128` product there is a call multiplying all 128 bits.
+#[inline(always)]
+fn wide_product(a: u64, b: u64) -> u128 {
+    let (a_lo, a_hi, b_lo, b_hi) = (a & 0xFFFF_FFFF, a >> 32, b & 0xFFFF_FFFF, b >> 32);
+    let low = a_lo * b_lo;
+    let (cross1, cross2) = (a_hi * b_lo, a_lo * b_hi);
+    // At most (2^32 - 1) * 3 + 2^32 - 1: no overflow.
+    let middle = (low >> 32) + (cross1 & 0xFFFF_FFFF) + (cross2 & 0xFFFF_FFFF);
+    let high = a_hi * b_hi + (cross1 >> 32) + (cross2 >> 32) + (middle >> 32);
+    (u128::from(high) << 64) | u128::from((middle << 32) | (low & 0xFFFF_FFFF))
+}
+
 /// `m / 10^e` correctly rounded (to nearest, ties to even) for `m` above 2^53 and
 /// `1 <= e <= 22`, such as the 17 significant digits of a double printed in full; `None`
 /// in the rare case left to std (a result at the bottom of a binade).
@@ -327,9 +444,9 @@ fn round_quotient(m: u64, e: usize) -> Option<f64> {
         // The neighbour below is half as far: leave it to std.
         return None;
     }
-    let five = u128::from(5u64.checked_pow(u32::try_from(e).ok()?)?);
-    let up = u128::from(2 * significand + 1) * five;
-    let down = u128::from(2 * significand - 1) * five;
+    let five = *POW5.get(e)?;
+    let up = wide_product(2 * significand + 1, five);
+    let down = wide_product(2 * significand - 1, five);
     // v = significand * 2^k; the midpoints are compared scaled by 2^-(k + e - 1).
     let k = i64::try_from(bits >> 52).ok()? - 1075;
     let t = k + e as i64 - 1;
@@ -615,6 +732,11 @@ mod tests {
                 s.push_str(&format!("e{e}"));
             }
             same(&s);
+        }
+
+        #[test]
+        fn wide_products_are_full_products(a: u64, b: u64) {
+            prop_assert_eq!(super::wide_product(a, b), u128::from(a) * u128::from(b));
         }
 
         #[test]
