@@ -5,14 +5,13 @@ use std::rc::Rc;
 
 use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::arguments::{call_options, client_options, decode_options, CallOptions};
 use super::body::{read_json, Body};
 use super::context::Context;
 use super::control::Control;
 use super::reader::Reader;
-use super::rejection::{throw, Rejection};
+use super::rejection::{promise, throw, Rejection};
 use crate::error::ArgumentError;
 use crate::http::{quoted, Call, Dataset, Endpoint};
 
@@ -127,9 +126,9 @@ impl Client {
         let prepared =
             call_options(&options).map_err(Rejection::from).and_then(|o| self.call(Endpoint::Jobs, &prediction_id, &o));
         let ctx = self.ctx.clone();
-        future_to_promise(async move {
-            let (mut call, ctl) = prepared.map_err(throw)?;
-            read_json(&ctx, &ctl, &mut call, "jobs response").await.map_err(Rejection::into_js)
+        promise(async move {
+            let (mut call, ctl) = prepared?;
+            read_json(&ctx, &ctl, &mut call, "jobs response").await
         })
     }
 }
