@@ -12,6 +12,7 @@
 use std::fmt;
 
 use super::response::{parse_retry_after_at, retry_after_from_text};
+use super::text::uint;
 
 /// The error code a 403 carries when the CSRF token is missing or stale.
 const CSRF_REJECTION_CODE: &str = "CSRF-TOKEN-2";
@@ -103,13 +104,13 @@ impl ApiError {
         now_ms: f64,
         url: &str,
     ) -> ApiError {
-        let code = body.code.clone().unwrap_or_else(|| format!("HTTP-{status}"));
+        let code = body.code.clone().unwrap_or_else(|| format!("HTTP-{}", uint(status.into())));
         let title = body.title.clone().unwrap_or_else(|| {
             let text = status_text.trim();
             if !text.is_empty() {
                 text.to_string()
             } else {
-                reason_phrase(status).map_or_else(|| format!("HTTP {status}"), String::from)
+                reason_phrase(status).map_or_else(|| format!("HTTP {}", uint(status.into())), String::from)
             }
         });
         let from_header = retry_after_header.and_then(|h| parse_retry_after_at(h, now_ms));
@@ -128,7 +129,7 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} ({})", self.status, self.title, self.code)?;
+        write!(f, "{} {} ({})", uint(self.status.into()), self.title, self.code)?;
         match &self.detail {
             Some(d) if !d.is_empty() => write!(f, ": {d}"),
             _ => Ok(()),

@@ -36,7 +36,8 @@ fn ipv6_pieces(s: &str, ipv4_last: bool, out: &mut Vec<u16>) -> Option<()> {
             if part.is_empty() || part.len() > 4 {
                 return None;
             }
-            out.push(u16::from_str_radix(part, 16).ok()?);
+            let hex = part.bytes().try_fold(0u32, |n, b| Some(n << 4 | char::from(b).to_digit(16)?))?;
+            out.push(hex as u16);
         }
     }
     Some(())

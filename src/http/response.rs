@@ -1,7 +1,7 @@
 //! Interpretation of response headers: `Retry-After`, `Deprecation` and `Sunset`.
 
 use super::httpdate::{format_iso8601, parse_http_date};
-use super::text::find_all_str;
+use super::text::{find_all_str, parse_int};
 
 /// Parses a `Retry-After` value given as delta-seconds: a non-negative decimal number,
 /// integer or with a fraction (`120`, `1.5`), surrounding whitespace allowed. Signs,
@@ -85,7 +85,7 @@ pub fn deprecation_notice(deprecation: Option<&str>, sunset: Option<&str>) -> Op
     let sunset = clean(sunset);
     let mut parts = Vec::with_capacity(2);
     if let Some(d) = deprecation {
-        let date = d.strip_prefix('@').and_then(|s| s.parse::<i64>().ok()).and_then(format_iso8601);
+        let date = d.strip_prefix('@').and_then(parse_int).and_then(format_iso8601);
         match date {
             Some(iso) => parts.push(format!("Deprecation: {d} ({iso})")),
             None => parts.push(format!("Deprecation: {d}")),

@@ -20,7 +20,7 @@
 use std::fmt;
 
 use super::ip::{format_ipv6, parse_ipv4, parse_ipv6};
-use super::text::{quoted, split_once_str};
+use super::text::{parse_uint, push_uint, quoted, split_once_str};
 
 /// Percent-encodes `s` as JavaScript's `encodeURIComponent` does (UTF-8, upper-case hex): every
 /// byte but those of `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
@@ -97,10 +97,15 @@ impl Base {
             Scheme::Http => "http",
             Scheme::Https => "https",
         };
-        match self.port {
-            Some(p) => format!("{scheme}://{}:{p}", self.host),
-            Option::None => format!("{scheme}://{}", self.host),
+        let mut origin = String::with_capacity(scheme.len() + 3 + self.host.len() + 6);
+        origin.push_str(scheme);
+        origin.push_str("://");
+        origin.push_str(&self.host);
+        if let Some(p) = self.port {
+            origin.push(':');
+            push_uint(&mut origin, p.into(), 1);
         }
+        origin
     }
 }
 
@@ -208,7 +213,8 @@ fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, 
             if !p.bytes().all(|b| b.is_ascii_digit()) {
                 return Err("the port is not a number".into());
             }
-            let n: u16 = p.parse().map_err(|_| AuthorityError::from("the port is larger than 65535"))?;
+            let n = parse_uint(p).and_then(|n| u16::try_from(n).ok());
+            let n = n.ok_or_else(|| AuthorityError::from("the port is larger than 65535"))?;
             match (scheme, n) {
                 (Scheme::Https, 443) | (Scheme::Http, 80) => Option::None,
                 _ => Some(n),
