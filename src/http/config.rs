@@ -168,20 +168,27 @@ impl HostConfig {
         if self.unknown_fields.is_empty() {
             return None;
         }
-        let names: Vec<String> = self
-            .unknown_fields
-            .iter()
-            .map(|f| match field_in_other_case(f) {
-                Some(known) => format!("`{}` (did you mean `{known}`?)", shorten(f)),
-                None => format!("`{}`", shorten(f)),
-            })
-            .collect();
-        let fields = if names.len() == 1 { "field" } else { "fields" };
-        Some(format!(
-            "qlik-automl-predictions: unknown {fields} in the host config, not used with authType \"{}\": {}",
-            self.auth.module(),
-            names.join(", ")
-        ))
+        let mut warning = String::from("qlik-automl-predictions: unknown field");
+        if self.unknown_fields.len() > 1 {
+            warning.push('s');
+        }
+        warning.push_str(" in the host config, not used with authType \"");
+        warning.push_str(self.auth.module());
+        warning.push_str("\": ");
+        for (i, field) in self.unknown_fields.iter().enumerate() {
+            if i > 0 {
+                warning.push_str(", ");
+            }
+            warning.push('`');
+            warning.push_str(&shorten(field));
+            warning.push('`');
+            if let Some(known) = field_in_other_case(field) {
+                warning.push_str(" (did you mean `");
+                warning.push_str(known);
+                warning.push_str("`?)");
+            }
+        }
+        Some(warning)
     }
 
     /// The normalized origin requests go to.

@@ -1,7 +1,7 @@
 //! Interpretation of response headers: `Retry-After`, `Deprecation` and `Sunset`.
 
 use super::httpdate::{format_iso8601, parse_http_date};
-use super::text::{find_all_str, parse_int};
+use super::text::{find_all_str, parse_int, truncated};
 
 /// Parses a `Retry-After` value given as delta-seconds: a non-negative decimal number,
 /// integer or with a fraction (`120`, `1.5`), surrounding whitespace allowed. Signs,
@@ -64,16 +64,7 @@ const NOTICE_VALUE_MAX_CHARS: usize = 200;
 fn clean(value: Option<&str>) -> Option<String> {
     let v: String = value?.chars().filter(|c| !c.is_control()).collect();
     let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    if v.chars().count() > NOTICE_VALUE_MAX_CHARS {
-        let mut out: String = v.chars().take(NOTICE_VALUE_MAX_CHARS).collect();
-        out.push('…');
-        Some(out)
-    } else {
-        Some(v.to_string())
-    }
+    (!v.is_empty()).then(|| truncated(v, NOTICE_VALUE_MAX_CHARS))
 }
 
 /// A human-readable notice when a response carries a `Deprecation` or `Sunset` header
@@ -83,21 +74,28 @@ fn clean(value: Option<&str>) -> Option<String> {
 pub fn deprecation_notice(deprecation: Option<&str>, sunset: Option<&str>) -> Option<String> {
     let deprecation = clean(deprecation);
     let sunset = clean(sunset);
-    let mut parts = Vec::with_capacity(2);
-    if let Some(d) = deprecation {
-        let date = d.strip_prefix('@').and_then(parse_int).and_then(format_iso8601);
-        match date {
-            Some(iso) => parts.push(format!("Deprecation: {d} ({iso})")),
-            None => parts.push(format!("Deprecation: {d}")),
-        }
-    }
-    if let Some(s) = sunset {
-        parts.push(format!("Sunset: {s}"));
-    }
-    if parts.is_empty() {
+    if deprecation.is_none() && sunset.is_none() {
         return None;
     }
-    Some(format!("This endpoint is deprecated ({}).", parts.join("; ")))
+    let mut notice = String::from("This endpoint is deprecated (");
+    if let Some(d) = &deprecation {
+        notice.push_str("Deprecation: ");
+        notice.push_str(d);
+        if let Some(iso) = d.strip_prefix('@').and_then(parse_int).and_then(format_iso8601) {
+            notice.push_str(" (");
+            notice.push_str(&iso);
+            notice.push(')');
+        }
+    }
+    if let Some(s) = &sunset {
+        if deprecation.is_some() {
+            notice.push_str("; ");
+        }
+        notice.push_str("Sunset: ");
+        notice.push_str(s);
+    }
+    notice.push_str(").");
+    Some(notice)
 }
 
 #[cfg(test)]

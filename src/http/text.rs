@@ -36,6 +36,20 @@ fn push_hex(out: &mut String, n: u32) {
     }
 }
 
+/// `s` cut after `max` characters, with an ellipsis when it was cut.
+#[inline(never)]
+pub fn truncated(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((end, _)) => {
+            let mut out = String::with_capacity(end + '…'.len_utf8());
+            out.push_str(s.get(..end).unwrap_or(s));
+            out.push('…');
+            out
+        }
+        None => s.to_string(),
+    }
+}
+
 /// `s` split around the first occurrence of `needle`: `str::split_once` with a string
 /// pattern, by a plain byte search (the standard library's two-way string searcher and its
 /// panic messages weigh several KB in the wasm module; the strings searched here are short).

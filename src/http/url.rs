@@ -20,7 +20,7 @@
 use std::fmt;
 
 use super::ip::{format_ipv6, parse_ipv4, parse_ipv6};
-use super::text::{parse_uint, push_uint, quoted, split_once_str};
+use super::text::{parse_uint, push_uint, quoted, split_once_str, truncated};
 
 /// Percent-encodes `s` as JavaScript's `encodeURIComponent` does (UTF-8, upper-case hex): every
 /// byte but those of `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
@@ -112,14 +112,9 @@ impl Base {
 /// Longest echo of user input in an error message, in characters.
 const ECHO_MAX_CHARS: usize = 100;
 
+/// `s` as error messages echo user input: at most [`ECHO_MAX_CHARS`] characters.
 pub fn shorten(s: &str) -> String {
-    if s.chars().count() <= ECHO_MAX_CHARS {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(ECHO_MAX_CHARS).collect();
-        out.push('…');
-        out
-    }
+    truncated(s, ECHO_MAX_CHARS)
 }
 
 /// Splits `s` before the first character matching `pred`; `(s, "")` when none does.

@@ -32,12 +32,21 @@ fn prediction_id(value: &JsValue) -> Result<String, ArgumentError> {
 
 fn dataset(value: &JsValue) -> Result<Endpoint, ArgumentError> {
     value.as_string().as_deref().and_then(Dataset::parse).map(Endpoint::Dataset).ok_or_else(|| {
-        let names: Vec<String> = Dataset::ALL.iter().map(|d| format!("'{d}'")).collect();
-        let shown = value.as_string().map_or_else(|| "this value".to_string(), |s| quoted(&s));
-        ArgumentError::new(
-            "dataset",
-            format!("dataset: {shown} is not a dataset; expected one of {}", names.join(", ")),
-        )
+        let mut message = String::from("dataset: ");
+        match value.as_string() {
+            Some(s) => message.push_str(&quoted(&s)),
+            None => message.push_str("this value"),
+        }
+        message.push_str(" is not a dataset; expected one of ");
+        for (i, d) in Dataset::ALL.iter().enumerate() {
+            if i > 0 {
+                message.push_str(", ");
+            }
+            message.push('\'');
+            message.push_str(d.as_str());
+            message.push('\'');
+        }
+        ArgumentError::new("dataset", message)
     })
 }
 

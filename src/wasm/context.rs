@@ -98,7 +98,9 @@ impl Context {
         let get = |name: &str| headers.get(name).ok().flatten();
         let notice = deprecation_notice(get("deprecation").as_deref(), get("sunset").as_deref())?;
         if !self.deprecation_warned.replace(true) {
-            globals::warn(&format!("qlik-automl-predictions: {notice}"));
+            let mut message = String::from("qlik-automl-predictions: ");
+            message.push_str(&notice);
+            globals::warn(&message);
         }
         Some(notice)
     }
