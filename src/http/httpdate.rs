@@ -1,6 +1,6 @@
 //! HTTP-date parsing (RFC 9110 section 5.6.7) and ISO 8601 formatting of Unix times.
 
-use super::text::{parse_uint, push_uint};
+use super::text::{parse_uint, push_uint, split_byte};
 
 /// Days from 1970-01-01 to the given proleptic Gregorian date.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -57,7 +57,7 @@ fn digits(s: &str, min_len: usize, max_len: usize) -> Option<u32> {
 
 /// `hh:mm:ss` as seconds into the day.
 fn time_of_day(s: &str) -> Option<i64> {
-    let mut parts = s.split(':');
+    let mut parts = split_byte(s, b':');
     let h = digits(parts.next()?, 2, 2)?;
     let m = digits(parts.next()?, 2, 2)?;
     let sec = digits(parts.next()?, 2, 2)?;
@@ -86,7 +86,7 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
             to_ms(digits(year, 4, 4)?.into(), month_number(month)?, digits(day, 2, 2)?, time_of_day(time)?)
         }
         [wday, date, time, gmt] if wday.ends_with(',') && gmt.eq_ignore_ascii_case("GMT") => {
-            let mut parts = date.split('-');
+            let mut parts = split_byte(date, b'-');
             let day = digits(parts.next()?, 2, 2)?;
             let month = month_number(parts.next()?)?;
             let yy = i64::from(digits(parts.next()?, 2, 2)?);

@@ -1,14 +1,14 @@
 //! Interpretation of response headers: `Retry-After`, `Deprecation` and `Sunset`.
 
 use super::httpdate::{format_iso8601, parse_http_date};
-use super::text::{find_all_str, parse_int, truncated};
+use super::text::{find_all_str, parse_int, split_once_byte, trim_end_byte, truncated};
 
 /// Parses a `Retry-After` value given as delta-seconds: a non-negative decimal number,
 /// integer or with a fraction (`120`, `1.5`), surrounding whitespace allowed. Signs,
 /// exponents, a lone `.` and HTTP-dates give `None` (see [`parse_retry_after_at`]).
 pub fn parse_retry_after(value: &str) -> Option<f64> {
     let v = value.trim();
-    let (int, frac) = match v.split_once('.') {
+    let (int, frac) = match split_once_byte(v, b'.') {
         Some((i, f)) => (i, Some(f)),
         None => (v, None),
     };
@@ -19,7 +19,7 @@ pub fn parse_retry_after(value: &str) -> Option<f64> {
     // The digits as one integer over a power of ten: exact up to 15 significant digits and a
     // fraction of up to 22 digits (the division then rounds once, as `str::parse` would), and
     // close enough for a pause beyond that. `core`'s float parser is not needed for this.
-    let fraction = frac.unwrap_or("").trim_end_matches('0');
+    let fraction = trim_end_byte(frac.unwrap_or(""), b'0');
     let digits = int.bytes().chain(fraction.bytes());
     let mantissa = digits.fold(0.0, |n: f64, b| n * 10.0 + f64::from(b - b'0'));
     let scale = i32::try_from(fraction.len()).unwrap_or(i32::MAX);

@@ -50,6 +50,44 @@ pub fn truncated(s: &str, max: usize) -> String {
     }
 }
 
+/// Whether `s` holds the ASCII byte `b`: `s.contains(b as char)`, by a plain byte search (the
+/// standard library's character searcher and its `memchr` weigh about 1 KB in the wasm module
+/// for the short strings searched here).
+pub fn has_byte(s: &str, b: u8) -> bool {
+    s.bytes().any(|c| c == b)
+}
+
+/// `s` split around the first ASCII byte `b`: `s.split_once(b as char)` (see [`has_byte`]).
+#[inline(never)]
+pub fn split_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|c| c == b)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// The parts of `s` between the ASCII bytes `b`: `s.split(b as char)` (see [`has_byte`]).
+pub fn split_byte(s: &str, b: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        Some(match split_once_byte(r, b) {
+            Some((part, tail)) => {
+                rest = Some(tail);
+                part
+            }
+            None => {
+                rest = None;
+                r
+            }
+        })
+    })
+}
+
+/// `s` without the ASCII bytes `b` at its end: `s.trim_end_matches(b as char)`.
+pub fn trim_end_byte(s: &str, b: u8) -> &str {
+    let end = s.bytes().rposition(|c| c != b).map_or(0, |i| i + 1);
+    s.get(..end).unwrap_or(s)
+}
+
 /// `s` split around the first occurrence of `needle`: `str::split_once` with a string
 /// pattern, by a plain byte search (the standard library's two-way string searcher and its
 /// panic messages weigh several KB in the wasm module; the strings searched here are short).
@@ -241,6 +279,30 @@ mod tests {
         }
         assert!(compared > 10_000, "{compared}");
         assert_eq!(decimal(1.0000004), "1");
+    }
+
+    #[test]
+    fn byte_searches_agree_with_str() {
+        for s in ["", ":", "a:b", "::", "a::b:", "é:ü:", "no", ":lead", "trail:", "x//", "//", "a/b//", "ééé:"] {
+            for b in [b':', b'/', b'x', b'C'] {
+                let c = char::from(b);
+                assert_eq!(has_byte(s, b), s.contains(c), "{s:?} {c:?}");
+                assert_eq!(split_once_byte(s, b), s.split_once(c), "{s:?} {c:?}");
+                assert_eq!(split_byte(s, b).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>(), "{s:?} {c:?}");
+                assert_eq!(trim_end_byte(s, b), s.trim_end_matches(c), "{s:?} {c:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_searches_agree_with_str_everywhere(s in "[a:/.é]{0,12}", b in proptest::sample::select(vec![b':', b'/', b'.'])) {
+            let c = char::from(b);
+            proptest::prop_assert_eq!(has_byte(&s, b), s.contains(c));
+            proptest::prop_assert_eq!(split_once_byte(&s, b), s.split_once(c));
+            proptest::prop_assert_eq!(split_byte(&s, b).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(trim_end_byte(&s, b), s.trim_end_matches(c));
+        }
     }
 
     #[test]

@@ -20,7 +20,9 @@
 use std::fmt;
 
 use super::ip::{format_ipv6, parse_ipv4, parse_ipv6};
-use super::text::{parse_uint, push_uint, quoted, split_once_str, truncated};
+use super::text::{
+    has_byte, parse_uint, push_uint, quoted, split_byte, split_once_byte, split_once_str, trim_end_byte, truncated,
+};
 
 /// Percent-encodes `s` as JavaScript's `encodeURIComponent` does (UTF-8, upper-case hex): every
 /// byte but those of `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
@@ -29,7 +31,7 @@ pub fn encode_uri_component(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
             out.push(char::from(b));
         } else {
             out.push('%');
@@ -157,7 +159,7 @@ impl From<&str> for AuthorityError {
 /// The scheme, normalized authority and the rest (`/path?query#fragment`) of `input`.
 /// `default_https` decides whether a missing scheme means `https` or is an error.
 fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, Option<u16>, &str), AuthorityError> {
-    if input.contains('\\') {
+    if has_byte(input, b'\\') {
         return Err("contains a backslash".into());
     }
     let (scheme, rest) = match split_scheme(input) {
@@ -173,11 +175,11 @@ fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, 
         Option::None => return Err("no scheme".into()),
     };
     let (authority, tail) = split_before(rest, |c| matches!(c, '/' | '?' | '#'));
-    if authority.contains('@') {
+    if has_byte(authority, b'@') {
         return Err("user info (`user:password@`) is not allowed in the host".into());
     }
     let (host, port) = if let Some(after_bracket) = authority.strip_prefix('[') {
-        let Some((inner, after)) = after_bracket.split_once(']') else {
+        let Some((inner, after)) = split_once_byte(after_bracket, b']') else {
             return Err("unterminated IPv6 literal".into());
         };
         let addr = parse_ipv6(inner).ok_or_else(|| AuthorityError::from("invalid IPv6 literal"))?;
@@ -187,7 +189,7 @@ fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, 
         };
         (format!("[{}]", format_ipv6(&addr)), port)
     } else {
-        let (name, port) = match authority.split_once(':') {
+        let (name, port) = match split_once_byte(authority, b':') {
             Some((n, p)) => (n, Some(p)),
             Option::None => (authority, Option::None),
         };
@@ -274,7 +276,7 @@ fn valid_path_prefix(path: &str) -> Result<(), String> {
         }
         i += 1;
     }
-    if path.split('/').any(is_dot_segment) {
+    if split_byte(path, b'/').any(is_dot_segment) {
         return Err("the path contains a '.' or '..' segment".into());
     }
     Ok(())
@@ -283,7 +285,7 @@ fn valid_path_prefix(path: &str) -> Result<(), String> {
 /// Parses a configured host (see the module documentation).
 pub fn parse_host(input: &str) -> Result<Base, HostError> {
     let invalid = |reason: String| {
-        if input.contains('@') {
+        if has_byte(input, b'@') {
             HostError::Invalid { value: "<redacted: contains user info>".into(), reason }
         } else {
             HostError::Invalid { value: shorten(input), reason }
@@ -293,10 +295,10 @@ pub fn parse_host(input: &str) -> Result<Base, HostError> {
         AuthorityError::Scheme(scheme) => HostError::UnsupportedScheme { scheme },
         AuthorityError::Other(reason) => invalid(reason),
     })?;
-    if tail.contains('?') || tail.contains('#') {
+    if has_byte(tail, b'?') || has_byte(tail, b'#') {
         return Err(invalid("a query or fragment is not allowed in the host".into()));
     }
-    let path_prefix = tail.trim_end_matches('/');
+    let path_prefix = trim_end_byte(tail, b'/');
     valid_path_prefix(path_prefix).map_err(invalid)?;
     Ok(Base { scheme, host, port, path_prefix: path_prefix.to_string() })
 }
