@@ -126,7 +126,13 @@ fn opt<T>(
     if absent(&v) {
         return Ok(None);
     }
-    read(v).map(Some).ok_or_else(|| ArgumentError::new(key, format!("`{key}` must be {what}")))
+    read(v).map(Some).ok_or_else(|| must_be(key, what))
+}
+
+/// The `TypeError` of a value of `key` that is not `what` (shared by every reader of [`opt`]).
+#[inline(never)]
+fn must_be(key: &'static str, what: &str) -> ArgumentError {
+    ArgumentError::new(key, format!("`{key}` must be {what}"))
 }
 
 fn opt_string(obj: &JsValue, key: &'static str) -> Result<Option<String>, ArgumentError> {
