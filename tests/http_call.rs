@@ -3,6 +3,8 @@
 //! and which methods), redirects, 401s and their login URL, access tokens, the rate limiter
 //! and timeouts, each step checked the way the wasm binding performs it.
 
+use std::rc::Rc;
+
 use proptest::prelude::*;
 use qlik_automl_predictions::http::{
     Action, AuthInput, Call, CallError, Credentials, CsrfTokens, Endpoint, Env, ErrorBody, Event, HostConfig,
@@ -168,7 +170,7 @@ fn describe(r: &Request) -> String {
 fn call(config: &HostConfig, policy: RetryPolicy, endpoint: Endpoint) -> Call {
     let url = config.url(endpoint, "p1", None).unwrap();
     Call::new(
-        config,
+        Rc::new(config.clone()),
         &policy,
         endpoint,
         url,

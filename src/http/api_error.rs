@@ -12,6 +12,7 @@
 use std::fmt;
 
 use super::response::{parse_retry_after_at, retry_after_from_text};
+use super::text::{split_byte, uint};
 
 /// The error code a 403 carries when the CSRF token is missing or stale.
 const CSRF_REJECTION_CODE: &str = "CSRF-TOKEN-2";
@@ -103,13 +104,13 @@ impl ApiError {
         now_ms: f64,
         url: &str,
     ) -> ApiError {
-        let code = body.code.clone().unwrap_or_else(|| format!("HTTP-{status}"));
+        let code = body.code.clone().unwrap_or_else(|| format!("HTTP-{}", uint(status.into())));
         let title = body.title.clone().unwrap_or_else(|| {
             let text = status_text.trim();
             if !text.is_empty() {
                 text.to_string()
             } else {
-                reason_phrase(status).map_or_else(|| format!("HTTP {status}"), String::from)
+                reason_phrase(status).map_or_else(|| format!("HTTP {}", uint(status.into())), String::from)
             }
         });
         let from_header = retry_after_header.and_then(|h| parse_retry_after_at(h, now_ms));
@@ -128,7 +129,7 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} ({})", self.status, self.title, self.code)?;
+        write!(f, "{} {} ({})", uint(self.status.into()), self.title, self.code)?;
         match &self.detail {
             Some(d) if !d.is_empty() => write!(f, ": {d}"),
             _ => Ok(()),
@@ -138,48 +139,55 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// The statuses that have a standard reason phrase, in the order of [`REASON_PHRASES`].
+const REASON_STATUSES: [u16; 37] = [
+    400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 423, 424, 425,
+    426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 507, 508, 511,
+];
+
+/// The standard reason phrases of [`REASON_STATUSES`], one a line (RFC 9110 section 15).
+const REASON_PHRASES: &str = "Bad Request\n\
+     Unauthorized\n\
+     Payment Required\n\
+     Forbidden\n\
+     Not Found\n\
+     Method Not Allowed\n\
+     Not Acceptable\n\
+     Proxy Authentication Required\n\
+     Request Timeout\n\
+     Conflict\n\
+     Gone\n\
+     Length Required\n\
+     Precondition Failed\n\
+     Content Too Large\n\
+     URI Too Long\n\
+     Unsupported Media Type\n\
+     Range Not Satisfiable\n\
+     Expectation Failed\n\
+     Misdirected Request\n\
+     Unprocessable Content\n\
+     Locked\n\
+     Failed Dependency\n\
+     Too Early\n\
+     Upgrade Required\n\
+     Precondition Required\n\
+     Too Many Requests\n\
+     Request Header Fields Too Large\n\
+     Unavailable For Legal Reasons\n\
+     Internal Server Error\n\
+     Not Implemented\n\
+     Bad Gateway\n\
+     Service Unavailable\n\
+     Gateway Timeout\n\
+     HTTP Version Not Supported\n\
+     Insufficient Storage\n\
+     Loop Detected\n\
+     Network Authentication Required";
+
 /// The standard reason phrase of `status`, for responses without status text (HTTP/2).
 fn reason_phrase(status: u16) -> Option<&'static str> {
-    Some(match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        402 => "Payment Required",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        406 => "Not Acceptable",
-        407 => "Proxy Authentication Required",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        410 => "Gone",
-        411 => "Length Required",
-        412 => "Precondition Failed",
-        413 => "Content Too Large",
-        414 => "URI Too Long",
-        415 => "Unsupported Media Type",
-        416 => "Range Not Satisfiable",
-        417 => "Expectation Failed",
-        421 => "Misdirected Request",
-        422 => "Unprocessable Content",
-        423 => "Locked",
-        424 => "Failed Dependency",
-        425 => "Too Early",
-        426 => "Upgrade Required",
-        428 => "Precondition Required",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        451 => "Unavailable For Legal Reasons",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        505 => "HTTP Version Not Supported",
-        507 => "Insufficient Storage",
-        508 => "Loop Detected",
-        511 => "Network Authentication Required",
-        _ => return None,
-    })
+    let i = REASON_STATUSES.iter().position(|&s| s == status)?;
+    split_byte(REASON_PHRASES, b'\n').nth(i)
 }
 
 #[cfg(test)]
@@ -270,6 +278,14 @@ mod tests {
         assert_eq!(answer(503, "", b"", None).title, "Service Unavailable");
         assert_eq!(answer(404, "  ", b"", None).title, "Not Found");
         assert_eq!(answer(599, "", b"", None).title, "HTTP 599");
+        assert_eq!(REASON_PHRASES.lines().count(), REASON_STATUSES.len());
+        let first_and_last = [(400, "Bad Request"), (511, "Network Authentication Required")];
+        for (status, phrase) in
+            [(413, "Content Too Large"), (451, "Unavailable For Legal Reasons")].into_iter().chain(first_and_last)
+        {
+            assert_eq!(answer(status, "", b"", None).title, phrase);
+        }
+        assert_eq!(reason_phrase(418), None);
         assert_eq!(answer(503, "Custom", b"", None).title, "Custom");
         let e = answer(409, "", br#"{"errors":[{"code":"C","title":""}]}"#, None);
         assert_eq!((e.code.as_str(), e.title.as_str()), ("C", "Conflict"));

@@ -33,32 +33,17 @@ pub enum AuthType {
 
 /// The authentication types of the official client, by the lower-case name it registers its
 /// modules under (src/auth/internal/auth-module-registry.ts), with the type serving each here
-/// (`None`: not served).
-const QLIK_AUTH_TYPES: [(&str, Option<AuthType>); 9] = [
-    ("apikey", Some(AuthType::ApiKey)),
-    ("cookie", Some(AuthType::Cookie)),
-    ("none", Some(AuthType::None)),
-    ("noauth", Some(AuthType::None)),
-    ("oauth2", Some(AuthType::OAuth2)),
-    ("anonymous", Option::None),
-    ("pfx", Option::None),
-    ("windowscookie", Option::None),
-    ("reference", Option::None),
-];
-
-/// The fields every host config may have, whatever its authentication type
-/// (`hostConfigCommonProperties`, src/auth/auth-types.ts).
-const COMMON_FIELDS: [&str; 6] =
-    ["authType", "autoRedirect", "authRedirectUserConfirmation", "embedRuntimeUrl", "host", "onAuthFailed"];
-
-/// The fields of the host config that the official client's module `module` (a name of
-/// [`QLIK_AUTH_TYPES`]) requires or accepts (its `requiredProps` and `optionalProps`), besides
-/// the common ones.
-fn module_fields(module: &str) -> &'static [&'static str] {
-    match module {
-        "apikey" => &["apiKey"],
-        "cookie" => &["webIntegrationId", "crossSiteCookies", "anonymousMode"],
-        "oauth2" => &[
+/// (`None`: not served) and the fields of the host config that its module requires or accepts
+/// (its `requiredProps` and `optionalProps`), besides the common ones.
+const QLIK_AUTH_TYPES: [(&str, Option<AuthType>, &[&str]); 9] = [
+    ("apikey", Some(AuthType::ApiKey), &["apiKey"]),
+    ("cookie", Some(AuthType::Cookie), &["webIntegrationId", "crossSiteCookies", "anonymousMode"]),
+    ("none", Some(AuthType::None), &[]),
+    ("noauth", Some(AuthType::None), &[]),
+    (
+        "oauth2",
+        Some(AuthType::OAuth2),
+        &[
             "clientId",
             "clientSecret",
             "redirectUri",
@@ -70,12 +55,22 @@ fn module_fields(module: &str) -> &'static [&'static str] {
             "getAccessToken",
             "performInteractiveLogin",
         ],
-        "anonymous" => &["clientId", "accessCode"],
-        "windowscookie" => &["loginUri", "crossSiteCookies", "getAccessToken"],
-        "reference" => &["reference"],
-        "pfx" => &["pfx", "passphrase", "userHeader"],
-        _ => &[],
-    }
+    ),
+    ("anonymous", Option::None, &["clientId", "accessCode"]),
+    ("pfx", Option::None, &["pfx", "passphrase", "userHeader"]),
+    ("windowscookie", Option::None, &["loginUri", "crossSiteCookies", "getAccessToken"]),
+    ("reference", Option::None, &["reference"]),
+];
+
+/// The fields every host config may have, whatever its authentication type
+/// (`hostConfigCommonProperties`, src/auth/auth-types.ts).
+const COMMON_FIELDS: [&str; 6] =
+    ["authType", "autoRedirect", "authRedirectUserConfirmation", "embedRuntimeUrl", "host", "onAuthFailed"];
+
+/// The fields of the host config that the official client's module `module` (a name of
+/// [`QLIK_AUTH_TYPES`]) requires or accepts, besides the common ones.
+fn module_fields(module: &str) -> &'static [&'static str] {
+    QLIK_AUTH_TYPES.iter().find(|(name, ..)| *name == module).map_or(&[], |(.., fields)| fields)
 }
 
 /// Whether `field` is a host-config field of authentication type `module`: one of its module's
@@ -87,12 +82,12 @@ pub fn known_field(module: &str, field: &str) -> bool {
 /// The host-config field of any authentication type that `field` spells in another case
 /// (`webintegrationId` → `webIntegrationId`), for a hint.
 pub fn field_in_other_case(field: &str) -> Option<&'static str> {
-    QLIK_AUTH_TYPES
-        .iter()
-        .flat_map(|(module, _)| module_fields(module).iter())
-        .chain(COMMON_FIELDS.iter())
-        .copied()
-        .find(|known| *known != field && known.eq_ignore_ascii_case(field))
+    for fields in QLIK_AUTH_TYPES.iter().map(|(.., fields)| *fields).chain([&COMMON_FIELDS[..]]) {
+        if let Some(known) = fields.iter().find(|known| **known != field && known.eq_ignore_ascii_case(field)) {
+            return Some(known);
+        }
+    }
+    None
 }
 
 impl AuthType {
@@ -124,12 +119,12 @@ impl fmt::Display for AuthType {
 
 /// The official client's name of the authentication type `value` names in any case.
 pub fn by_name(value: &str) -> Option<&'static str> {
-    QLIK_AUTH_TYPES.iter().find(|(name, _)| name.eq_ignore_ascii_case(value)).map(|(name, _)| *name)
+    QLIK_AUTH_TYPES.iter().find(|(name, ..)| name.eq_ignore_ascii_case(value)).map(|(name, ..)| *name)
 }
 
 /// The type serving the official client's authentication type `module` here, if any.
 pub fn served(module: &str) -> Option<AuthType> {
-    QLIK_AUTH_TYPES.iter().find(|(name, _)| *name == module).and_then(|(_, kind)| *kind)
+    QLIK_AUTH_TYPES.iter().find(|(name, ..)| *name == module).and_then(|(_, kind, _)| *kind)
 }
 
 #[cfg(test)]
@@ -139,7 +134,7 @@ mod tests {
     #[test]
     fn fields_of_each_auth_type() {
         for field in COMMON_FIELDS {
-            for (module, _) in QLIK_AUTH_TYPES {
+            for (module, ..) in QLIK_AUTH_TYPES {
                 assert!(known_field(module, field), "{module} {field}");
             }
         }

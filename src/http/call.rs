@@ -20,6 +20,7 @@
 //! it stops driving and rejects with the caller's reason.
 
 use std::fmt;
+use std::rc::Rc;
 
 use super::api_error::{ApiError, ErrorBody, MAX_JSON_BODY_BYTES};
 use super::auth::{AuthType, Credentials, Redirects};
@@ -283,7 +284,8 @@ impl State {
 /// One call; see the module documentation.
 #[derive(Debug, Clone)]
 pub struct Call {
-    config: HostConfig,
+    /// The client's configuration, shared by its calls.
+    config: Rc<HostConfig>,
     policy: RetryPolicy,
     endpoint: Endpoint,
     url: String,
@@ -297,9 +299,9 @@ pub struct Call {
 
 impl Call {
     /// A call of `endpoint` at `url` (made by [`HostConfig::url`]).
-    pub fn new(config: &HostConfig, policy: &RetryPolicy, endpoint: Endpoint, url: String, page: Page) -> Call {
+    pub fn new(config: Rc<HostConfig>, policy: &RetryPolicy, endpoint: Endpoint, url: String, page: Page) -> Call {
         Call {
-            config: config.clone(),
+            config,
             policy: *policy,
             endpoint,
             url,

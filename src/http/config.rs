@@ -16,7 +16,7 @@ use std::fmt;
 use super::auth::{Auth, AuthError, AuthInput, AuthType, Credentials};
 use super::auth_type::{field_in_other_case, known_field};
 use super::endpoint::Endpoint;
-use super::text::quoted;
+use super::text::{quoted, split_once_byte};
 use super::url::{encode_uri_component, is_dot_segment, is_loopback_host, parse_host, parse_origin, shorten};
 use super::url::{HostError, Scheme};
 
@@ -168,20 +168,27 @@ impl HostConfig {
         if self.unknown_fields.is_empty() {
             return None;
         }
-        let names: Vec<String> = self
-            .unknown_fields
-            .iter()
-            .map(|f| match field_in_other_case(f) {
-                Some(known) => format!("`{}` (did you mean `{known}`?)", shorten(f)),
-                None => format!("`{}`", shorten(f)),
-            })
-            .collect();
-        let fields = if names.len() == 1 { "field" } else { "fields" };
-        Some(format!(
-            "qlik-automl-predictions: unknown {fields} in the host config, not used with authType \"{}\": {}",
-            self.auth.module(),
-            names.join(", ")
-        ))
+        let mut warning = String::from("qlik-automl-predictions: unknown field");
+        if self.unknown_fields.len() > 1 {
+            warning.push('s');
+        }
+        warning.push_str(" in the host config, not used with authType \"");
+        warning.push_str(self.auth.module());
+        warning.push_str("\": ");
+        for (i, field) in self.unknown_fields.iter().enumerate() {
+            if i > 0 {
+                warning.push_str(", ");
+            }
+            warning.push('`');
+            warning.push_str(&shorten(field));
+            warning.push('`');
+            if let Some(known) = field_in_other_case(field) {
+                warning.push_str(" (did you mean `");
+                warning.push_str(known);
+                warning.push_str("`?)");
+            }
+        }
+        Some(warning)
     }
 
     /// The normalized origin requests go to.
@@ -248,7 +255,8 @@ impl HostConfig {
     /// Whether `url` (a response's final URL, as the browser normalizes it) is on the host's
     /// origin.
     pub fn is_own_url(&self, url: &str) -> bool {
-        url.strip_prefix(self.origin.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
+        let rest = url.strip_prefix(self.origin.as_str());
+        rest.is_some_and(|rest| matches!(rest.bytes().next(), None | Some(b'/' | b'?' | b'#')))
     }
 
     /// The login page that returns to `return_to`:
@@ -257,7 +265,7 @@ impl HostConfig {
     /// The fragment of `return_to` is dropped: it may hold a secret (`#access_token=…`) and
     /// never reaches a server otherwise.
     pub fn login_url(&self, return_to: &str) -> String {
-        let return_to = return_to.split_once('#').map_or(return_to, |(before, _)| before);
+        let return_to = split_once_byte(return_to, b'#').map_or(return_to, |(before, _)| before);
         let mut url = format!("{}/login?", self.base_url());
         if let Some(id) = self.auth.web_integration_id() {
             url.push_str("qlik-web-integration-id=");

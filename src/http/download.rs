@@ -3,6 +3,7 @@
 
 use super::api_error::MAX_JSON_BODY_BYTES;
 use super::call::{NetworkError, Wait};
+use super::text::parse_uint;
 
 /// The body of an answer being read.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +18,9 @@ impl Download {
     /// counts encoded bytes, and `fetch` yields decoded ones) or not a whole number.
     pub fn new(url: &str, content_length: Option<&str>, content_encoding: Option<&str>) -> Download {
         let encoded = content_encoding.is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
-        let expected = content_length.and_then(|v| v.trim().parse::<u64>().ok()).filter(|_| !encoded);
+        // A `+` sign is read as `str::parse` reads it.
+        let length = content_length.map(str::trim).map(|v| v.strip_prefix('+').unwrap_or(v));
+        let expected = length.and_then(parse_uint).filter(|_| !encoded);
         Download { url: url.to_string(), expected, received: 0 }
     }
 

@@ -1,5 +1,7 @@
 //! HTTP-date parsing (RFC 9110 section 5.6.7) and ISO 8601 formatting of Unix times.
 
+use super::text::{parse_uint, push_uint, split_byte};
+
 /// Days from 1970-01-01 to the given proleptic Gregorian date.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -45,23 +47,24 @@ fn month_number(name: &str) -> Option<u32> {
     MONTHS.iter().position(|m| *m == lower).and_then(|i| u32::try_from(i + 1).ok())
 }
 
-fn digits<T: std::str::FromStr>(s: &str, min_len: usize, max_len: usize) -> Option<T> {
-    if s.len() < min_len || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
+/// `min_len` to `max_len` (at most 4) decimal digits.
+fn digits(s: &str, min_len: usize, max_len: usize) -> Option<u32> {
+    if s.len() < min_len || s.len() > max_len {
         return None;
     }
-    s.parse().ok()
+    parse_uint(s).map(|n| n as u32)
 }
 
 /// `hh:mm:ss` as seconds into the day.
 fn time_of_day(s: &str) -> Option<i64> {
-    let mut parts = s.split(':');
-    let h: i64 = digits(parts.next()?, 2, 2)?;
-    let m: i64 = digits(parts.next()?, 2, 2)?;
-    let sec: i64 = digits(parts.next()?, 2, 2)?;
+    let mut parts = split_byte(s, b':');
+    let h = digits(parts.next()?, 2, 2)?;
+    let m = digits(parts.next()?, 2, 2)?;
+    let sec = digits(parts.next()?, 2, 2)?;
     if parts.next().is_some() || h > 23 || m > 59 || sec > 60 {
         return None;
     }
-    Some(h * 3600 + m * 60 + sec)
+    Some(i64::from(h * 3600 + m * 60 + sec))
 }
 
 fn to_ms(year: i64, month: u32, day: u32, seconds: i64) -> Option<f64> {
@@ -80,13 +83,13 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     let tokens: Vec<&str> = value.split_ascii_whitespace().collect();
     match tokens.as_slice() {
         [wday, day, month, year, time, gmt] if wday.ends_with(',') && gmt.eq_ignore_ascii_case("GMT") => {
-            to_ms(digits(year, 4, 4)?, month_number(month)?, digits(day, 2, 2)?, time_of_day(time)?)
+            to_ms(digits(year, 4, 4)?.into(), month_number(month)?, digits(day, 2, 2)?, time_of_day(time)?)
         }
         [wday, date, time, gmt] if wday.ends_with(',') && gmt.eq_ignore_ascii_case("GMT") => {
-            let mut parts = date.split('-');
+            let mut parts = split_byte(date, b'-');
             let day = digits(parts.next()?, 2, 2)?;
             let month = month_number(parts.next()?)?;
-            let yy: i64 = digits(parts.next()?, 2, 2)?;
+            let yy = i64::from(digits(parts.next()?, 2, 2)?);
             if parts.next().is_some() {
                 return None;
             }
@@ -94,7 +97,7 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
             to_ms(year, month, day, time_of_day(time)?)
         }
         [_wday, month, day, time, year] => {
-            to_ms(digits(year, 4, 4)?, month_number(month)?, digits(day, 1, 2)?, time_of_day(time)?)
+            to_ms(digits(year, 4, 4)?.into(), month_number(month)?, digits(day, 1, 2)?, time_of_day(time)?)
         }
         _ => None,
     }
@@ -110,7 +113,16 @@ pub fn format_iso8601(unix_seconds: i64) -> Option<String> {
     let days = unix_seconds.div_euclid(86_400);
     let secs = unix_seconds.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    Some(format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60))
+    let mut out = String::with_capacity(20);
+    // Years 1 to 9999 and the seconds of a day are not negative.
+    let fields = [(y, 4, '-'), (m.into(), 2, '-'), (d.into(), 2, 'T'), (secs / 3600, 2, ':'), (secs / 60 % 60, 2, ':')];
+    for (n, width, separator) in fields {
+        push_uint(&mut out, n as u64, width);
+        out.push(separator);
+    }
+    push_uint(&mut out, (secs % 60) as u64, 2);
+    out.push('Z');
+    Some(out)
 }
 
 #[cfg(test)]

@@ -2,13 +2,13 @@
 //! parser and `Display` add several KB to the wasm module; the tests check both against
 //! `std::net`.
 
-use super::text::split_once_str;
+use super::text::{has_byte, split_byte, split_once_str};
 
 /// A dotted-quad IPv4 address: four decimal octets, without leading zeros (`127.0.0.1`, not
 /// `127.1` nor `127.000.000.001`), as `std::net::Ipv4Addr` reads them.
 pub fn parse_ipv4(s: &str) -> Option<[u8; 4]> {
     let mut octets = [0u8; 4];
-    let mut parts = s.split('.');
+    let mut parts = split_byte(s, b'.');
     for octet in &mut octets {
         let part = parts.next()?;
         let leading_zero = part.len() > 1 && part.starts_with('0');
@@ -26,9 +26,9 @@ fn ipv6_pieces(s: &str, ipv4_last: bool, out: &mut Vec<u16>) -> Option<()> {
     if s.is_empty() {
         return Some(());
     }
-    let mut parts = s.split(':').peekable();
+    let mut parts = split_byte(s, b':').peekable();
     while let Some(part) = parts.next() {
-        if ipv4_last && parts.peek().is_none() && part.contains('.') {
+        if ipv4_last && parts.peek().is_none() && has_byte(part, b'.') {
             let [a, b, c, d] = parse_ipv4(part)?;
             out.push(u16::from_be_bytes([a, b]));
             out.push(u16::from_be_bytes([c, d]));
@@ -36,7 +36,8 @@ fn ipv6_pieces(s: &str, ipv4_last: bool, out: &mut Vec<u16>) -> Option<()> {
             if part.is_empty() || part.len() > 4 {
                 return None;
             }
-            out.push(u16::from_str_radix(part, 16).ok()?);
+            let hex = part.bytes().try_fold(0u32, |n, b| Some(n << 4 | char::from(b).to_digit(16)?))?;
+            out.push(hex as u16);
         }
     }
     Some(())

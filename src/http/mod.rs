@@ -36,4 +36,4 @@ pub use endpoint::{Dataset, Endpoint, Tier};
 pub use ratelimit::{RateLimitConfig, RateLimits};
 pub use response::deprecation_notice;
 pub use retry::RetryPolicy;
-pub use text::{decimal, quoted};
+pub use text::{decimal, quoted, uint};

@@ -1,14 +1,14 @@
 //! Interpretation of response headers: `Retry-After`, `Deprecation` and `Sunset`.
 
 use super::httpdate::{format_iso8601, parse_http_date};
-use super::text::find_all_str;
+use super::text::{find_all_str, parse_int, split_once_byte, trim_end_byte, truncated};
 
 /// Parses a `Retry-After` value given as delta-seconds: a non-negative decimal number,
 /// integer or with a fraction (`120`, `1.5`), surrounding whitespace allowed. Signs,
 /// exponents, a lone `.` and HTTP-dates give `None` (see [`parse_retry_after_at`]).
 pub fn parse_retry_after(value: &str) -> Option<f64> {
     let v = value.trim();
-    let (int, frac) = match v.split_once('.') {
+    let (int, frac) = match split_once_byte(v, b'.') {
         Some((i, f)) => (i, Some(f)),
         None => (v, None),
     };
@@ -19,7 +19,7 @@ pub fn parse_retry_after(value: &str) -> Option<f64> {
     // The digits as one integer over a power of ten: exact up to 15 significant digits and a
     // fraction of up to 22 digits (the division then rounds once, as `str::parse` would), and
     // close enough for a pause beyond that. `core`'s float parser is not needed for this.
-    let fraction = frac.unwrap_or("").trim_end_matches('0');
+    let fraction = trim_end_byte(frac.unwrap_or(""), b'0');
     let digits = int.bytes().chain(fraction.bytes());
     let mantissa = digits.fold(0.0, |n: f64, b| n * 10.0 + f64::from(b - b'0'));
     let scale = i32::try_from(fraction.len()).unwrap_or(i32::MAX);
@@ -64,16 +64,7 @@ const NOTICE_VALUE_MAX_CHARS: usize = 200;
 fn clean(value: Option<&str>) -> Option<String> {
     let v: String = value?.chars().filter(|c| !c.is_control()).collect();
     let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    if v.chars().count() > NOTICE_VALUE_MAX_CHARS {
-        let mut out: String = v.chars().take(NOTICE_VALUE_MAX_CHARS).collect();
-        out.push('…');
-        Some(out)
-    } else {
-        Some(v.to_string())
-    }
+    (!v.is_empty()).then(|| truncated(v, NOTICE_VALUE_MAX_CHARS))
 }
 
 /// A human-readable notice when a response carries a `Deprecation` or `Sunset` header
@@ -83,21 +74,28 @@ fn clean(value: Option<&str>) -> Option<String> {
 pub fn deprecation_notice(deprecation: Option<&str>, sunset: Option<&str>) -> Option<String> {
     let deprecation = clean(deprecation);
     let sunset = clean(sunset);
-    let mut parts = Vec::with_capacity(2);
-    if let Some(d) = deprecation {
-        let date = d.strip_prefix('@').and_then(|s| s.parse::<i64>().ok()).and_then(format_iso8601);
-        match date {
-            Some(iso) => parts.push(format!("Deprecation: {d} ({iso})")),
-            None => parts.push(format!("Deprecation: {d}")),
-        }
-    }
-    if let Some(s) = sunset {
-        parts.push(format!("Sunset: {s}"));
-    }
-    if parts.is_empty() {
+    if deprecation.is_none() && sunset.is_none() {
         return None;
     }
-    Some(format!("This endpoint is deprecated ({}).", parts.join("; ")))
+    let mut notice = String::from("This endpoint is deprecated (");
+    if let Some(d) = &deprecation {
+        notice.push_str("Deprecation: ");
+        notice.push_str(d);
+        if let Some(iso) = d.strip_prefix('@').and_then(parse_int).and_then(format_iso8601) {
+            notice.push_str(" (");
+            notice.push_str(&iso);
+            notice.push(')');
+        }
+    }
+    if let Some(s) = &sunset {
+        if deprecation.is_some() {
+            notice.push_str("; ");
+        }
+        notice.push_str("Sunset: ");
+        notice.push_str(s);
+    }
+    notice.push_str(").");
+    Some(notice)
 }
 
 #[cfg(test)]

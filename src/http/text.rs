@@ -36,6 +36,58 @@ fn push_hex(out: &mut String, n: u32) {
     }
 }
 
+/// `s` cut after `max` characters, with an ellipsis when it was cut.
+#[inline(never)]
+pub fn truncated(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((end, _)) => {
+            let mut out = String::with_capacity(end + '…'.len_utf8());
+            out.push_str(s.get(..end).unwrap_or(s));
+            out.push('…');
+            out
+        }
+        None => s.to_string(),
+    }
+}
+
+/// Whether `s` holds the ASCII byte `b`: `s.contains(b as char)`, by a plain byte search (the
+/// standard library's character searcher and its `memchr` weigh about 1 KB in the wasm module
+/// for the short strings searched here).
+pub fn has_byte(s: &str, b: u8) -> bool {
+    s.bytes().any(|c| c == b)
+}
+
+/// `s` split around the first ASCII byte `b`: `s.split_once(b as char)` (see [`has_byte`]).
+#[inline(never)]
+pub fn split_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|c| c == b)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// The parts of `s` between the ASCII bytes `b`: `s.split(b as char)` (see [`has_byte`]).
+pub fn split_byte(s: &str, b: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        Some(match split_once_byte(r, b) {
+            Some((part, tail)) => {
+                rest = Some(tail);
+                part
+            }
+            None => {
+                rest = None;
+                r
+            }
+        })
+    })
+}
+
+/// `s` without the ASCII bytes `b` at its end: `s.trim_end_matches(b as char)`.
+pub fn trim_end_byte(s: &str, b: u8) -> &str {
+    let end = s.bytes().rposition(|c| c != b).map_or(0, |i| i + 1);
+    s.get(..end).unwrap_or(s)
+}
+
 /// `s` split around the first occurrence of `needle`: `str::split_once` with a string
 /// pattern, by a plain byte search (the standard library's two-way string searcher and its
 /// panic messages weigh several KB in the wasm module; the strings searched here are short).
@@ -74,28 +126,86 @@ pub fn decimal(v: f64) -> String {
     if v.is_nan() {
         return "NaN".into();
     }
-    let sign = if v < 0.0 { "-" } else { "" };
+    let mut out = String::new();
+    if v < 0.0 {
+        out.push('-');
+    }
     let v = v.abs();
     if v.is_infinite() {
-        return format!("{sign}Infinity");
+        out.push_str("Infinity");
+        return out;
     }
     let scaled = (v * UNITS).round();
     // Fractions are written only where the scaled value is exact as an integer.
     if v.fract() == 0.0 || scaled >= 9_007_199_254_740_992.0 {
         // `as` saturates: the integer part, up to u64::MAX.
-        return format!("{sign}{}", v.trunc() as u64);
+        push_uint(&mut out, v.trunc() as u64, 1);
+        return out;
     }
     let scaled = scaled as u64;
     let (whole, mut frac) = (scaled / 1_000_000, scaled % 1_000_000);
-    if frac == 0 {
-        return format!("{sign}{whole}");
+    push_uint(&mut out, whole, 1);
+    if frac != 0 {
+        let mut places = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            places -= 1;
+        }
+        out.push('.');
+        push_uint(&mut out, frac, places);
     }
-    let mut places = 6;
-    while frac % 10 == 0 {
-        frac /= 10;
-        places -= 1;
+    out
+}
+
+/// Appends `n` in decimal, with leading zeros to at least `min_digits` digits (at most 20):
+/// what `{n:0min_digits$}` writes, without `core::fmt`'s integer formatting.
+#[inline(never)]
+pub fn push_uint(out: &mut String, n: u64, min_digits: u32) {
+    // The power of ten of the first digit written.
+    let (mut unit, mut digits) = (1u64, 1);
+    while digits < min_digits.min(20) || n / unit >= 10 {
+        unit = unit.saturating_mul(10);
+        digits += 1;
     }
-    format!("{sign}{whole}.{frac:0places$}")
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit <= 1 {
+            return;
+        }
+        unit /= 10;
+    }
+}
+
+/// `n` in decimal (see [`push_uint`]).
+pub fn uint(n: u64) -> String {
+    let mut out = String::new();
+    push_uint(&mut out, n, 1);
+    out
+}
+
+/// `s` as a whole number when it is one or more ASCII digits (no sign, no spaces) whose value
+/// fits in `u64`: what `s.parse::<u64>()` gives for digits only, without `core`'s integer
+/// parsers (one per type).
+#[inline(never)]
+pub fn parse_uint(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+/// `s` as `s.parse::<i64>()` reads it: an optional `+` or `-`, then digits (see [`parse_uint`]).
+pub fn parse_int(s: &str) -> Option<i64> {
+    match s.strip_prefix('-') {
+        Some(digits) => 0i64.checked_sub_unsigned(parse_uint(digits)?),
+        None => i64::try_from(parse_uint(s.strip_prefix('+').unwrap_or(s))?).ok(),
+    }
 }
 
 #[cfg(test)]
@@ -169,5 +279,80 @@ mod tests {
         }
         assert!(compared > 10_000, "{compared}");
         assert_eq!(decimal(1.0000004), "1");
+    }
+
+    #[test]
+    fn byte_searches_agree_with_str() {
+        for s in ["", ":", "a:b", "::", "a::b:", "é:ü:", "no", ":lead", "trail:", "x//", "//", "a/b//", "ééé:"] {
+            for b in [b':', b'/', b'x', b'C'] {
+                let c = char::from(b);
+                assert_eq!(has_byte(s, b), s.contains(c), "{s:?} {c:?}");
+                assert_eq!(split_once_byte(s, b), s.split_once(c), "{s:?} {c:?}");
+                assert_eq!(split_byte(s, b).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>(), "{s:?} {c:?}");
+                assert_eq!(trim_end_byte(s, b), s.trim_end_matches(c), "{s:?} {c:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_searches_agree_with_str_everywhere(s in "[a:/.é]{0,12}", b in proptest::sample::select(vec![b':', b'/', b'.'])) {
+            let c = char::from(b);
+            proptest::prop_assert_eq!(has_byte(&s, b), s.contains(c));
+            proptest::prop_assert_eq!(split_once_byte(&s, b), s.split_once(c));
+            proptest::prop_assert_eq!(split_byte(&s, b).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(trim_end_byte(&s, b), s.trim_end_matches(c));
+        }
+    }
+
+    #[test]
+    fn integers_as_core_writes_and_reads_them() {
+        for n in [0, 1, 9, 10, 99, 100, 65_535, 1_000_000, u64::from(u32::MAX), 10u64.pow(19), u64::MAX - 1, u64::MAX] {
+            assert_eq!(uint(n), n.to_string());
+            for width in [0, 1, 2, 4, 6, 20] {
+                let mut out = String::from("x");
+                push_uint(&mut out, n, width);
+                assert_eq!(out, format!("x{n:0width$}", width = width as usize));
+            }
+        }
+        for s in [
+            "",
+            "0",
+            "007",
+            "65535",
+            "65536",
+            "+1",
+            "-1",
+            "+",
+            "-",
+            "1 ",
+            " 1",
+            "1.5",
+            "1e3",
+            "٣",
+            "18446744073709551615",
+            "18446744073709551616",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "+-1",
+            "--1",
+            "++1",
+        ] {
+            let digits_only = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            assert_eq!(parse_uint(s), s.parse::<u64>().ok().filter(|_| digits_only), "{s:?}");
+            assert_eq!(parse_int(s), s.parse::<i64>().ok(), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn integers_agree_with_core(n in proptest::prelude::any::<u64>(), i in proptest::prelude::any::<i64>(), s in "[-+]?[0-9]{0,21}") {
+            proptest::prop_assert_eq!(uint(n), n.to_string());
+            proptest::prop_assert_eq!(parse_uint(&n.to_string()), Some(n));
+            proptest::prop_assert_eq!(parse_int(&i.to_string()), Some(i));
+            proptest::prop_assert_eq!(parse_int(&s), s.parse::<i64>().ok());
+        }
     }
 }

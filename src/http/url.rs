@@ -20,7 +20,9 @@
 use std::fmt;
 
 use super::ip::{format_ipv6, parse_ipv4, parse_ipv6};
-use super::text::{quoted, split_once_str};
+use super::text::{
+    has_byte, parse_uint, push_uint, quoted, split_byte, split_once_byte, split_once_str, trim_end_byte, truncated,
+};
 
 /// Percent-encodes `s` as JavaScript's `encodeURIComponent` does (UTF-8, upper-case hex): every
 /// byte but those of `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
@@ -29,7 +31,7 @@ pub fn encode_uri_component(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
             out.push(char::from(b));
         } else {
             out.push('%');
@@ -97,24 +99,24 @@ impl Base {
             Scheme::Http => "http",
             Scheme::Https => "https",
         };
-        match self.port {
-            Some(p) => format!("{scheme}://{}:{p}", self.host),
-            Option::None => format!("{scheme}://{}", self.host),
+        let mut origin = String::with_capacity(scheme.len() + 3 + self.host.len() + 6);
+        origin.push_str(scheme);
+        origin.push_str("://");
+        origin.push_str(&self.host);
+        if let Some(p) = self.port {
+            origin.push(':');
+            push_uint(&mut origin, p.into(), 1);
         }
+        origin
     }
 }
 
 /// Longest echo of user input in an error message, in characters.
 const ECHO_MAX_CHARS: usize = 100;
 
+/// `s` as error messages echo user input: at most [`ECHO_MAX_CHARS`] characters.
 pub fn shorten(s: &str) -> String {
-    if s.chars().count() <= ECHO_MAX_CHARS {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(ECHO_MAX_CHARS).collect();
-        out.push('…');
-        out
-    }
+    truncated(s, ECHO_MAX_CHARS)
 }
 
 /// Splits `s` before the first character matching `pred`; `(s, "")` when none does.
@@ -157,7 +159,7 @@ impl From<&str> for AuthorityError {
 /// The scheme, normalized authority and the rest (`/path?query#fragment`) of `input`.
 /// `default_https` decides whether a missing scheme means `https` or is an error.
 fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, Option<u16>, &str), AuthorityError> {
-    if input.contains('\\') {
+    if has_byte(input, b'\\') {
         return Err("contains a backslash".into());
     }
     let (scheme, rest) = match split_scheme(input) {
@@ -173,11 +175,11 @@ fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, 
         Option::None => return Err("no scheme".into()),
     };
     let (authority, tail) = split_before(rest, |c| matches!(c, '/' | '?' | '#'));
-    if authority.contains('@') {
+    if has_byte(authority, b'@') {
         return Err("user info (`user:password@`) is not allowed in the host".into());
     }
     let (host, port) = if let Some(after_bracket) = authority.strip_prefix('[') {
-        let Some((inner, after)) = after_bracket.split_once(']') else {
+        let Some((inner, after)) = split_once_byte(after_bracket, b']') else {
             return Err("unterminated IPv6 literal".into());
         };
         let addr = parse_ipv6(inner).ok_or_else(|| AuthorityError::from("invalid IPv6 literal"))?;
@@ -187,7 +189,7 @@ fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, 
         };
         (format!("[{}]", format_ipv6(&addr)), port)
     } else {
-        let (name, port) = match authority.split_once(':') {
+        let (name, port) = match split_once_byte(authority, b':') {
             Some((n, p)) => (n, Some(p)),
             Option::None => (authority, Option::None),
         };
@@ -208,7 +210,8 @@ fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, 
             if !p.bytes().all(|b| b.is_ascii_digit()) {
                 return Err("the port is not a number".into());
             }
-            let n: u16 = p.parse().map_err(|_| AuthorityError::from("the port is larger than 65535"))?;
+            let n = parse_uint(p).and_then(|n| u16::try_from(n).ok());
+            let n = n.ok_or_else(|| AuthorityError::from("the port is larger than 65535"))?;
             match (scheme, n) {
                 (Scheme::Https, 443) | (Scheme::Http, 80) => Option::None,
                 _ => Some(n),
@@ -273,7 +276,7 @@ fn valid_path_prefix(path: &str) -> Result<(), String> {
         }
         i += 1;
     }
-    if path.split('/').any(is_dot_segment) {
+    if split_byte(path, b'/').any(is_dot_segment) {
         return Err("the path contains a '.' or '..' segment".into());
     }
     Ok(())
@@ -282,7 +285,7 @@ fn valid_path_prefix(path: &str) -> Result<(), String> {
 /// Parses a configured host (see the module documentation).
 pub fn parse_host(input: &str) -> Result<Base, HostError> {
     let invalid = |reason: String| {
-        if input.contains('@') {
+        if has_byte(input, b'@') {
             HostError::Invalid { value: "<redacted: contains user info>".into(), reason }
         } else {
             HostError::Invalid { value: shorten(input), reason }
@@ -292,10 +295,10 @@ pub fn parse_host(input: &str) -> Result<Base, HostError> {
         AuthorityError::Scheme(scheme) => HostError::UnsupportedScheme { scheme },
         AuthorityError::Other(reason) => invalid(reason),
     })?;
-    if tail.contains('?') || tail.contains('#') {
+    if has_byte(tail, b'?') || has_byte(tail, b'#') {
         return Err(invalid("a query or fragment is not allowed in the host".into()));
     }
-    let path_prefix = tail.trim_end_matches('/');
+    let path_prefix = trim_end_byte(tail, b'/');
     valid_path_prefix(path_prefix).map_err(invalid)?;
     Ok(Base { scheme, host, port, path_prefix: path_prefix.to_string() })
 }

@@ -126,7 +126,13 @@ fn opt<T>(
     if absent(&v) {
         return Ok(None);
     }
-    read(v).map(Some).ok_or_else(|| ArgumentError::new(key, format!("`{key}` must be {what}")))
+    read(v).map(Some).ok_or_else(|| must_be(key, what))
+}
+
+/// The `TypeError` of a value of `key` that is not `what` (shared by every reader of [`opt`]).
+#[inline(never)]
+fn must_be(key: &'static str, what: &str) -> ArgumentError {
+    ArgumentError::new(key, format!("`{key}` must be {what}"))
 }
 
 fn opt_string(obj: &JsValue, key: &'static str) -> Result<Option<String>, ArgumentError> {
@@ -265,14 +271,13 @@ pub struct CallOptions {
 
 pub fn call_options(options: &JsValue) -> Result<CallOptions, ArgumentError> {
     must_be_object(options, "options", "options must be an object")?;
-    Ok(CallOptions {
-        ref_id: opt_string(options, "refId")?,
-        signal: opt(options, "signal", "an AbortSignal", |v| v.dyn_into::<AbortSignal>().ok())?,
-        on_progress: opt_function(options, "onProgress")?,
-    })
+    let ref_id = opt_string(options, "refId")?;
+    let (signal, on_progress) = source_options(options)?;
+    Ok(CallOptions { ref_id, signal, on_progress })
 }
 
-/// The options of `parseCsv` besides the parsing ones: `signal` and `onProgress`.
+/// The options of `parseCsv` besides the parsing ones, `signal` and `onProgress`, which every
+/// call takes too.
 pub fn source_options(options: &JsValue) -> Result<(Option<AbortSignal>, Option<Function>), ArgumentError> {
     must_be_object(options, "options", "options must be an object")?;
     let signal = opt(options, "signal", "an AbortSignal", |v| v.dyn_into::<AbortSignal>().ok())?;

@@ -21,7 +21,7 @@ use super::globals;
 use super::rejection::Rejection;
 use super::stream::{read_prefix, ChunkReader, StreamReader};
 use crate::error::ArgumentError;
-use crate::http::{decimal, ApiError, Call, CallError, Download, NetworkError, MAX_JSON_BODY_BYTES};
+use crate::http::{decimal, uint, ApiError, Call, CallError, Download, NetworkError, MAX_JSON_BODY_BYTES};
 
 #[wasm_bindgen]
 extern "C" {
@@ -206,7 +206,8 @@ impl Body {
             let kind =
                 js_sys::Reflect::get(response, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_default();
             let message = format!(
-                "the answer cannot be read (status {status}, type {kind}): opaque, or a redirect that was not followed"
+                "the answer cannot be read (status {}, type {kind}): opaque, or a redirect that was not followed",
+                uint(status.into())
             );
             return Err(NetworkError::new(message, 0.0, url).into());
         }

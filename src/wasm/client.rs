@@ -5,14 +5,13 @@ use std::rc::Rc;
 
 use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::arguments::{call_options, client_options, decode_options, CallOptions};
 use super::body::{read_json, Body};
 use super::context::Context;
 use super::control::Control;
 use super::reader::Reader;
-use super::rejection::{throw, Rejection};
+use super::rejection::{promise, throw, Rejection};
 use crate::error::ArgumentError;
 use crate::http::{quoted, Call, Dataset, Endpoint};
 
@@ -33,12 +32,21 @@ fn prediction_id(value: &JsValue) -> Result<String, ArgumentError> {
 
 fn dataset(value: &JsValue) -> Result<Endpoint, ArgumentError> {
     value.as_string().as_deref().and_then(Dataset::parse).map(Endpoint::Dataset).ok_or_else(|| {
-        let names: Vec<String> = Dataset::ALL.iter().map(|d| format!("'{d}'")).collect();
-        let shown = value.as_string().map_or_else(|| "this value".to_string(), |s| quoted(&s));
-        ArgumentError::new(
-            "dataset",
-            format!("dataset: {shown} is not a dataset; expected one of {}", names.join(", ")),
-        )
+        let mut message = String::from("dataset: ");
+        match value.as_string() {
+            Some(s) => message.push_str(&quoted(&s)),
+            None => message.push_str("this value"),
+        }
+        message.push_str(" is not a dataset; expected one of ");
+        for (i, d) in Dataset::ALL.iter().enumerate() {
+            if i > 0 {
+                message.push_str(", ");
+            }
+            message.push('\'');
+            message.push_str(d.as_str());
+            message.push('\'');
+        }
+        ArgumentError::new("dataset", message)
     })
 }
 
@@ -127,9 +135,9 @@ impl Client {
         let prepared =
             call_options(&options).map_err(Rejection::from).and_then(|o| self.call(Endpoint::Jobs, &prediction_id, &o));
         let ctx = self.ctx.clone();
-        future_to_promise(async move {
-            let (mut call, ctl) = prepared.map_err(throw)?;
-            read_json(&ctx, &ctl, &mut call, "jobs response").await.map_err(Rejection::into_js)
+        promise(async move {
+            let (mut call, ctl) = prepared?;
+            read_json(&ctx, &ctl, &mut call, "jobs response").await
         })
     }
 }

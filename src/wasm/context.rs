@@ -4,6 +4,7 @@
 //! A call steps its [`Call`] state machine through [`Context::step`], which lends it these.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -23,7 +24,7 @@ thread_local! {
 }
 
 pub struct Context {
-    config: HostConfig,
+    config: Rc<HostConfig>,
     policy: RetryPolicy,
     page_origin: Option<String>,
     get_access_token: Option<TokenSource>,
@@ -37,7 +38,7 @@ impl Context {
         let page_origin = globals::page_origin();
         let config = HostConfig::from_input(options.host, page_origin.as_deref())?;
         Ok(Context {
-            config,
+            config: Rc::new(config),
             policy: RetryPolicy { retries: options.retries, timeout_ms: options.timeout_ms, ..RetryPolicy::default() },
             page_origin,
             get_access_token: options.get_access_token,
@@ -58,7 +59,7 @@ impl Context {
     /// A call of `endpoint` at `url`, from the page where it is made.
     pub fn call(&self, endpoint: Endpoint, url: String) -> Call {
         let page = Page { origin: self.page_origin.clone(), href: globals::page_href() };
-        Call::new(&self.config, &self.policy, endpoint, url, page)
+        Call::new(self.config.clone(), &self.policy, endpoint, url, page)
     }
 
     /// One step of `call`, with the clocks read now.
@@ -98,7 +99,9 @@ impl Context {
         let get = |name: &str| headers.get(name).ok().flatten();
         let notice = deprecation_notice(get("deprecation").as_deref(), get("sunset").as_deref())?;
         if !self.deprecation_warned.replace(true) {
-            globals::warn(&format!("qlik-automl-predictions: {notice}"));
+            let mut message = String::from("qlik-automl-predictions: ");
+            message.push_str(&notice);
+            globals::warn(&message);
         }
         Some(notice)
     }

@@ -64,16 +64,10 @@ impl Control {
         JsFuture::from(raced).await.map_err(|e| self.interrupt(e))
     }
 
-    /// Waits `ms` (at most the longest timer delay), ending early like every other wait.
-    pub async fn sleep(&self, ms: f64) -> Result<(), Interrupt> {
-        if ms <= 0.0 {
-            return match self.stopped() {
-                Some(reason) => Err(Interrupt::Stopped(reason)),
-                None => Ok(()),
-            };
-        }
-        let timer = globals::sleep(ms.min(MAX_TIMER_MS), &self.controller.signal());
-        self.wait(timer).await.map(|_| ())
+    /// A timer of `ms` (at most the longest timer delay) to [`Control::wait`] for, which ends
+    /// early like every other wait; `None` for no time at all.
+    pub fn timer(&self, ms: f64) -> Option<Promise> {
+        (ms > 0.0).then(|| globals::sleep(ms.min(MAX_TIMER_MS), &self.controller.signal()))
     }
 
     fn interrupt(&self, e: JsValue) -> Interrupt {

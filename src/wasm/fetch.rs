@@ -89,14 +89,15 @@ fn cancel_body(response: Option<Response>) {
     }
 }
 
-/// A wait that the caller's code or a timer ends: a timeout is the machine's to judge, a stop
-/// or the callback's own rejection ends the call with that value.
-fn after_wait(outcome: Result<JsValue, Interrupt>, event: impl FnOnce(JsValue) -> Event) -> Result<Event, Rejection> {
-    match outcome {
-        Ok(v) => Ok(event(v)),
-        Err(Interrupt::TimedOut) => Ok(Event::TimedOut),
-        Err(Interrupt::Stopped(reason) | Interrupt::Rejected(reason)) => Err(Rejection::Value(reason)),
-    }
+/// What a step of the call waits for.
+#[derive(Clone, Copy)]
+enum Awaiting {
+    /// A pause (before a retry, or for the rate limit).
+    Pause,
+    /// `getAccessToken()`'s result.
+    AccessToken,
+    /// The answer to a request.
+    Response,
 }
 
 /// Sends the call's request until it has a successful response, as its state machine decides.
@@ -113,34 +114,29 @@ pub async fn send(ctx: &Context, ctl: &Control, call: &mut Call) -> Result<Respo
             cancel_body(response.take());
             return Err(Rejection::Value(reason));
         }
-        event = match ctx.step(call, event) {
-            Action::Sleep { ms, .. } => after_wait(ctl.sleep(ms).await.map(|()| JsValue::UNDEFINED), |_| Event::Slept)?,
-            Action::GetAccessToken => {
-                let token = ctx.access_token()?;
-                after_wait(ctl.wait(token).await, |v| Event::AccessToken(v.as_string()))?
-            }
+        // Every wait on the caller's code, a timer or the network is this one `wait`.
+        let (promise, awaiting) = match ctx.step(call, event) {
+            Action::Sleep { ms, .. } => match ctl.timer(ms) {
+                Some(timer) => (timer, Awaiting::Pause),
+                // No pause: a stop is seen at the top of the loop.
+                None => {
+                    event = Event::Slept;
+                    continue;
+                }
+            },
+            Action::GetAccessToken => (ctx.access_token()?, Awaiting::AccessToken),
             Action::Send(request) => {
                 cancel_body(response.take());
                 errors = JsValue::UNDEFINED;
                 let init = request_init(&request, ctl)?;
-                match ctl.wait(globals::fetch_with_init(&request.url, &init)).await {
-                    Ok(r) => {
-                        let r: Response = r.unchecked_into();
-                        let h = head(&r);
-                        response = Some(r);
-                        Event::Response(h)
-                    }
-                    Err(Interrupt::Rejected(e)) => Event::NoResponse(globals::error_message(&e)),
-                    Err(Interrupt::TimedOut) => Event::TimedOut,
-                    Err(Interrupt::Stopped(reason)) => return Err(Rejection::Value(reason)),
-                }
+                (globals::fetch_with_init(&request.url, &init), Awaiting::Response)
             }
             Action::ReadErrorBody { max_bytes } => {
                 let Some(r) = response.take() else {
                     event = Event::ErrorBody(ErrorBody::default());
                     continue;
                 };
-                match read_prefix(&r, ctl, max_bytes).await {
+                event = match read_prefix(&r, ctl, max_bytes).await {
                     Ok((bytes, _)) => {
                         let (body, parsed) = parse_error_body(&bytes);
                         errors = parsed;
@@ -150,7 +146,8 @@ pub async fn send(ctx: &Context, ctl: &Control, call: &mut Call) -> Result<Respo
                     Err(Interrupt::Stopped(reason)) => return Err(Rejection::Value(reason)),
                     // An unreadable body counts as an empty one.
                     Err(Interrupt::Rejected(_)) => Event::ErrorBody(ErrorBody::default()),
-                }
+                };
+                continue;
             }
             Action::Deliver => {
                 let out_of_order = || NetworkError::new("the call was driven out of order", 0.0, call.url()).into();
@@ -160,6 +157,21 @@ pub async fn send(ctx: &Context, ctl: &Control, call: &mut Call) -> Result<Respo
                 cancel_body(response.take());
                 return Err(Rejection::with_errors(error, errors));
             }
-        }
+        };
+        // A timeout is the machine's to judge; a stop, or the rejection of the caller's
+        // callback (or of a timer, which only a stop rejects), ends the call with that value.
+        event = match (ctl.wait(promise).await, awaiting) {
+            (Ok(_), Awaiting::Pause) => Event::Slept,
+            (Ok(token), Awaiting::AccessToken) => Event::AccessToken(token.as_string()),
+            (Ok(r), Awaiting::Response) => {
+                let r: Response = r.unchecked_into();
+                let h = head(&r);
+                response = Some(r);
+                Event::Response(h)
+            }
+            (Err(Interrupt::TimedOut), _) => Event::TimedOut,
+            (Err(Interrupt::Rejected(e)), Awaiting::Response) => Event::NoResponse(globals::error_message(&e)),
+            (Err(Interrupt::Stopped(reason) | Interrupt::Rejected(reason)), _) => return Err(Rejection::Value(reason)),
+        };
     }
 }

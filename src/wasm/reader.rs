@@ -11,13 +11,12 @@ use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortController;
 
 use super::body::Body;
 use super::globals;
 use super::handoff::{column_names, Handoff};
-use super::rejection::Rejection;
+use super::rejection::{promise, Rejection};
 use super::stream::StreamReader;
 use crate::decode::{BatchSizer, DecodeOptions, Driver, Step};
 
@@ -290,7 +289,7 @@ impl Reader {
     pub fn next(&self, spares: JsValue) -> Promise {
         let cell = self.work.clone();
         let shared = self.shared.clone();
-        future_to_promise(async move {
+        promise(async move {
             let ended = {
                 let s = shared.borrow();
                 if s.cancelled {
@@ -301,11 +300,13 @@ impl Reader {
             };
             match ended {
                 Some(true) => return Ok(JsValue::UNDEFINED),
-                Some(false) => return Err(js_sys::Error::new("this reader has failed").into()),
+                Some(false) => return Err(Rejection::Value(js_sys::Error::new("this reader has failed").into())),
                 None => {}
             }
             let Some(mut work) = cell.borrow_mut().take() else {
-                return Err(js_sys::Error::new("a read is already in progress on this reader").into());
+                return Err(Rejection::Value(
+                    js_sys::Error::new("a read is already in progress on this reader").into(),
+                ));
             };
             let result = work.next(&shared, &spares).await;
             // At the end, on a failure or after a cancellation the working state (decoder
@@ -320,7 +321,7 @@ impl Reader {
                 Ok(_) if shared.borrow().cancelled => {}
                 Ok(_) => *cell.borrow_mut() = Some(work),
             }
-            result.map_err(Rejection::into_js)
+            result
         })
     }
 

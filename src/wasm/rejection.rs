@@ -5,8 +5,12 @@
 //! passed through unchanged. This is the one place where errors cross to JavaScript; their
 //! messages come from the core's `Display`.
 
-use js_sys::{Array, Object, Reflect};
+use std::future::Future;
+use std::pin::Pin;
+
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
 
 use crate::error::Error;
 use crate::http::CallError;
@@ -44,6 +48,17 @@ impl<E: Into<Error>> From<E> for Rejection {
 /// Throws `e` as a constructor or a synchronous export does.
 pub fn throw(e: impl Into<Rejection>) -> JsValue {
     e.into().into_js()
+}
+
+/// The promise of an export's `future`, rejecting with its [`Rejection`] as JavaScript sees it.
+/// Every export's future goes through this one boxed type, so the promise machinery is
+/// compiled once.
+pub fn promise(future: impl Future<Output = Result<JsValue, Rejection>> + 'static) -> Promise {
+    spawn(Box::pin(future))
+}
+
+fn spawn(future: Pin<Box<dyn Future<Output = Result<JsValue, Rejection>>>>) -> Promise {
+    future_to_promise(async move { future.await.map_err(Rejection::into_js) })
 }
 
 #[inline(never)]

@@ -67,17 +67,18 @@ impl ChunkReader {
     /// The next chunk; `None` at the end of the stream. With a reused buffer, the chunk before
     /// is no longer valid (its buffer has gone back to the stream).
     pub async fn read(&mut self, ctl: &Control) -> Result<Option<Uint8Array>, Interrupt> {
-        let reader = match &self.reader {
-            StreamReader::Default(reader) => return read_chunk(reader, ctl).await,
-            StreamReader::Byob(reader) => reader,
+        let byob = matches!(self.reader, StreamReader::Byob(_));
+        let read = match &self.reader {
+            StreamReader::Default(reader) => reader.read(),
+            StreamReader::Byob(reader) => {
+                let buffer = self.buffer.take().unwrap_or_else(|| ArrayBuffer::new(BYOB_BYTES));
+                let length = buffer.byte_length();
+                reader.read_with_array_buffer_view(&Uint8Array::new_with_byte_offset_and_length(&buffer, 0, length))
+            }
         };
-        let buffer = self.buffer.take().unwrap_or_else(|| ArrayBuffer::new(BYOB_BYTES));
-        let length = buffer.byte_length();
-        let view = Uint8Array::new_with_byte_offset_and_length(&buffer, 0, length);
-        let result: ReadableStreamReadResult =
-            ctl.wait(reader.read_with_array_buffer_view(&view)).await?.unchecked_into();
+        let result: ReadableStreamReadResult = ctl.wait(read).await?.unchecked_into();
         let chunk = result.get_value().dyn_into::<Uint8Array>().ok();
-        if let Some(chunk) = &chunk {
+        if let (true, Some(chunk)) = (byob, &chunk) {
             self.buffer = Some(chunk.buffer());
         }
         if result.get_done().unwrap_or(true) {
@@ -89,26 +90,13 @@ impl ChunkReader {
     }
 }
 
-/// The next chunk; `None` at the end of the stream.
-async fn read_chunk(reader: &ReadableStreamDefaultReader, ctl: &Control) -> Result<Option<Uint8Array>, Interrupt> {
-    let result: ReadableStreamReadResult = ctl.wait(reader.read()).await?.unchecked_into();
-    if result.get_done().unwrap_or(true) {
-        return Ok(None);
-    }
-    result
-        .get_value()
-        .dyn_into::<Uint8Array>()
-        .map(Some)
-        .map_err(|_| Interrupt::Rejected(JsString::from("the stream yielded a chunk that is not bytes").into()))
-}
-
 /// The first `cap` bytes of a response body, and whether the body is longer: reading stops
 /// there and the rest is cancelled (not downloaded).
 pub async fn read_prefix(response: &Response, ctl: &Control, cap: usize) -> Result<(Vec<u8>, bool), Interrupt> {
     let Some(body) = response.body() else { return Ok((Vec::new(), false)) };
-    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut reader = ChunkReader::new(&body);
     let mut out = Vec::new();
-    while let Some(chunk) = read_chunk(&reader, ctl).await? {
+    while let Some(chunk) = reader.read(ctl).await? {
         let room = cap - out.len();
         let length = chunk.length() as usize;
         let take = length.min(room);
@@ -116,7 +104,7 @@ pub async fn read_prefix(response: &Response, ctl: &Control, cap: usize) -> Resu
         out.resize(start + take, 0);
         chunk.subarray(0, take as u32).copy_to(&mut out[start..]);
         if length > room {
-            globals::ignore_rejection(&reader.cancel());
+            globals::ignore_rejection(&reader.reader.cancel_with_reason(&JsValue::UNDEFINED));
             return Ok((out, true));
         }
     }
