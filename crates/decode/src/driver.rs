@@ -240,6 +240,8 @@ impl Driver {
         Step::NeedInput
     }
 
+    #[cold]
+    #[inline(never)]
     fn conclude(&mut self, outcome: Step) -> Step {
         self.outcome = Some(outcome.clone());
         self.input = Vec::new();
@@ -249,6 +251,7 @@ impl Driver {
     }
 
     /// Gives the measure of the batch just handed out to the sizer and sets the next size.
+    #[inline(never)]
     fn batch_handed_out(&mut self) {
         if let Some(a) = self.adaptive.as_mut() {
             a.sizer.observe(self.decoder.batch().num_rows, a.work);
