@@ -127,8 +127,17 @@ impl Driver {
     /// into wasm memory). The room holds earlier bytes, not zeros: `fill` writes all of it.
     /// Ignored after [`Driver::end`].
     pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        if let Some(room) = self.room(len) {
+            fill(room);
+        }
+    }
+
+    /// Makes room for `len` pushed bytes after those not parsed yet and counts them pushed;
+    /// `None` after [`Driver::end`]. One copy for every caller of [`Driver::push_with`].
+    #[inline(never)]
+    fn room(&mut self, len: usize) -> Option<&mut [u8]> {
         if self.ended || self.outcome.is_some() {
-            return;
+            return None;
         }
         if self.pos >= self.filled {
             self.filled = 0;
@@ -141,11 +150,10 @@ impl Driver {
         if self.input.len() < end {
             self.input.resize(end, 0);
         }
-        if let Some(room) = self.input.get_mut(self.filled..end) {
-            fill(room);
-        }
+        let start = self.filled;
         self.filled = end;
         self.bytes_pushed += len as u64;
+        self.input.get_mut(start..end)
     }
 
     /// Marks the end of the input: the last record needs no line break, and a record left
