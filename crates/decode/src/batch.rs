@@ -234,22 +234,21 @@ impl Batch {
         for (col, (column, &end)) in self.columns.iter_mut().zip(ends).enumerate() {
             let (cell_start, cell_end) = (start, end);
             start = end;
-            match column.kind {
-                ColumnKind::Number => {
-                    if cell_end <= cell_start {
-                        column.numbers.push(f64::NAN);
-                    } else if let Some(v) = parse_cell(buf, cell_start, cell_end) {
-                        column.numbers.push(v);
-                    } else if first_row {
-                        column.kind = ColumnKind::String;
-                        column.push_text(buf, cell_start, cell_end, !non_ascii.field(col));
-                    } else {
-                        held = Some(col);
-                        break;
-                    }
+            if column.kind == ColumnKind::Number {
+                if cell_end <= cell_start {
+                    column.numbers.push(f64::NAN);
+                    continue;
+                } else if let Some(v) = parse_cell(buf, cell_start, cell_end) {
+                    column.numbers.push(v);
+                    continue;
+                } else if !first_row {
+                    held = Some(col);
+                    break;
                 }
-                ColumnKind::String => column.push_text(buf, cell_start, cell_end, !non_ascii.field(col)),
+                column.kind = ColumnKind::String;
             }
+            // One copy of the text cell's code, for String columns and the one turning String.
+            column.push_text(buf, cell_start, cell_end, !non_ascii.field(col));
         }
         if let Some(col) = held {
             // Take back the cells of this record already added.

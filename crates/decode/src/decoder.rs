@@ -205,6 +205,7 @@ impl Decoder {
     /// Ends the input: completes the last record (no trailing line break needed). Returns
     /// true when a final, possibly partial, batch is ready in [`Decoder::batch`]; once
     /// finished, returns `Ok(false)`.
+    #[inline(never)]
     pub fn finish(&mut self) -> Result<bool, DecodeError> {
         let full = self.release_batch();
         if let Some(error) = &self.error {
@@ -321,6 +322,13 @@ impl Decoder {
         if !self.handed_out {
             return false;
         }
+        self.start_next_batch()
+    }
+
+    /// [`Decoder::release_batch`] once a batch has been handed out: once per batch, out of
+    /// line.
+    #[inline(never)]
+    fn start_next_batch(&mut self) -> bool {
         self.handed_out = false;
         self.batch.clear(self.rows_decoded);
         self.batch_memory = 0;
@@ -458,6 +466,8 @@ impl Decoder {
     }
 
     /// Records the error `kind` for the record being read.
+    #[cold]
+    #[inline(never)]
     fn fail(&mut self, kind: DecodeErrorKind) {
         self.error = Some(DecodeError {
             kind,
@@ -477,27 +487,16 @@ impl Decoder {
         let non_ascii = check_utf8(record, ends)?;
 
         let Some(header) = &self.header else {
-            let mut names = Vec::with_capacity(fields);
-            let mut field_start = 0;
-            for &end in ends {
-                let name = record.get(field_start..end).unwrap_or_default();
-                names.push(String::from_utf8_lossy(name).into_owned());
-                field_start = end;
-            }
-            self.header = Some(names);
-            self.end_record();
+            self.take_header();
             return Ok(false);
         };
 
         let width = header.len();
         if self.batch.columns.len() != width {
-            // The batch's columns are made for the first row: a header alone costs no more
-            // than its names (a million of them, for example).
-            let kind = if self.infer_types { ColumnKind::Number } else { ColumnKind::String };
-            self.batch.set_width(width, kind);
+            self.make_columns(width);
         }
         if fields != width && !self.flexible {
-            return Err(DecodeErrorKind::FieldCount { expected: width, found: fields });
+            return Err(field_count(width, fields));
         }
         // Flexible rows: missing cells are empty, extra ones dropped.
         self.arena.pad_ends(width);
@@ -511,9 +510,41 @@ impl Decoder {
         Ok(self.batch.num_rows >= self.batch_rows || self.batch_memory > BATCH_MEMORY_CAP)
     }
 
+    /// Takes the record just read as the header.
+    #[cold]
+    #[inline(never)]
+    fn take_header(&mut self) {
+        let record = self.arena.record();
+        let mut names = Vec::with_capacity(self.arena.ends().len());
+        let mut field_start = 0;
+        for &end in self.arena.ends() {
+            let name = record.get(field_start..end).unwrap_or_default();
+            names.push(String::from_utf8_lossy(name).into_owned());
+            field_start = end;
+        }
+        self.header = Some(names);
+        self.end_record();
+    }
+
+    /// Makes the batch's columns, for the first row: a header alone costs no more than its
+    /// names (a million of them, for example).
+    #[cold]
+    #[inline(never)]
+    fn make_columns(&mut self, width: usize) {
+        let kind = if self.infer_types { ColumnKind::Number } else { ColumnKind::String };
+        self.batch.set_width(width, kind);
+    }
+
     /// Resets the state of the record being read, after a record has been taken.
     fn end_record(&mut self) {
         self.arena.clear();
         self.record.started = false;
     }
+}
+
+/// The error of a row with `found` fields under a header of `expected`.
+#[cold]
+#[inline(never)]
+fn field_count(expected: usize, found: usize) -> DecodeErrorKind {
+    DecodeErrorKind::FieldCount { expected, found }
 }

@@ -127,8 +127,17 @@ impl Driver {
     /// into wasm memory). The room holds earlier bytes, not zeros: `fill` writes all of it.
     /// Ignored after [`Driver::end`].
     pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        if let Some(room) = self.room(len) {
+            fill(room);
+        }
+    }
+
+    /// Makes room for `len` pushed bytes after those not parsed yet and counts them pushed;
+    /// `None` after [`Driver::end`]. One copy for every caller of [`Driver::push_with`].
+    #[inline(never)]
+    fn room(&mut self, len: usize) -> Option<&mut [u8]> {
         if self.ended || self.outcome.is_some() {
-            return;
+            return None;
         }
         if self.pos >= self.filled {
             self.filled = 0;
@@ -141,11 +150,10 @@ impl Driver {
         if self.input.len() < end {
             self.input.resize(end, 0);
         }
-        if let Some(room) = self.input.get_mut(self.filled..end) {
-            fill(room);
-        }
+        let start = self.filled;
         self.filled = end;
         self.bytes_pushed += len as u64;
+        self.input.get_mut(start..end)
     }
 
     /// Marks the end of the input: the last record needs no line break, and a record left
@@ -240,6 +248,8 @@ impl Driver {
         Step::NeedInput
     }
 
+    #[cold]
+    #[inline(never)]
     fn conclude(&mut self, outcome: Step) -> Step {
         self.outcome = Some(outcome.clone());
         self.input = Vec::new();
@@ -249,6 +259,7 @@ impl Driver {
     }
 
     /// Gives the measure of the batch just handed out to the sizer and sets the next size.
+    #[inline(never)]
     fn batch_handed_out(&mut self) {
         if let Some(a) = self.adaptive.as_mut() {
             a.sizer.observe(self.decoder.batch().num_rows, a.work);
