@@ -11,11 +11,11 @@ import { BUDGET_GZIP_BYTES, bundleJs, jsEntries, packageSize, sizeLines } from '
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function withDir(files, body) {
+async function withDir(files, body) {
   const dir = mkdtempSync(join(tmpdir(), 'bundle-test-'));
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    return body(dir);
+    return await body(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -25,8 +25,8 @@ test("the package's entry points: index.js, datasets.js and the Worker that remo
   assert.deepEqual(jsEntries(join(root, 'js')), ['index.js', 'datasets.js', 'worker.js']);
 });
 
-test('a module loaded by URL that is not in js/ fails the build', () => {
-  withDir({ 'index.js': "new Worker(new URL('./gone.js', import.meta.url));", 'datasets.js': '' }, (dir) => {
+test('a module loaded by URL that is not in js/ fails the build', async () => {
+  await withDir({ 'index.js': "new Worker(new URL('./gone.js', import.meta.url));", 'datasets.js': '' }, (dir) => {
     assert.throws(() => jsEntries(dir), /loads \.\/gone\.js, which is not in js\//);
   });
 });
@@ -38,9 +38,7 @@ test("each entry is one module without imports; a dynamic import keeps its bundl
     'w.js': "import { f } from './a.js';\nself.onmessage = () => f();\n",
     'datasets.js': 'export const D = [1];\n',
   };
-  const dir = mkdtempSync(join(tmpdir(), 'bundle-test-'));
-  try {
-    for (const [name, text] of Object.entries(src)) writeFileSync(join(dir, name), text);
+  await withDir(src, async (dir) => {
     const out = join(dir, 'out');
     await bundleJs(dir, out, jsEntries(dir));
     for (const entry of ['index.js', 'w.js']) {
@@ -49,12 +47,10 @@ test("each entry is one module without imports; a dynamic import keeps its bundl
       assert.match(code, /import\(\/\* webpackIgnore: true \*\/ \/\* @vite-ignore \*\/ \w+\)/, entry);
     }
     assert.match(readFileSync(join(out, 'index.js'), 'utf8'), /new URL\("\.\/w\.js",import\.meta\.url\)/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test('what a page loads is the wasm and the main bundle; Worker scripts and standalone modules are apart', () => {
+test('what a page loads is the wasm and the main bundle; Worker scripts and standalone modules are apart', async () => {
   const big = Buffer.from(Array.from({ length: 20000 }, (_, i) => (i * 7919) % 251));
   const files = {
     'index.js': "export const w = () => new Worker(new URL('./worker.js', import.meta.url));",
@@ -62,7 +58,7 @@ test('what a page loads is the wasm and the main bundle; Worker scripts and stan
     'datasets.js': 'export const D = [];',
     'x_bg.wasm': big,
   };
-  withDir(files, (dir) => {
+  await withDir(files, (dir) => {
     const size = packageSize(dir);
     assert.deepEqual(size.files.map((f) => [f.name, f.role]),
       [['datasets.js', 'standalone'], ['index.js', 'page'], ['worker.js', 'worker'], ['x_bg.wasm', 'page']]);
@@ -91,9 +87,7 @@ test('what index.js imports on demand is a module of its own beside it; index.js
     'w.js': "import { f } from './a.js';\nself.onmessage = () => f();\n",
     'datasets.js': 'export const D = [1];\n',
   };
-  const dir = mkdtempSync(join(tmpdir(), 'bundle-test-'));
-  try {
-    for (const [name, text] of Object.entries(src)) writeFileSync(join(dir, name), text);
+  await withDir(src, async (dir) => {
     const out = join(dir, 'out');
     await bundleJs(dir, out, jsEntries(dir));
     const names = readdirSync(out).sort();
@@ -125,9 +119,7 @@ test('what index.js imports on demand is a module of its own beside it; index.js
     assert.equal(size.total.gzip, size.js.gzip + of('x_bg.wasm').gzip);
     assert.equal(size.worker.gzip, of(lazy).gzip + of('w.js').gzip);
     assert.equal(size.worker.raw, of(lazy).raw + of('w.js').raw);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a module imported on demand that imports a module of index.js fails the build, and nothing is written', async () => {
@@ -138,16 +130,12 @@ test('a module imported on demand that imports a module of index.js fails the bu
     'lazy.js': "import { E } from './a.js';\nexport const make = () => new E();\n",
     'datasets.js': 'export const D = [1];\n',
   };
-  const dir = mkdtempSync(join(tmpdir(), 'bundle-test-'));
-  try {
-    for (const [name, text] of Object.entries(src)) writeFileSync(join(dir, name), text);
+  await withDir(src, async (dir) => {
     const out = join(dir, 'out');
     await assert.rejects(bundleJs(dir, out, jsEntries(dir)),
       /^Error: bundle: lazy\.js, which index\.js imports on demand, would hold a copy of a\.js, b\.js, which index\.js holds .*one more request before every page can start.*Hand lazy\.js what it needs/);
     assert.deepEqual(readdirSync(dir).sort(), Object.keys(src).sort());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("the package's own build: index.js is the page's; remote.js's bundle and worker.js Worker mode's", () => {
