@@ -280,6 +280,74 @@ fn short_decimals_in_every_layout_round_like_std_in_wasm() {
     }
 }
 
+/// Number cells of plain rows, each read with its end from one SIMD vector: in every column,
+/// ended by a comma, LF or CRLF, 1 to 18 bytes long (some end past the 16 bytes read), with
+/// and without a sign or a point, some quoted; the input whole and in chunks of 1, 7, 16 and
+/// 61 bytes (cells cut by a chunk's end are read the general way). The values equal std's bit
+/// for bit.
+#[wasm_bindgen_test]
+fn number_cells_read_with_their_end_in_wasm() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut input = String::from("a,b,c\n");
+    let mut cells: Vec<String> = Vec::new();
+    for row in 0..600 {
+        for col in 0..3 {
+            let len = 1 + next(17) as usize;
+            let mut cell: String = (0..len).map(|_| char::from(b'0' + next(10) as u8)).collect();
+            if next(3) > 0 {
+                cell.insert(next(len as u64 + 1) as usize, '.');
+            }
+            match next(6) {
+                0 | 1 => cell.insert(0, '-'),
+                2 => cell.insert(0, '+'),
+                _ => {}
+            }
+            input += &if next(8) == 0 { format!("\"{cell}\"") } else { cell.clone() };
+            input += if col < 2 {
+                ","
+            } else if row % 2 == 0 {
+                "\n"
+            } else {
+                "\r\n"
+            };
+            cells.push(cell);
+        }
+    }
+    let expected: Vec<u64> = cells.iter().map(|c| c.parse::<f64>().expect("a number").to_bits()).collect();
+    for chunk in [input.len(), 1, 7, 16, 61] {
+        let mut driver = Driver::new(DecodeOptions { batch_rows: 100_000, ..DecodeOptions::default() });
+        let mut parts = input.as_bytes().chunks(chunk);
+        let mut got = Vec::new();
+        loop {
+            match driver.next_step() {
+                Step::Batch => {
+                    let b = driver.batch();
+                    assert!(b.columns.iter().all(|c| c.kind == ColumnKind::Number));
+                    for r in 0..b.num_rows {
+                        got.extend(b.columns.iter().map(|c| c.numbers[r].to_bits()));
+                    }
+                }
+                Step::NeedInput => match parts.next() {
+                    Some(part) => driver.push(part),
+                    None => driver.end(),
+                },
+                Step::Done => break,
+                Step::Failed(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(got.len(), expected.len(), "chunks of {chunk}");
+        for (k, (g, e)) in got.iter().zip(&expected).enumerate() {
+            assert_eq!(g, e, "cell {k} ({}) in chunks of {chunk}", cells[k]);
+        }
+    }
+}
+
 /// Cells of every length up to past two 16-byte blocks, plain and quoted, with multi-byte
 /// characters and bytes next to the stop bytes before and after each block boundary: the wasm
 /// build scans fields 16 bytes at a time (SIMD), and the UTF-16 ends it computes rely on that

@@ -3,13 +3,16 @@
 //! Grammar: `[+-]? (digits ('.' digits?)? | '.' digits) ([eE] [+-]? digits)?`. Anything else
 //! (`inf`, `NaN`, hex, surrounding whitespace, `1_000`, ...) is not a number.
 //!
-//! A cell of at most 16 bytes after its sign, digits and at most one point, is read as one
-//! 16-byte window ([`parse_cell`]): in wasm as one SIMD vector (one shuffle right-aligns the
-//! digits and removes the point, dot products sum them), natively as two 8-byte words (the
-//! point found and removed with masks); no branch on the sign (signs often alternate at
-//! random, and a mispredicted branch per cell costs more than the rest of the work). Its mantissa `m` (at most 16 digits) is
-//! exact, and the value `m / 10^f` (`f <= 15` fraction digits; `m <= 2^53` when `f > 0`) is
-//! one correctly rounded division of two exact doubles (Clinger's fast path, as in std).
+//! A short cell (digits, at most one point, a sign) is read from one 16-byte window: in wasm
+//! as one SIMD vector that starts with the cell ([`scan_number_cell`], which the decoder's
+//! plain rows call before they look for the cell's end: the same vector gives the end, the
+//! first byte below `-`), one shuffle moving the digits to the right end and removing the
+//! point, dot products summing them; natively as two 8-byte words that end with the cell
+//! ([`parse_cell`]; the point found and removed with masks). No branch on the sign (signs
+//! often alternate at random, and a mispredicted branch per cell costs more than the rest of
+//! the work). Its mantissa `m` (at most 16 digits) is exact, and the value `m / 10^f`
+//! (`f <= 15` fraction digits; `m <= 2^53` when `f > 0`) is one correctly rounded division of
+//! two exact doubles (Clinger's fast path, as in std).
 //!
 //! A longer cell without exponent, with at most 19 significant digits and 22 fraction digits
 //! (such as the 17 significant digits of a double printed in full), is read by
@@ -65,6 +68,7 @@ const SHORT: usize = 16;
 const ZEROS: u64 = 0x3030_3030_3030_3030;
 
 /// The first 8 bytes of a 16-byte window.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn first_half(w: &[u8; SHORT]) -> [u8; 8] {
     let [a, b, c, d, e, f, g, h, ..] = *w;
@@ -72,6 +76,7 @@ fn first_half(w: &[u8; SHORT]) -> [u8; 8] {
 }
 
 /// The last 8 bytes of a 16-byte window.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn second_half(w: &[u8; SHORT]) -> [u8; 8] {
     let [.., a, b, c, d, e, f, g, h] = *w;
@@ -79,6 +84,7 @@ fn second_half(w: &[u8; SHORT]) -> [u8; 8] {
 }
 
 /// Mask of the bytes of a little-endian word below byte `q` (`q <= 8`).
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn low_bytes(q: usize) -> u64 {
     1u64.checked_shl(8 * q as u32).map_or(u64::MAX, |bit| bit - 1)
@@ -93,14 +99,39 @@ fn non_digits(v: u64) -> u64 {
     (((t & 0x7F7F_7F7F_7F7F_7F7F) + 0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080
 }
 
-/// Parses the cell `buf[start..end]` like [`parse_number`], reading a short one (at most 16
-/// bytes after the sign, digits and at most one point) from the 16 bytes of `buf` that end
-/// with it ([`short_digits`]), so the digits are right-aligned whatever the cell's length. A
-/// cell that starts closer than that to the start of `buf`, and any other cell, goes to
-/// [`parse_number`].
+/// Parses the cell `buf[start..end]` like [`parse_number`]. Natively a short one (at most 16
+/// bytes after the sign, digits and at most one point) is read from the 16 bytes of `buf`
+/// that end with it ([`swar_digits`]), so the digits are right-aligned whatever the cell's
+/// length; a cell that starts closer than that to the start of `buf`, and any other cell,
+/// goes to [`parse_number`]. In wasm ([`start_cell`]) a short cell is read from the 16 bytes
+/// that start with it, when it ends there at a byte below `-`; the cells of plain rows are
+/// read that way by [`scan_number_cell`] before they get here.
 #[inline(always)]
 pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
     let cell = buf.get(start..end)?;
+    #[cfg(target_arch = "wasm32")]
+    return start_cell(buf, start, cell);
+    #[cfg(not(target_arch = "wasm32"))]
+    window_cell(buf, cell, end)
+}
+
+/// [`parse_cell`] in wasm: [`simd_cell`] when the cell ends within 16 bytes of its start at a
+/// byte below `-` (a quoted cell's closing quote, the comma or line break after a cell),
+/// else [`parse_number`].
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+fn start_cell(buf: &[u8], start: usize, cell: &[u8]) -> Option<f64> {
+    match buf.get(start..).and_then(<[u8]>::first_chunk::<SHORT>).and_then(simd_cell) {
+        Some((value, k, _)) if k == cell.len() => Some(value),
+        _ => other_cell(cell),
+    }
+}
+
+/// [`parse_cell`] natively: a short cell (at most 16 bytes after the sign) read from the 16
+/// bytes of `buf` that end at `end`, as two words ([`swar_digits`]).
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn window_cell(buf: &[u8], cell: &[u8], end: usize) -> Option<f64> {
     // Signs are read without branches: they often alternate at random.
     let first = cell.first().copied().unwrap_or(0);
     let negative = first == b'-';
@@ -115,7 +146,7 @@ pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
     else {
         return other_cell(cell);
     };
-    let Some((mantissa, frac_digits)) = short_digits(window, n) else {
+    let Some((mantissa, frac_digits)) = swar_digits(window, n) else {
         return other_cell(cell);
     };
     // Above 2^53 only with 16 digits and no point, where dividing by 1 leaves one correctly
@@ -130,22 +161,99 @@ pub(crate) fn parse_cell(buf: &[u8], start: usize, end: usize) -> Option<f64> {
     Some(f64::from_bits(value.to_bits() | (u64::from(negative) << 63)))
 }
 
-/// The mantissa and fraction digits of the cell ending `window`, `n` bytes long after its sign
-/// (1 to 16), when those bytes are digits with at most one point (and a digit); `None`
-/// otherwise. In wasm with SIMD ([`simd_digits`]), else as two 8-byte words: the bytes before
-/// the digits (the sign, earlier cells) replaced by `'0'`, the point removed by moving the
-/// bytes before it up by one, and the 16 digits accumulated 8 at a time.
+/// A number cell starting at `data[at]` and ending within the next 16 bytes, at the first byte
+/// below `-` (a comma, a line break, a closing quote: the caller checks which): its value, its
+/// length and that byte; `None` when no such byte comes within 16 bytes, when the cell is
+/// empty or is not a number (the caller then reads it the general way). In wasm the cell is
+/// found and its digits read from one SIMD vector ([`simd_cell`]).
 #[inline(always)]
-fn short_digits(window: &[u8; SHORT], n: usize) -> Option<(u64, usize)> {
+pub(crate) fn scan_number_cell(data: &[u8], at: usize) -> Option<(f64, usize, u8)> {
+    let window = data.get(at..).and_then(<[u8]>::first_chunk::<SHORT>)?;
     #[cfg(target_arch = "wasm32")]
-    return simd_digits(window, n);
+    return simd_cell(window);
     #[cfg(not(target_arch = "wasm32"))]
-    swar_digits(window, n)
+    {
+        let k = window.iter().position(|&b| b < b'-').filter(|&k| k > 0)?;
+        let stop = window.get(k).copied()?;
+        parse_cell(data, at, at + k).map(|value| (value, k, stop))
+    }
 }
 
-/// [`short_digits`] as two 8-byte words.
+/// [`scan_number_cell`] in wasm SIMD, `window` starting at the cell: the cell ends at the first
+/// byte below `-`; its digits (after a `-`) are moved to the right end of the vector by the
+/// shuffle that removes the point, then summed by dot products of 16-bit lanes (pairs,
+/// fours, eights). A cell that is not plain digits with at most one point goes to
+/// [`other_cell`].
+#[cfg(target_arch = "wasm32")]
 #[inline(always)]
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn simd_cell(window: &[u8; SHORT]) -> Option<(f64, usize, u8)> {
+    use core::arch::wasm32::{
+        i16x8, i16x8_narrow_i32x4, i32x4_dot_i16x8, i32x4_extract_lane, i8x16_add, i8x16_lt, i8x16_splat, i8x16_sub,
+        i8x16_swizzle, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u8x16, u8x16_bitmask, u8x16_gt, u8x16_le,
+        u8x16_splat, u8x16_sub, v128_or,
+    };
+    let w = window;
+    // Compiled to one 16-byte load.
+    let v = u8x16(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15]);
+    let stops = u32::from(u8x16_bitmask(u8x16_le(v, u8x16_splat(b'-' - 1)))) | 1 << SHORT;
+    let k = stops.trailing_zeros() as usize;
+    let stop = *w.get(k)?;
+    let negative = w[0] == b'-';
+    let sign = usize::from(negative);
+    let n = k.checked_sub(sign).filter(|&n| n > 0)?;
+    let digits = u8x16_sub(v, u8x16_splat(b'0'));
+    // The cell's bytes after the sign that are not digits.
+    let cell = ((1u32 << k) - 1) & !((1u32 << sign) - 1);
+    let odd = u32::from(u8x16_bitmask(u8x16_gt(digits, u8x16_splat(9)))) & cell;
+    // The digits are summed right-aligned (the cell's last byte at byte 15), `shift` bytes to
+    // the right of where they are.
+    let shift = (SHORT - k) as u8;
+    let iota = u8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    let (from, frac_digits) = if odd == 0 {
+        (iota, 0)
+    } else {
+        // One byte that is not a digit, a point, next to at least one digit.
+        let at = odd.trailing_zeros() as usize;
+        if odd & (odd - 1) != 0 || n < 2 || w.get(at) != Some(&b'.') {
+            return other_cell(w.get(..k)?).map(|value| (value, k, stop));
+        }
+        // Byte j takes byte j - 1 up to the point (-1: none, so 0), byte j after it.
+        (i8x16_add(iota, u8x16_le(iota, u8x16_splat(at as u8 + shift))), k - 1 - at)
+    };
+    // Back to where the bytes are; those before the digits (the sign, bytes before the cell)
+    // read as 0 (an index out of range gives 0).
+    let from = i8x16_sub(from, i8x16_splat(shift as i8));
+    let from = v128_or(from, i8x16_lt(from, i8x16_splat(sign as i8)));
+    let d = i8x16_swizzle(digits, from);
+    let tens = i16x8(10, 1, 10, 1, 10, 1, 10, 1);
+    let pairs = i16x8_narrow_i32x4(
+        i32x4_dot_i16x8(u16x8_extend_low_u8x16(d), tens),
+        i32x4_dot_i16x8(u16x8_extend_high_u8x16(d), tens),
+    );
+    let fours = i32x4_dot_i16x8(pairs, i16x8(100, 1, 100, 1, 100, 1, 100, 1));
+    let fours = i16x8_narrow_i32x4(fours, fours);
+    let eights = i32x4_dot_i16x8(fours, i16x8(10_000, 1, 10_000, 1, 10_000, 1, 10_000, 1));
+    let high = u64::from(i32x4_extract_lane::<0>(eights) as u32);
+    let low = u64::from(i32x4_extract_lane::<1>(eights) as u32);
+    let mantissa = high * 100_000_000 + low;
+    // At most 15 digits (the stop is among the 16 bytes): exact, as are the at most 14
+    // fraction digits' power of ten, so one correctly rounded division.
+    let value = match POW10.get(frac_digits) {
+        _ if mantissa == 0 => 0.0,
+        Some(p) => mantissa as f64 / p,
+        None => return None,
+    };
+    // `value` is positive or +0.0: setting the sign bit negates it.
+    Some((f64::from_bits(value.to_bits() | (u64::from(negative) << 63)), k, stop))
+}
+
+/// The mantissa and fraction digits of the cell ending `window`, `n` bytes long after its sign
+/// (1 to 16), when those bytes are digits with at most one point (and a digit); `None`
+/// otherwise. As two 8-byte words: the bytes before the digits (the sign, earlier cells)
+/// replaced by `'0'`, the point removed by moving the bytes before it up by one, and the 16
+/// digits accumulated 8 at a time.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
 fn swar_digits(window: &[u8; SHORT], n: usize) -> Option<(u64, usize)> {
     let (mut lo, mut hi) = (u64::from_le_bytes(first_half(window)), u64::from_le_bytes(second_half(window)));
     // The bytes before the digits (the sign, earlier cells) read as leading zeros.
@@ -184,56 +292,6 @@ fn swar_digits(window: &[u8; SHORT], n: usize) -> Option<(u64, usize)> {
     }
     // At most 16 digits: exact in a u64.
     Some((eight_digits_value(lo) * 100_000_000 + eight_digits_value(hi), frac_digits))
-}
-
-/// [`short_digits`] in wasm SIMD: the digits' values (`byte - '0'`) in one vector; one mask
-/// finds the bytes of the cell that are not digits; one shuffle moves the bytes before the
-/// point up by one over it and turns the bytes before the cell into zeros; three dot
-/// products of 16-bit lanes sum the digits by pairs, fours and eights.
-#[cfg(target_arch = "wasm32")]
-#[inline(always)]
-fn simd_digits(window: &[u8; SHORT], n: usize) -> Option<(u64, usize)> {
-    use core::arch::wasm32::{
-        i16x8, i16x8_narrow_i32x4, i32x4_dot_i16x8, i32x4_extract_lane, i8x16_add, i8x16_lt, i8x16_splat,
-        i8x16_swizzle, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u8x16, u8x16_bitmask, u8x16_gt, u8x16_le,
-        u8x16_splat, u8x16_sub, v128_or,
-    };
-    let w = window;
-    // Compiled to one 16-byte load.
-    let v = u8x16(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15]);
-    let digits = u8x16_sub(v, u8x16_splat(b'0'));
-    // The cell is the last `n` bytes: bytes from `pad` on.
-    let pad = SHORT - n;
-    let odd = (u32::from(u8x16_bitmask(u8x16_gt(digits, u8x16_splat(9)))) >> pad) << pad;
-    let iota = u8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    let (from, frac_digits) = if odd == 0 {
-        (iota, 0)
-    } else {
-        // One byte that is not a digit, a point, next to at least one digit.
-        if odd & (odd - 1) != 0 || n < 2 {
-            return None;
-        }
-        let at = odd.trailing_zeros() as usize;
-        if w.get(at) != Some(&b'.') {
-            return None;
-        }
-        // Byte j takes byte j - 1 up to the point (-1: none, so 0), byte j after it.
-        (i8x16_add(iota, u8x16_le(iota, u8x16_splat(at as u8))), SHORT - 1 - at)
-    };
-    // Bytes taken from before the cell read as 0 (an index out of range gives 0).
-    let from = v128_or(from, i8x16_lt(from, i8x16_splat(pad as i8)));
-    let d = i8x16_swizzle(digits, from);
-    let tens = i16x8(10, 1, 10, 1, 10, 1, 10, 1);
-    let pairs = i16x8_narrow_i32x4(
-        i32x4_dot_i16x8(u16x8_extend_low_u8x16(d), tens),
-        i32x4_dot_i16x8(u16x8_extend_high_u8x16(d), tens),
-    );
-    let fours = i32x4_dot_i16x8(pairs, i16x8(100, 1, 100, 1, 100, 1, 100, 1));
-    let fours = i16x8_narrow_i32x4(fours, fours);
-    let eights = i32x4_dot_i16x8(fours, i16x8(10_000, 1, 10_000, 1, 10_000, 1, 10_000, 1));
-    let high = u64::from(i32x4_extract_lane::<0>(eights) as u32);
-    let low = u64::from(i32x4_extract_lane::<1>(eights) as u32);
-    Some((high * 100_000_000 + low, frac_digits))
 }
 
 /// Accumulates the decimal digits of `s` from `i` into `mantissa` (wrapping: exact only for
@@ -472,7 +530,7 @@ fn round_quotient(m: u64, e: usize) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_cell, parse_number};
+    use super::{parse_cell, parse_number, scan_number_cell};
     use proptest::prelude::*;
 
     /// Bytes that may precede a cell in the decoder's buffer: digits, points and signs that
@@ -674,6 +732,56 @@ mod tests {
         {
             same(s);
         }
+    }
+
+    #[test]
+    fn number_cells_read_with_their_end() {
+        // The cell from the start of the input to the first byte below `-`, when one comes
+        // within 16 bytes: its value (as std's), length and that byte; the caller checks the byte.
+        let padded = |s: &str| format!("{s}{}", "x".repeat(16));
+        for (input, expected) in [
+            ("12.5,", Some((12.5, 4, b','))),
+            ("-0.25\n", Some((-0.25, 5, b'\n'))),
+            ("-0\r\n", Some((-0.0, 2, b'\r'))),
+            (".5\"", Some((0.5, 2, b'"'))),
+            ("7.,", Some((7.0, 2, b','))),
+            ("1e5,", Some((1e5, 3, b','))),
+            ("1e-5,", Some((1e-5, 4, b','))),
+            ("123456789012345,", Some((123456789012345.0, 15, b','))),
+            ("0.0000000000001,", Some((1e-13, 15, b','))),
+            ("1 2,", Some((1.0, 1, b' '))),
+            // No byte below `-` within 16 bytes: left to the caller.
+            ("1234567890123456,", None),
+            // Empty, a sign alone, a `+` (below `-`), a quote first, not numbers.
+            (",1", None),
+            ("-,", None),
+            ("+1,", None),
+            ("\"1\",", None),
+            ("1.2.3,", None),
+            ("1-2,", None),
+            ("12e,", None),
+            ("0x1,", None),
+            ("\u{e9}1,", None),
+        ] {
+            let data = padded(input);
+            let got = scan_number_cell(data.as_bytes(), 0);
+            assert_eq!(
+                got.map(|(v, k, b)| (v.to_bits(), k, b)),
+                expected.map(|(v, k, b)| (f64::to_bits(v), k, b)),
+                "{input:?}"
+            );
+            // The same from the middle of a buffer, after bytes that are not its own.
+            let data = format!("-9.9{}", padded(input));
+            let got = scan_number_cell(data.as_bytes(), 4);
+            assert_eq!(
+                got.map(|(v, k, b)| (v.to_bits(), k, b)),
+                expected.map(|(v, k, b)| (f64::to_bits(v), k, b)),
+                "{input:?}"
+            );
+        }
+        // Fewer than 16 bytes from the start: left to the caller.
+        assert_eq!(scan_number_cell(b"1.5,2\n", 0), None);
+        assert_eq!(scan_number_cell(b"0123456789abcdef", 1), None);
     }
 
     fn decimal() -> impl Strategy<Value = String> {

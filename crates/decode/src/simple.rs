@@ -1,5 +1,6 @@
-//! Rows that need no CSV state machine, read 8 bytes per step (16 with SIMD in wasm) straight
-//! from the input into the batch's columns: a record ended by LF or CRLF within the input at
+//! Rows that need no CSV state machine, read 8 bytes per step (16 with SIMD in wasm, where an
+//! unquoted number cell's end and value come from the same 16 bytes) straight from the input
+//! into the batch's columns: a record ended by LF or CRLF within the input at
 //! hand, whose fields are either unquoted (no quote, CR or LF in them) or quoted from their
 //! first byte to a closing quote followed by a comma or the line break (doubled quotes and
 //! line breaks inside), with one field per column, valid UTF-8, a number (or nothing) in each
@@ -10,7 +11,7 @@
 
 use super::batch::{Batch, ColumnKind};
 use super::lines::count_line_breaks;
-use super::number::parse_cell;
+use super::number::{parse_cell, scan_number_cell};
 
 /// A row taken by [`push_row`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +156,28 @@ fn find_in_words(line: &[u8], i: &mut usize, seen: &mut u64, stops: impl Fn(u64)
     }
 }
 
+/// The end of a row whose last field (the `col`-th, `len` bytes of fields in all) ends at the
+/// line break `data[i]`: the position after the row, or why the row is not taken.
+#[inline(always)]
+fn row_end(data: &[u8], i: usize, col: usize, width: usize, len: usize, max_size: usize) -> Result<usize, Miss> {
+    let consumed = match (data.get(i), data.get(i + 1)) {
+        (Some(b'\n'), _) => i + 1,
+        (Some(b'\r'), Some(b'\n')) => i + 2,
+        // A CR at the end of the input may start a CRLF.
+        (Some(b'\r'), None) => return Err(Miss::Incomplete),
+        // A lone CR ending the record.
+        _ => return Err(Miss::NotPlain),
+    };
+    if col != width {
+        // Fewer fields than columns.
+        return Err(Miss::NotPlain);
+    }
+    if len + col - 1 > max_size {
+        return Err(Miss::Declined);
+    }
+    Ok(consumed)
+}
+
 /// Appends the record at `data[from..]` (after blank lines) to `batch` when it is a plain row
 /// the batch takes as it is (see the module documentation), `max_size` bounding its fields'
 /// bytes plus one per separator. Returns what it took, or why not, having changed nothing.
@@ -179,6 +202,21 @@ pub(crate) fn push_row(batch: &mut Batch, data: &[u8], from: usize, max_size: us
         // quotes (each standing for one quote).
         let mut seen = 0u64;
         let mut pairs = 0;
+        // An unquoted number cell of a Number column, its value read in the same step as its
+        // end (a quoted one starts with a byte below `-`: none).
+        if column.kind == ColumnKind::Number {
+            if let Some((value, k, after @ (b',' | b'\n' | b'\r'))) = scan_number_cell(data, i) {
+                column.numbers.push(value);
+                col += 1;
+                len += k;
+                i += k;
+                if after == b',' {
+                    i += 1;
+                    continue;
+                }
+                break row_end(data, i, col, width, len, max_size);
+            }
+        }
         let (start, end, after) = if data.get(i) == Some(&b'"') {
             let start = i + 1;
             i = start;
@@ -246,26 +284,11 @@ pub(crate) fn push_row(batch: &mut Batch, data: &[u8], from: usize, max_size: us
         }
         col += 1;
         len += end - start - pairs;
-        let consumed = match (after, data.get(i + 1)) {
-            (b',', _) => {
-                i += 1;
-                continue;
-            }
-            (b'\n', _) => i + 1,
-            (b'\r', Some(b'\n')) => i + 2,
-            // A CR at the end of the input may start a CRLF.
-            (b'\r', None) => break Err(Incomplete),
-            // A lone CR ending the record.
-            _ => break Err(NotPlain),
-        };
-        if col != width {
-            // Fewer fields than columns.
-            break Err(NotPlain);
+        if after == b',' {
+            i += 1;
+            continue;
         }
-        if len + col - 1 > max_size {
-            break Err(Declined);
-        }
-        break Ok(consumed);
+        break row_end(data, i, col, width, len, max_size);
     };
     match outcome {
         Ok(end) => {
