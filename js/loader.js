@@ -25,6 +25,17 @@ export function live() {
   return instance;
 }
 
+const warmUps = [];
+
+/**
+ * Registers `run`, called once the module is first instantiated, to run what a page's first
+ * call runs (engines compile a function when it is first called; client.js registers a client
+ * and a small in-memory parse). What it throws is ignored: the calls report their own failures.
+ */
+export function warmUpWith(run) {
+  warmUps.push(run);
+}
+
 function adopt(instance, exports) {
   // The decoder's code compiled now, not when the first chunk of a body arrives.
   instance.bindings.Reader.warmUp();
@@ -33,6 +44,13 @@ function adopt(instance, exports) {
   firstExports = exports;
   instances += 1;
   ready = Promise.resolve(exports);
+  for (const run of warmUps.splice(0)) {
+    try {
+      run();
+    } catch {
+      // See warmUpWith.
+    }
+  }
   return exports;
 }
 
