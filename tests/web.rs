@@ -162,6 +162,16 @@ fn http_policy_in_wasm() {
     assert_eq!(limits.acquire(config.origin(), Tier::One, 0.0), 1000.0);
 }
 
+/// A xorshift generator of 64-bit values from `state` (not 0): the same sequence every run.
+fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 /// The column of `cells` decoded in one chunk: its kind and, for a number column, the bits of
 /// its values.
 fn decode_column(cells: &[String]) -> (ColumnKind, Vec<u64>) {
@@ -209,13 +219,7 @@ fn exponents_and_long_mantissas_round_like_std_in_wasm() {
 
     // Generated cells: 1 to 40 digits, a point somewhere, an exponent (the short ones with a
     // small exponent are rounded in Rust, the others by `parseFloat`).
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     let cells: Vec<String> = (0..2000)
         .map(|_| {
             let len = 1 + (next() % 40) as usize;
@@ -287,13 +291,8 @@ fn short_decimals_in_every_layout_round_like_std_in_wasm() {
 /// for bit.
 #[wasm_bindgen_test]
 fn number_cells_read_with_their_end_in_wasm() {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut random = xorshift(0x2545_f491_4f6c_dd1d);
+    let mut next = move |n: u64| random() % n;
     let mut input = String::from("a,b,c\n");
     let mut cells: Vec<String> = Vec::new();
     for row in 0..600 {
