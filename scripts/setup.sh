@@ -37,7 +37,7 @@ for component in rustfmt clippy; do
 done
 
 # 2. The wasm-bindgen CLI of exactly the version Cargo.toml pins (a mismatch breaks the build).
-wb_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+wb_version=$(sed -n 's/^wasm-bindgen = \(.*version = \)\{0,1\}"=\([0-9.]*\)".*/\2/p' Cargo.toml)
 if [ -z "$wb_version" ]; then
   echo "[setup] Cargo.toml does not pin wasm-bindgen with \"=X.Y.Z\"" >&2
   exit 1

@@ -3,7 +3,8 @@
 //! finds it. Its message is built once, here or in that layer's `Display`; the binding maps
 //! it to the package's JavaScript error classes by [`Error::name`].
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use crate::decode::DecodeError;
 use crate::http::ranges::RangeError;
@@ -47,18 +48,25 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Error {
+    /// The error's message.
+    pub fn message(&self) -> String {
         match self {
-            Error::Api(e) => e.fmt(f),
-            Error::Csv(e) => e.fmt(f),
-            Error::Network(e) => e.fmt(f),
-            Error::Argument(e) => f.write_str(&e.message),
+            Error::Api(e) => e.message(),
+            Error::Csv(e) => e.message(),
+            Error::Network(e) => e.message.clone(),
+            Error::Argument(e) => e.message.clone(),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for Error {}
 
 impl From<ApiError> for Error {
     #[inline(never)]
@@ -94,7 +102,7 @@ impl From<CallError> for Error {
         match e {
             CallError::Api(e) => Error::Api(e),
             CallError::Network(e) => Error::Network(e),
-            CallError::AccessToken => Error::Argument(ArgumentError::new("getAccessToken", e.to_string())),
+            CallError::AccessToken => Error::Argument(ArgumentError::new("getAccessToken", e.message())),
         }
     }
 }
@@ -102,14 +110,14 @@ impl From<CallError> for Error {
 impl From<ConfigError> for Error {
     #[inline(never)]
     fn from(e: ConfigError) -> Error {
-        Error::Argument(ArgumentError::new(e.field(), e.to_string()))
+        Error::Argument(ArgumentError::new(e.field(), e.message()))
     }
 }
 
 impl From<RangeError> for Error {
     #[inline(never)]
     fn from(e: RangeError) -> Error {
-        Error::Argument(ArgumentError::new(e.range.field, e.to_string()))
+        Error::Argument(ArgumentError::new(e.range.field, e.message()))
     }
 }
 

@@ -13,6 +13,16 @@
 //! The `wasm` module (only on `wasm32`) is the thin `#[wasm_bindgen]` layer that performs what
 //! the core decides (`fetch`, timers, abort signals) and hands batches to JavaScript. Imports
 //! go one way: `wasm` → `error`, `layout` → `http`, `decode`.
+//!
+//! The wasm build is `no_std` (without the `std` feature): what std adds there is the
+//! formatting of panic messages, which no one reads once the module has trapped, and its
+//! code is a tenth of the module. A panic traps (`unreachable`) instead.
+
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
+
+mod prelude;
 
 pub use qlik_automl_decode as decode;
 pub use qlik_automl_decode::layout;
@@ -26,3 +36,12 @@ mod wasm;
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// Without std, a panic traps at once: the module is unusable after a panic either way (no
+/// unwinding; `panic = "abort"`), and nothing panics on what input, the network or JavaScript
+/// can influence.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}

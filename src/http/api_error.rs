@@ -9,7 +9,8 @@
 //! module); [`ErrorBody::read`] takes the few fields the client acts on from the parsed value,
 //! through [`JsonValue`].
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use super::response::{parse_retry_after_at, retry_after_from_text};
 use super::text::{split_byte, uint};
@@ -104,13 +105,13 @@ impl ApiError {
         now_ms: f64,
         url: &str,
     ) -> ApiError {
-        let code = body.code.clone().unwrap_or_else(|| format!("HTTP-{}", uint(status.into())));
+        let code = body.code.clone().unwrap_or_else(|| ["HTTP-", &uint(status.into())].concat());
         let title = body.title.clone().unwrap_or_else(|| {
             let text = status_text.trim();
             if !text.is_empty() {
                 text.to_string()
             } else {
-                reason_phrase(status).map_or_else(|| format!("HTTP {}", uint(status.into())), String::from)
+                reason_phrase(status).map_or_else(|| ["HTTP ", &uint(status.into())].concat(), String::from)
             }
         });
         let from_header = retry_after_header.and_then(|h| parse_retry_after_at(h, now_ms));
@@ -127,17 +128,28 @@ impl ApiError {
     }
 }
 
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} ({})", uint(self.status.into()), self.title, self.code)?;
-        match &self.detail {
-            Some(d) if !d.is_empty() => write!(f, ": {d}"),
-            _ => Ok(()),
+impl ApiError {
+    /// `<status> <title> (<code>)`, then `: <detail>` when there is one.
+    pub fn message(&self) -> String {
+        let mut out = uint(self.status.into());
+        for part in [" ", &self.title, " (", &self.code, ")"] {
+            out.push_str(part);
         }
+        if let Some(d) = self.detail.as_deref().filter(|d| !d.is_empty()) {
+            out.push_str(": ");
+            out.push_str(d);
+        }
+        out
     }
 }
 
-impl std::error::Error for ApiError {}
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for ApiError {}
 
 /// The statuses that have a standard reason phrase, in the order of [`REASON_PHRASES`].
 const REASON_STATUSES: [u16; 37] = [

@@ -14,7 +14,8 @@
 //!
 //! Host configs of the official client are read as it reads them: see [`super::auth_type`].
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 pub use super::auth_type::AuthType;
 use super::auth_type::{by_name, served};
@@ -76,15 +77,18 @@ impl AuthError {
     }
 }
 
-impl fmt::Display for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AuthError::InvalidAuthType { value } => write!(
-                f,
-                "{} is not an authentication type; expected \"cookie\", \"apikey\", \"oauth2\", \"none\" \
-                 or \"noauth\" (in any case)",
-                quoted(value)
-            ),
+impl AuthError {
+    /// What is wrong, in words.
+    pub fn message(&self) -> String {
+        let text = match self {
+            AuthError::InvalidAuthType { value } => {
+                return [
+                    &quoted(value),
+                    " is not an authentication type; expected \"cookie\", \"apikey\", \"oauth2\", \"none\" \
+                     or \"noauth\" (in any case)",
+                ]
+                .concat()
+            }
             AuthError::UnsupportedAuthType { auth_type, field } => {
                 let what = match *auth_type {
                     "anonymous" => "anonymous access",
@@ -93,25 +97,41 @@ impl fmt::Display for AuthError {
                     "reference" => "a reference to a host config registered with @qlik/api",
                     _ => "this authentication type",
                 };
-                let chosen = if *field == "authType" { String::new() } else { format!(" (chosen by `{field}`)") };
-                write!(
-                    f,
-                    "authType \"{auth_type}\"{chosen}, {what}, is not supported by this client; \
-                     it serves \"cookie\", \"apikey\", \"oauth2\" with `getAccessToken`, and \"none\""
-                )
+                let (chosen, by, close) =
+                    if *field == "authType" { ("", "", "") } else { (" (chosen by `", *field, "`)") };
+                return [
+                    "authType \"",
+                    auth_type,
+                    "\"",
+                    chosen,
+                    by,
+                    close,
+                    ", ",
+                    what,
+                    ", is not supported by this client; it serves \"cookie\", \"apikey\", \"oauth2\" with \
+                     `getAccessToken`, and \"none\"",
+                ]
+                .concat();
             }
-            AuthError::MissingApiKey => f.write_str("authType \"apikey\" requires a non-empty `apiKey`"),
+            AuthError::MissingApiKey => "authType \"apikey\" requires a non-empty `apiKey`",
             AuthError::InvalidApiKey => {
-                f.write_str("contains whitespace, control or non-ASCII characters and cannot be sent as a bearer token")
+                "contains whitespace, control or non-ASCII characters and cannot be sent as a bearer token"
             }
-            AuthError::MissingAccessTokenFn => f.write_str(
+            AuthError::MissingAccessTokenFn => {
                 "authType \"oauth2\" requires `getAccessToken`, a function or the name of a global function \
-                 (this client does not run OAuth2's login flows)",
-            ),
-            AuthError::InvalidWebIntegrationId => {
-                f.write_str("contains whitespace, control or non-ASCII characters and cannot be sent in a header")
+                 (this client does not run OAuth2's login flows)"
             }
-        }
+            AuthError::InvalidWebIntegrationId => {
+                "contains whitespace, control or non-ASCII characters and cannot be sent in a header"
+            }
+        };
+        text.into()
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -281,12 +301,12 @@ impl Auth {
             }
             AuthType::ApiKey => {
                 if let Some(key) = &self.api_key {
-                    headers.push(("authorization", format!("Bearer {key}")));
+                    headers.push(("authorization", ["Bearer ", key].concat()));
                 }
             }
             AuthType::OAuth2 => {
                 if let Some(token) = bearer.map(str::trim).filter(|t| !t.is_empty()) {
-                    headers.push(("authorization", format!("Bearer {token}")));
+                    headers.push(("authorization", ["Bearer ", token].concat()));
                 }
             }
             AuthType::None => {}

@@ -16,7 +16,7 @@
 //! src/auth/auth-types.ts); the official client warns about any other field, and so does this
 //! one (see `HostConfig::unknown_fields`).
 
-use std::fmt;
+use core::fmt;
 
 /// How requests authenticate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -19,8 +19,9 @@
 //! repeated after that) or [`Action::Fail`]. An abort by the caller is the driver's business:
 //! it stops driving and rejects with the caller's reason.
 
-use std::fmt;
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
+use core::fmt;
 
 use super::api_error::{ApiError, ErrorBody, MAX_JSON_BODY_BYTES};
 use super::auth::{AuthType, Credentials, Redirects};
@@ -73,18 +74,16 @@ impl NetworkError {
 
     /// Nothing happened for `timeout_ms` while the call waited for `what`.
     pub fn timed_out(timeout_ms: f64, what: Wait, bytes_received: f64, url: &str) -> NetworkError {
-        let message = format!(
-            "timed out: nothing for {} ms (timeoutMs) while waiting for {}",
-            decimal(timeout_ms),
-            what.describe()
-        );
+        let message =
+            ["timed out: nothing for ", &decimal(timeout_ms), " ms (timeoutMs) while waiting for ", what.describe()]
+                .concat();
         NetworkError::new(message, bytes_received, url)
     }
 
     /// The connection failed while the call waited for `what`; `cause` says how.
     #[inline(never)]
     pub fn failed(what: Wait, cause: &str, bytes_received: f64, url: &str) -> NetworkError {
-        NetworkError::new(format!("{} failed: {cause}", what.describe()), bytes_received, url)
+        NetworkError::new([what.describe(), " failed: ", cause].concat(), bytes_received, url)
     }
 }
 
@@ -94,7 +93,7 @@ impl fmt::Display for NetworkError {
     }
 }
 
-impl std::error::Error for NetworkError {}
+impl core::error::Error for NetworkError {}
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,17 +106,24 @@ pub enum CallError {
     AccessToken,
 }
 
-impl fmt::Display for CallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl CallError {
+    /// The error's message.
+    pub fn message(&self) -> String {
         match self {
-            CallError::Api(e) => e.fmt(f),
-            CallError::Network(e) => e.fmt(f),
-            CallError::AccessToken => f.write_str("`getAccessToken` must resolve to a non-empty string"),
+            CallError::Api(e) => e.message(),
+            CallError::Network(e) => e.message.clone(),
+            CallError::AccessToken => "`getAccessToken` must resolve to a non-empty string".into(),
         }
     }
 }
 
-impl std::error::Error for CallError {}
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for CallError {}
 
 /// The CSRF tokens of the hosts a page talks to, by origin; shared by every call and client
 /// of the page. `None` records that a host has none (its token endpoint answered 404).
@@ -129,6 +135,11 @@ pub struct CsrfTokens {
 }
 
 impl CsrfTokens {
+    /// No token known yet.
+    pub const fn new() -> CsrfTokens {
+        CsrfTokens { by_origin: Vec::new() }
+    }
+
     fn get(&self, origin: &str) -> Option<&Option<String>> {
         self.by_origin.iter().find(|(o, _)| o == origin).map(|(_, token)| token)
     }
@@ -320,7 +331,7 @@ impl Call {
 
     /// Takes what came of the last action (or [`Event::Start`]) and says what to do next.
     pub fn step(&mut self, event: Event, env: &mut Env<'_>) -> Action {
-        let state = std::mem::replace(&mut self.state, State::Ended);
+        let state = core::mem::replace(&mut self.state, State::Ended);
         match (state, event) {
             (State::Ready, Event::Start) | (State::Pausing, Event::Slept) => self.attempt(env, true),
             (State::RateLimited, Event::Slept) => self.acquire(env),
@@ -372,7 +383,7 @@ impl Call {
                 Action::Fail(CallError::Network(NetworkError::timed_out(self.policy.timeout_ms, what, 0.0, &self.url)))
             }
             (state, event) => {
-                let message = format!("the call was driven out of order ({} in {})", event.name(), state.name());
+                let message = ["the call was driven out of order (", event.name(), " in ", state.name(), ")"].concat();
                 Action::Fail(CallError::Network(NetworkError::new(message, 0.0, &self.url)))
             }
         }
@@ -445,9 +456,9 @@ impl Call {
     fn refused_redirect(&self, head: &ResponseHead) -> Option<Action> {
         let origin = self.config.origin();
         let message = if head.unfollowed_redirect {
-            format!("the answer is a redirect, which is not followed: requests with credentials stay on {origin}")
+            ["the answer is a redirect, which is not followed: requests with credentials stay on ", origin].concat()
         } else if head.redirected_to.as_deref().is_some_and(|to| !self.config.is_own_url(to)) {
-            format!("the answer was redirected off {origin}; it is not used")
+            ["the answer was redirected off ", origin, "; it is not used"].concat()
         } else {
             return None;
         };

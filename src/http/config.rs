@@ -11,7 +11,8 @@
 //! Authentication type `none` may use any `http:` host. The rule applies equally when the host
 //! defaults to the page origin.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use super::auth::{Auth, AuthError, AuthInput, AuthType, Credentials};
 use super::auth_type::{field_in_other_case, known_field};
@@ -61,34 +62,44 @@ impl ConfigError {
     }
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.field())?;
-        match self {
-            ConfigError::MissingHost => f.write_str(
+impl ConfigError {
+    /// `<field>: <what is wrong>`.
+    pub fn message(&self) -> String {
+        let mut out = [self.field(), ": "].concat();
+        let text = match self {
+            ConfigError::MissingHost => {
                 "no host is configured and there is no page origin to default to; \
-                 set `host`, e.g. \"tenant.eu.qlikcloud.com\"",
-            ),
-            ConfigError::InvalidPageOrigin { value } => write!(
-                f,
-                "no host is configured and the page origin {} is not an http(s) origin; \
-                 set `host`, e.g. \"tenant.eu.qlikcloud.com\"",
-                quoted(value)
-            ),
-            ConfigError::Host(e) => e.fmt(f),
-            ConfigError::InsecureTransport { origin, auth } => write!(
-                f,
-                "refusing to send credentials (authType \"{}\") over plain http to {origin}; \
-                 use https://, or a loopback host (localhost, 127.0.0.1, [::1]) for local development",
-                auth.as_str()
-            ),
-            ConfigError::Auth(e) => e.fmt(f),
-            ConfigError::InvalidPredictionId { reason } => f.write_str(reason),
-        }
+                 set `host`, e.g. \"tenant.eu.qlikcloud.com\""
+            }
+            ConfigError::InvalidPageOrigin { value } => {
+                out.push_str("no host is configured and the page origin ");
+                out.push_str(&quoted(value));
+                " is not an http(s) origin; set `host`, e.g. \"tenant.eu.qlikcloud.com\""
+            }
+            ConfigError::Host(e) => return out + &e.message(),
+            ConfigError::InsecureTransport { origin, auth } => {
+                for part in
+                    ["refusing to send credentials (authType \"", auth.as_str(), "\") over plain http to ", origin]
+                {
+                    out.push_str(part);
+                }
+                "; use https://, or a loopback host (localhost, 127.0.0.1, [::1]) for local development"
+            }
+            ConfigError::Auth(e) => return out + &e.message(),
+            ConfigError::InvalidPredictionId { reason } => reason,
+        };
+        out.push_str(text);
+        out
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for ConfigError {}
 
 impl From<AuthError> for ConfigError {
     fn from(e: AuthError) -> ConfigError {
@@ -209,7 +220,7 @@ impl HostConfig {
     /// `origin + path_prefix`: the base every path is appended to (the configured host with a
     /// path prefix kept, e.g. `https://proxy.example.com/qlik`).
     pub fn base_url(&self) -> String {
-        format!("{}{}", self.origin, self.path_prefix)
+        [self.origin.as_str(), &self.path_prefix].concat()
     }
 
     /// `{base}/api/v1/automl-predictions/{predictionId}/{segment}[?refId=...]`.
@@ -224,12 +235,9 @@ impl HostConfig {
         if is_dot_segment(prediction_id) {
             return Err(ConfigError::InvalidPredictionId { reason: "must not be \".\" or \"..\"" });
         }
-        let mut url = format!(
-            "{}{API_PATH}/{}/{}",
-            self.base_url(),
-            encode_uri_component(prediction_id),
-            endpoint.path_segment()
-        );
+        let base = self.base_url();
+        let id = encode_uri_component(prediction_id);
+        let mut url = [base.as_str(), API_PATH, "/", &id, "/", endpoint.path_segment()].concat();
         if endpoint.accepts_ref_id() {
             if let Some(r) = ref_id.filter(|r| !r.is_empty()) {
                 url.push_str("?refId=");
@@ -242,7 +250,7 @@ impl HostConfig {
     /// `{base}/api/v1/csrf-token`.
     #[inline(never)]
     pub fn csrf_url(&self) -> String {
-        format!("{}{CSRF_PATH}", self.base_url())
+        self.base_url() + CSRF_PATH
     }
 
     /// The `credentials` mode of requests from a page at `page_origin` (unknown or unparsable
@@ -266,7 +274,7 @@ impl HostConfig {
     /// never reaches a server otherwise.
     pub fn login_url(&self, return_to: &str) -> String {
         let return_to = split_once_byte(return_to, b'#').map_or(return_to, |(before, _)| before);
-        let mut url = format!("{}/login?", self.base_url());
+        let mut url = self.base_url() + "/login?";
         if let Some(id) = self.auth.web_integration_id() {
             url.push_str("qlik-web-integration-id=");
             url.push_str(&encode_uri_component(id));

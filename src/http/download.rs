@@ -3,7 +3,8 @@
 
 use super::api_error::MAX_JSON_BODY_BYTES;
 use super::call::{NetworkError, Wait};
-use super::text::parse_uint;
+use super::text::{parse_uint, uint};
+use crate::prelude::*;
 
 /// The body of an answer being read.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,9 +43,9 @@ impl Download {
     /// The body has ended: a failure when it is shorter than announced.
     pub fn end(&self) -> Result<(), NetworkError> {
         match self.expected {
-            Some(expected) if self.received < expected => {
-                Err(self.error(format!("the response ended after {} of {expected} bytes", self.received)))
-            }
+            Some(expected) if self.received < expected => Err(self.error(
+                ["the response ended after ", &uint(self.received), " of ", &uint(expected), " bytes"].concat(),
+            )),
             _ => Ok(()),
         }
     }
@@ -61,12 +62,12 @@ impl Download {
 
     /// A JSON answer (the jobs answer) longer than [`MAX_JSON_BODY_BYTES`]: it is not read.
     pub fn too_long(&self, what: &str) -> NetworkError {
-        self.error(format!("the {what} is larger than {MAX_JSON_BODY_BYTES} bytes"))
+        self.error(["the ", what, " is larger than ", &uint(MAX_JSON_BODY_BYTES as u64), " bytes"].concat())
     }
 
     /// A JSON answer that does not parse; `cause` is the parser's message.
     pub fn not_json(&self, what: &str, cause: &str) -> NetworkError {
-        self.error(format!("the {what} is not JSON: {cause}"))
+        self.error(["the ", what, " is not JSON: ", cause].concat())
     }
 
     fn error(&self, message: String) -> NetworkError {

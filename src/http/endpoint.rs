@@ -5,7 +5,7 @@
 //! come from that list. `js/datasets.js` holds the same list for JavaScript (the package's
 //! `DATASETS` export); a test checks that the two agree.
 
-use std::fmt;
+use core::fmt;
 
 /// Declares [`Dataset`] from one list of `Variant => "name", "description"`.
 macro_rules! datasets {

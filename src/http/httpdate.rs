@@ -1,6 +1,7 @@
 //! HTTP-date parsing (RFC 9110 section 5.6.7) and ISO 8601 formatting of Unix times.
 
 use super::text::{parse_uint, push_uint, split_byte};
+use crate::prelude::*;
 
 /// Days from 1970-01-01 to the given proleptic Gregorian date.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {

@@ -3,6 +3,7 @@
 //! `std::net`.
 
 use super::text::{has_byte, split_byte, split_once_str};
+use crate::prelude::*;
 
 /// A dotted-quad IPv4 address: four decimal octets, without leading zeros (`127.0.0.1`, not
 /// `127.1` nor `127.000.000.001`), as `std::net::Ipv4Addr` reads them.

@@ -3,7 +3,8 @@
 //! misbehaving call (a `setTimeout` delay above 2^31 - 1 ms fires at once; a huge count
 //! saturates a conversion).
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use super::text::decimal;
 
@@ -49,21 +50,29 @@ pub struct RangeError {
     pub range: Range,
 }
 
-impl fmt::Display for RangeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl RangeError {
+    /// `` `<field>` must be <a number or a whole number> from <min> to <max> ``.
+    pub fn message(&self) -> String {
         let r = &self.range;
         let kind = if r.whole { "a whole number" } else { "a number" };
-        write!(f, "`{}` must be {kind} from {} to {}", r.field, decimal(r.min), decimal(r.max))
+        ["`", r.field, "` must be ", kind, " from ", &decimal(r.min), " to ", &decimal(r.max)].concat()
     }
 }
 
-impl std::error::Error for RangeError {}
+impl fmt::Display for RangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for RangeError {}
 
 impl Range {
     /// `value` when it lies in the range (and is whole where required); NaN and infinities
     /// never do.
     pub fn check(&self, value: f64) -> Result<f64, RangeError> {
-        let ok = value.is_finite() && value >= self.min && value <= self.max && (!self.whole || value.fract() == 0.0);
+        let ok =
+            value.is_finite() && value >= self.min && value <= self.max && (!self.whole || libm::trunc(value) == value);
         if ok {
             Ok(value)
         } else {

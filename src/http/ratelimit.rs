@@ -9,7 +9,8 @@
 //! Time is a monotonic clock (`performance.now()` in the browser). Should it still go back, a
 //! recorded send later than now counts as sent now, so no wait exceeds the window.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 use super::endpoint::Tier;
 
@@ -309,7 +310,7 @@ mod tests {
             let mut now = 0.0;
             for (advance, burst) in steps {
                 now += f64::from(advance);
-                asking.extend(std::iter::repeat(now).take(burst));
+                asking.extend(core::iter::repeat(now).take(burst));
             }
             let mut sends = Vec::new();
             while let Some(i) = (0..asking.len()).min_by(|&a, &b| asking[a].total_cmp(&asking[b])) {

@@ -2,6 +2,7 @@
 
 use super::httpdate::{format_iso8601, parse_http_date};
 use super::text::{find_all_str, parse_int, split_once_byte, trim_end_byte, truncated};
+use crate::prelude::*;
 
 /// Parses a `Retry-After` value given as delta-seconds: a non-negative decimal number,
 /// integer or with a fraction (`120`, `1.5`), surrounding whitespace allowed. Signs,
@@ -23,8 +24,14 @@ pub fn parse_retry_after(value: &str) -> Option<f64> {
     let digits = int.bytes().chain(fraction.bytes());
     let mantissa = digits.fold(0.0, |n: f64, b| n * 10.0 + f64::from(b - b'0'));
     let scale = i32::try_from(fraction.len()).unwrap_or(i32::MAX);
-    let secs = if scale <= 22 { mantissa / 10f64.powi(scale) } else { mantissa * 10f64.powi(-scale) };
+    let secs =
+        if scale <= 22 { mantissa / pow10(scale) } else { (22..scale).fold(mantissa / pow10(22), |v, _| v / 10.0) };
     secs.is_finite().then_some(secs)
+}
+
+/// 10^`n` for `n` in 0..=22, exactly (each product is a double).
+fn pow10(n: i32) -> f64 {
+    (0..n).fold(1.0, |p, _| p * 10.0)
 }
 
 /// Parses a `Retry-After` value given as delta-seconds or as an HTTP-date, the latter

@@ -75,8 +75,7 @@ impl RetryPolicy {
             return 0.0;
         }
         let exponent = attempt.saturating_sub(1).min(62);
-        let exponent = i32::try_from(exponent).unwrap_or(62);
-        (base * 2f64.powi(exponent)).min(max)
+        (base * (1u64 << exponent) as f64).min(max)
     }
 
     /// The jittered backoff delay after failed attempt `attempt`, uniform in

@@ -2,6 +2,10 @@
 //! `Debug` escaping: those bring tens of KB of code and tables into the wasm module for a few
 //! error messages (the README's design notes have the figures).
 
+use crate::prelude::*;
+
+pub use crate::decode::push_uint;
+
 /// `s` in double quotes, as `{:?}` writes it for the text messages quote (user input, already
 /// shortened): `"` and `\` escaped, `\t`, `\r`, `\n`, `\0` and other control characters
 /// escaped as `\u{…}`. Unlike `{:?}`, other characters are kept as they are.
@@ -67,7 +71,7 @@ pub fn split_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
 /// The parts of `s` between the ASCII bytes `b`: `s.split(b as char)` (see [`has_byte`]).
 pub fn split_byte(s: &str, b: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
-    std::iter::from_fn(move || {
+    core::iter::from_fn(move || {
         let r = rest?;
         Some(match split_once_byte(r, b) {
             Some((part, tail)) => {
@@ -101,7 +105,7 @@ pub fn split_once_str<'a>(s: &'a str, needle: &str) -> Option<(&'a str, &'a str)
 /// the start.
 pub fn find_all_str<'a>(s: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
     let mut from = 0;
-    std::iter::from_fn(move || {
+    core::iter::from_fn(move || {
         let at = from + find_str(s.get(from..)?, needle)?;
         from = at + needle.len().max(1);
         Some(at)
@@ -135,11 +139,11 @@ pub fn decimal(v: f64) -> String {
         out.push_str("Infinity");
         return out;
     }
-    let scaled = (v * UNITS).round();
+    let scaled = libm::round(v * UNITS);
     // Fractions are written only where the scaled value is exact as an integer.
-    if v.fract() == 0.0 || scaled >= 9_007_199_254_740_992.0 {
-        // `as` saturates: the integer part, up to u64::MAX.
-        push_uint(&mut out, v.trunc() as u64, 1);
+    if libm::trunc(v) == v || scaled >= 9_007_199_254_740_992.0 {
+        // `as` saturates (and truncates): the integer part, up to u64::MAX.
+        push_uint(&mut out, v as u64, 1);
         return out;
     }
     let scaled = scaled as u64;
@@ -155,25 +159,6 @@ pub fn decimal(v: f64) -> String {
         push_uint(&mut out, frac, places);
     }
     out
-}
-
-/// Appends `n` in decimal, with leading zeros to at least `min_digits` digits (at most 20):
-/// what `{n:0min_digits$}` writes, without `core::fmt`'s integer formatting.
-#[inline(never)]
-pub fn push_uint(out: &mut String, n: u64, min_digits: u32) {
-    // The power of ten of the first digit written.
-    let (mut unit, mut digits) = (1u64, 1);
-    while digits < min_digits.min(20) || n / unit >= 10 {
-        unit = unit.saturating_mul(10);
-        digits += 1;
-    }
-    loop {
-        out.push(char::from(b'0' + (n / unit % 10) as u8));
-        if unit <= 1 {
-            return;
-        }
-        unit /= 10;
-    }
 }
 
 /// `n` in decimal (see [`push_uint`]).

@@ -17,7 +17,8 @@
 //!   concatenation does. Plain tenant hosts have an empty prefix. A prefix must consist of URL
 //!   path characters (percent-escapes allowed) and contain no `.` or `..` segment.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use super::ip::{format_ipv6, parse_ipv4, parse_ipv6};
 use super::text::{
@@ -52,14 +53,21 @@ pub enum HostError {
     Invalid { value: String, reason: String },
 }
 
-impl fmt::Display for HostError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl HostError {
+    /// What is wrong with the host, in words.
+    pub fn message(&self) -> String {
         match self {
             HostError::UnsupportedScheme { scheme } => {
-                write!(f, "scheme {} is not supported; use https:// (or http:// for a local server)", quoted(scheme))
+                ["scheme ", &quoted(scheme), " is not supported; use https:// (or http:// for a local server)"].concat()
             }
-            HostError::Invalid { value, reason } => write!(f, "{} is not usable: {reason}", quoted(value)),
+            HostError::Invalid { value, reason } => [&quoted(value), " is not usable: ", reason.as_str()].concat(),
         }
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -187,7 +195,7 @@ fn parse_authority(input: &str, default_https: bool) -> Result<(Scheme, String, 
             "" => Option::None,
             p => Some(p.strip_prefix(':').ok_or(AuthorityError::from("unexpected text after the IPv6 literal"))?),
         };
-        (format!("[{}]", format_ipv6(&addr)), port)
+        (["[", &format_ipv6(&addr), "]"].concat(), port)
     } else {
         let (name, port) = match split_once_byte(authority, b':') {
             Some((n, p)) => (n, Some(p)),

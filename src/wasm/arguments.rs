@@ -5,6 +5,7 @@
 //! out of range must be a `TypeError` naming the field, which serde's messages do not do, and
 //! the hand-written reading is smaller in the wasm module (see the README's design notes).
 
+use crate::prelude::*;
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
@@ -132,7 +133,7 @@ fn opt<T>(
 /// The `TypeError` of a value of `key` that is not `what` (shared by every reader of [`opt`]).
 #[inline(never)]
 fn must_be(key: &'static str, what: &str) -> ArgumentError {
-    ArgumentError::new(key, format!("`{key}` must be {what}"))
+    ArgumentError::new(key, ["`", key, "` must be ", what].concat())
 }
 
 fn opt_string(obj: &JsValue, key: &'static str) -> Result<Option<String>, ArgumentError> {
@@ -296,7 +297,7 @@ pub fn decode_options(options: &JsValue) -> Result<(DecodeOptions, bool), crate:
         None | Some("infer") => decode.infer_types = true,
         Some("string") => decode.infer_types = false,
         Some(other) => {
-            let message = format!("`types` must be 'infer' or 'string', not {}", quoted(other));
+            let message = ["`types` must be 'infer' or 'string', not ", &quoted(other)].concat();
             return Err(ArgumentError::new("types", message).into());
         }
     }

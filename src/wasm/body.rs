@@ -8,7 +8,8 @@
 //! `QlikApiError` (its body read as an error body, at most 64 KiB), one without a readable body
 //! (opaque, or a redirect not followed) a `NetworkError`.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -67,7 +68,7 @@ pub struct Body {
 
 /// A `TypeError` about a source that cannot be read (any more).
 fn unreadable(what: &str) -> Rejection {
-    ArgumentError::new("source", format!("source: {what}")).into()
+    ArgumentError::new("source", ["source: ", what].concat()).into()
 }
 
 /// The reader of a stream (reusing its chunks' buffer when `reuse`), unless another reader holds it.
@@ -160,7 +161,7 @@ impl Body {
                     Err(Interrupt::TimedOut) => return Err(Download::new(&url, None, None).timed_out(0.0).into()),
                     Err(Interrupt::Rejected(e)) => {
                         let cause = globals::error_message(&e);
-                        return Err(NetworkError::new(format!("the request failed: {cause}"), 0.0, &url).into());
+                        return Err(NetworkError::new(["the request failed: ", &cause].concat(), 0.0, &url).into());
                     }
                 };
                 self.check_status(&response, &url).await?;
@@ -205,10 +206,14 @@ impl Body {
             // `type` as JavaScript names it (`opaque`, `opaqueredirect`).
             let kind =
                 js_sys::Reflect::get(response, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_default();
-            let message = format!(
-                "the answer cannot be read (status {}, type {kind}): opaque, or a redirect that was not followed",
-                uint(status.into())
-            );
+            let message = [
+                "the answer cannot be read (status ",
+                &uint(status.into()),
+                ", type ",
+                &kind,
+                "): opaque, or a redirect that was not followed",
+            ]
+            .concat();
             return Err(NetworkError::new(message, 0.0, url).into());
         }
         let (body, errors) = match read_prefix(response, &self.ctl, MAX_JSON_BODY_BYTES).await {

@@ -1,7 +1,8 @@
 //! The `Client` export: validated configuration shared by every call (the [`Context`]), and
 //! the calls: readers of a dataset (batches or bytes) and the jobs answer.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::*;

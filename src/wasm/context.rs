@@ -3,8 +3,9 @@
 //! for every client of the page, as the tokens belong to the browser's session with a host).
 //! A call steps its [`Call`] state machine through [`Context::step`], which lends it these.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
+use core::cell::{Cell, RefCell};
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -19,9 +20,14 @@ use crate::http::{
     RetryPolicy,
 };
 
-thread_local! {
-    static CSRF_TOKENS: RefCell<CsrfTokens> = RefCell::new(CsrfTokens::default());
-}
+/// The page's CSRF tokens: one cache for the module's one thread.
+struct PageTokens(RefCell<CsrfTokens>);
+
+// SAFETY: the wasm build has no threads (no `atomics` target feature; the allocator in
+// src/lib.rs is chosen under the same condition), so the cell is only ever reached from one.
+unsafe impl Sync for PageTokens {}
+
+static CSRF_TOKENS: PageTokens = PageTokens(RefCell::new(CsrfTokens::new()));
 
 pub struct Context {
     config: Rc<HostConfig>,
@@ -65,15 +71,13 @@ impl Context {
     /// One step of `call`, with the clocks read now.
     pub fn step(&self, call: &mut Call, event: Event) -> Action {
         let mut limits = self.rate_limits.as_ref().map(RefCell::borrow_mut);
-        CSRF_TOKENS.with(|tokens| {
-            let mut env = Env {
-                rate_limits: limits.as_deref_mut(),
-                csrf_tokens: &mut tokens.borrow_mut(),
-                now_ms: globals::monotonic_ms(),
-                random: js_sys::Math::random(),
-            };
-            call.step(event, &mut env)
-        })
+        let mut env = Env {
+            rate_limits: limits.as_deref_mut(),
+            csrf_tokens: &mut CSRF_TOKENS.0.borrow_mut(),
+            now_ms: globals::monotonic_ms(),
+            random: js_sys::Math::random(),
+        };
+        call.step(event, &mut env)
     }
 
     /// Calls `getAccessToken()` (a global function given by name is looked up now): its
@@ -84,7 +88,7 @@ impl Context {
             Some(TokenSource::Global(name)) => {
                 let found = Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok();
                 found.and_then(|f| f.dyn_into::<Function>().ok()).ok_or_else(|| {
-                    let message = format!("getAccessToken: no function named {} on globalThis", quoted(name));
+                    let message = ["getAccessToken: no function named ", &quoted(name), " on globalThis"].concat();
                     ArgumentError::new("getAccessToken", message)
                 })?
             }

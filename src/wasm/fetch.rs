@@ -3,6 +3,7 @@
 //! feeding the outcome back, until the call delivers its answer or fails. No decision is taken
 //! here: which request, when to wait, retry, refresh the CSRF token or give up is the core's.
 
+use crate::prelude::*;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Headers, RequestInit, Response};
@@ -52,7 +53,7 @@ fn request_init(request: &Request, ctl: &Control) -> Result<RequestInit, Rejecti
     for (name, value) in &request.headers {
         if let Err(e) = headers.append(name, value) {
             // Values are checked when the client is made, but for a token of `getAccessToken`.
-            let message = format!("`{name}` cannot carry this value: {}", globals::error_message(&e));
+            let message = ["`", name, "` cannot carry this value: ", &globals::error_message(&e)].concat();
             return Err(ArgumentError::new("getAccessToken", message).into());
         }
     }

@@ -1,6 +1,7 @@
 //! Bindings to globals (`fetch`, timers, clocks, the page's location) and a few promise helpers.
 //! Everything goes through `globalThis`, so the module works in a page and in a Worker alike.
 
+use crate::prelude::*;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortController, AbortSignal, RequestInit};

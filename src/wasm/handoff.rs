@@ -8,6 +8,7 @@
 //! then transfers, and the page decodes the pieces it reads. `js/record-batch.js` reads the
 //! result. Depends on the decoder's [`Batch`] and the layout only.
 
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::decode::Batch;

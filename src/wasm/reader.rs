@@ -6,8 +6,9 @@
 //! The working state is moved out of its cell while a `next()` is in flight, so no borrow is
 //! held across an `await`; a second concurrent `next()` is refused.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
+use core::cell::RefCell;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -153,8 +154,8 @@ impl Decoding {
             let step = self.driver.next_step();
             // After each chunk is parsed, and once at the end of the input (not on a failure).
             let report = match &step {
-                Step::NeedInput => std::mem::take(&mut self.report_pending),
-                Step::Batch | Step::Done => self.ended && !std::mem::replace(&mut self.end_reported, true),
+                Step::NeedInput => core::mem::take(&mut self.report_pending),
+                Step::Batch | Step::Done => self.ended && !core::mem::replace(&mut self.end_reported, true),
                 Step::Failed(_) => false,
             };
             if report {

@@ -5,8 +5,9 @@
 //! passed through unchanged. This is the one place where errors cross to JavaScript; their
 //! messages come from the core's `Display`.
 
-use std::future::Future;
-use std::pin::Pin;
+use crate::prelude::*;
+use core::future::Future;
+use core::pin::Pin;
 
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::JsValue;
@@ -75,7 +76,7 @@ fn opt_str(v: Option<&str>) -> JsValue {
 fn descriptor(error: &Error, errors: Option<JsValue>) -> JsValue {
     let o = Object::new();
     set(&o, "qlikErrorKind", &error.name().into());
-    set(&o, "message", &error.to_string().into());
+    set(&o, "message", &error.message().into());
     match error {
         Error::Api(e) => {
             set(&o, "status", &JsValue::from(e.status));

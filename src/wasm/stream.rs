@@ -7,6 +7,7 @@
 //! in the renderer's memory until a garbage collection (streaming 1 GiB that way left over
 //! 100 MiB of such buffers behind at times).
 
+use crate::prelude::*;
 use js_sys::{ArrayBuffer, JsString, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{

@@ -1,6 +1,7 @@
 //! The record csv-core is reading: its unescaped bytes and the end of each of its fields,
 //! in buffers that grow on demand and never past what a record within the limits needs.
 
+use crate::prelude::*;
 use csv_core::{ReadRecordResult, Reader};
 
 use super::error::DecodeErrorKind;
@@ -127,6 +128,6 @@ impl Arena {
 
     /// Bytes reserved by the buffers.
     pub fn capacity_bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+        self.bytes.capacity() + self.ends.capacity() * core::mem::size_of::<usize>()
     }
 }

@@ -2,6 +2,7 @@
 
 use super::number::parse_cell;
 use super::record::NonAscii;
+use crate::prelude::*;
 
 /// Longest text cell copied in 16-byte blocks; longer ones are copied in one call.
 const LONG_CELL: usize = 64;
@@ -66,7 +67,7 @@ impl Column {
             Some(prev) => *self.text_ends.get(prev)? as usize,
             None => 0,
         };
-        std::str::from_utf8(self.text.get(start..end)?).ok()
+        core::str::from_utf8(self.text.get(start..end)?).ok()
     }
 
     fn clear(&mut self) {
@@ -77,9 +78,9 @@ impl Column {
     }
 
     fn capacity_bytes(&self) -> usize {
-        self.numbers.capacity() * std::mem::size_of::<f64>()
+        self.numbers.capacity() * core::mem::size_of::<f64>()
             + self.text.capacity()
-            + (self.text_ends.capacity() + self.utf16_ends.capacity()) * std::mem::size_of::<u32>()
+            + (self.text_ends.capacity() + self.utf16_ends.capacity()) * core::mem::size_of::<u32>()
     }
 
     /// Appends the text cell `buf[start..end]`; `ascii` tells that it holds no multi-byte
@@ -215,7 +216,7 @@ impl Batch {
     }
 
     pub(crate) fn capacity_bytes(&self) -> usize {
-        self.columns.capacity() * std::mem::size_of::<Column>()
+        self.columns.capacity() * core::mem::size_of::<Column>()
             + self.columns.iter().map(Column::capacity_bytes).sum::<usize>()
     }
 

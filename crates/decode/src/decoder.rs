@@ -1,6 +1,7 @@
 //! The incremental decoder: chunks in, batches out; see the module documentation of
 //! [`crate::decode`].
 
+use crate::prelude::*;
 use csv_core::{ReadRecordResult, Reader};
 
 use super::arena::{Arena, MAX_RECORD_CAP};
@@ -99,8 +100,8 @@ pub struct Decoder {
     error: Option<DecodeError>,
 }
 
-impl std::fmt::Debug for Decoder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Decoder")
             .field("columns", &self.header)
             .field("bytes_consumed", &self.bytes_consumed)
@@ -312,7 +313,7 @@ impl Decoder {
         self.arena.capacity_bytes()
             + self.batch.capacity_bytes()
             + self.header.as_ref().map_or(0, |h| {
-                h.capacity() * std::mem::size_of::<String>() + h.iter().map(String::capacity).sum::<usize>()
+                h.capacity() * core::mem::size_of::<String>() + h.iter().map(String::capacity).sum::<usize>()
             })
     }
 

@@ -13,6 +13,7 @@ use super::decoder::Decoder;
 use super::error::DecodeError;
 use super::options::DecodeOptions;
 use super::sizing::BatchSizer;
+use crate::prelude::*;
 
 /// What the driver has for the caller, returned by [`Driver::next_step`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,8 +69,8 @@ pub struct Driver {
     adaptive: Option<Adaptive>,
 }
 
-impl std::fmt::Debug for Driver {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Driver")
             .field("decoder", &self.decoder)
             .field("pending_bytes", &(self.filled - self.pos.min(self.filled)))

@@ -1,6 +1,8 @@
 //! Decoding errors: what went wrong and where the offending record starts.
 
-use std::fmt;
+use core::fmt;
+
+use crate::prelude::*;
 
 /// Why a record could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,20 +36,34 @@ impl DecodeErrorKind {
     }
 }
 
+impl DecodeErrorKind {
+    /// What is wrong with the record, in words, appended to `out`.
+    pub fn push_message(&self, out: &mut String) {
+        let (before, n, after) = match *self {
+            DecodeErrorKind::InvalidUtf8 => return out.push_str("row is not valid UTF-8"),
+            DecodeErrorKind::UnterminatedQuote => {
+                return out.push_str("quoted field is not closed before the end of the input")
+            }
+            DecodeErrorKind::FieldCount { expected, found } => {
+                out.push_str("row has ");
+                push_uint(out, found as u64, 1);
+                (" fields, header has ", expected, "")
+            }
+            DecodeErrorKind::FieldTooLarge { limit } => ("field is larger than ", limit, " bytes"),
+            DecodeErrorKind::RowTooLarge { limit } => ("row is larger than ", limit, " bytes"),
+            DecodeErrorKind::TooManyColumns { limit } => ("row has more than ", limit, " fields"),
+        };
+        out.push_str(before);
+        push_uint(out, n as u64, 1);
+        out.push_str(after);
+    }
+}
+
 impl fmt::Display for DecodeErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecodeErrorKind::InvalidUtf8 => f.write_str("row is not valid UTF-8"),
-            DecodeErrorKind::FieldCount { expected, found } => {
-                write!(f, "row has {found} fields, header has {expected}")
-            }
-            DecodeErrorKind::FieldTooLarge { limit } => {
-                write!(f, "field is larger than {limit} bytes")
-            }
-            DecodeErrorKind::RowTooLarge { limit } => write!(f, "row is larger than {limit} bytes"),
-            DecodeErrorKind::UnterminatedQuote => f.write_str("quoted field is not closed before the end of the input"),
-            DecodeErrorKind::TooManyColumns { limit } => write!(f, "row has more than {limit} fields"),
-        }
+        let mut out = String::new();
+        self.push_message(&mut out);
+        f.write_str(&out)
     }
 }
 
@@ -62,13 +78,46 @@ pub struct DecodeError {
     pub byte_offset: u64,
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CSV line {} (byte {}): {}", self.line, self.byte_offset, self.kind)
+impl DecodeError {
+    /// `CSV line <line> (byte <offset>): <what is wrong>`.
+    pub fn message(&self) -> String {
+        let mut out = String::from("CSV line ");
+        push_uint(&mut out, self.line, 1);
+        out.push_str(" (byte ");
+        push_uint(&mut out, self.byte_offset, 1);
+        out.push_str("): ");
+        self.kind.push_message(&mut out);
+        out
     }
 }
 
-impl std::error::Error for DecodeError {}
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// Appends `n` in decimal, with leading zeros to at least `min_digits` digits (at most 20):
+/// what `{n:0min_digits$}` writes. Messages are built without `core::fmt`, whose machinery
+/// would otherwise be in the wasm module for them alone.
+#[inline(never)]
+pub fn push_uint(out: &mut String, n: u64, min_digits: u32) {
+    // The power of ten of the first digit written.
+    let (mut unit, mut digits) = (1u64, 1);
+    while digits < min_digits.min(20) || n / unit >= 10 {
+        unit = unit.saturating_mul(10);
+        digits += 1;
+    }
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit <= 1 {
+            return;
+        }
+        unit /= 10;
+    }
+}
+
+impl core::error::Error for DecodeError {}
 
 #[cfg(test)]
 mod tests {

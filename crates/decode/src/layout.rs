@@ -22,7 +22,8 @@
 //! again only [`DICT_RETRY`] batches later. Decoding text in pieces keeps each string small, which Chromium's `TextDecoder`
 //! decodes several times faster than a string of megabytes.
 
-use std::hash::Hasher;
+use crate::prelude::*;
+use core::hash::Hasher;
 
 use rustc_hash::FxHasher;
 
@@ -304,7 +305,7 @@ mod tests {
             .cuts
             .iter()
             .map(|&end| {
-                let s = std::str::from_utf8(&layout.text[start..end as usize]).unwrap();
+                let s = core::str::from_utf8(&layout.text[start..end as usize]).unwrap();
                 start = end as usize;
                 s.encode_utf16().collect()
             })

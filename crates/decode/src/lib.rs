@@ -28,6 +28,12 @@
 //! and `driver` (the loop); each imports only those before it. `layout` (the layout in which
 //! a batch crosses to JavaScript) comes after them all.
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+mod prelude;
+
 mod arena;
 mod batch;
 mod decoder;
@@ -45,6 +51,6 @@ pub mod layout;
 pub use batch::{Batch, Column, ColumnKind};
 pub use decoder::{Decoder, Feed};
 pub use driver::{Driver, Progress, Step};
-pub use error::{DecodeError, DecodeErrorKind};
+pub use error::{push_uint, DecodeError, DecodeErrorKind};
 pub use options::DecodeOptions;
 pub use sizing::{BatchSizer, FIRST_BATCH_ROWS, MAX_GROWTH, TARGET_BATCH_MS};

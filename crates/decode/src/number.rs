@@ -417,7 +417,7 @@ fn parse_rest(s: &[u8], mantissa_end: usize) -> Option<f64> {
     };
     match exact_product(mantissa, exp10) {
         Some(v) => Some(v),
-        None => parse_float(std::str::from_utf8(s).ok()?),
+        None => parse_float(core::str::from_utf8(s).ok()?),
     }
 }
 

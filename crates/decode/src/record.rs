@@ -116,7 +116,7 @@ fn check_fields(record: &[u8], ends: &[usize]) -> Result<NonAscii, DecodeErrorKi
         }
         let start = field.checked_sub(1).and_then(|f| ends.get(f)).copied().unwrap_or(0);
         let end = ends.get(field).copied().unwrap_or(record.len());
-        if std::str::from_utf8(record.get(start..end).unwrap_or_default()).is_err() {
+        if core::str::from_utf8(record.get(start..end).unwrap_or_default()).is_err() {
             return Err(DecodeErrorKind::InvalidUtf8);
         }
         match 1u64.checked_shl(field as u32) {
@@ -233,7 +233,7 @@ mod tests {
             let mut expected = NonAscii::NONE;
             for (i, &end) in ends.iter().enumerate() {
                 let field = &bytes[start..end];
-                valid &= std::str::from_utf8(field).is_ok();
+                valid &= core::str::from_utf8(field).is_ok();
                 if !field.is_ascii() && i < 64 {
                     expected.first |= 1 << i;
                 }

@@ -270,7 +270,7 @@ pub(crate) fn push_row(batch: &mut Batch, data: &[u8], from: usize, max_size: us
         };
         // `data[i]` is `after`, the byte that ends the field.
         let ascii = seen & HIGH == 0;
-        if !ascii && std::str::from_utf8(data.get(start..end).unwrap_or_default()).is_err() {
+        if !ascii && core::str::from_utf8(data.get(start..end).unwrap_or_default()).is_err() {
             break Err(Declined);
         }
         match column.kind {
