@@ -60,9 +60,7 @@ impl ConfigError {
             ConfigError::InvalidPredictionId { .. } => "predictionId",
         }
     }
-}
 
-impl ConfigError {
     /// `<field>: <what is wrong>`.
     pub fn message(&self) -> String {
         let mut out = [self.field(), ": "].concat();

@@ -34,9 +34,7 @@ impl DecodeErrorKind {
             DecodeErrorKind::TooManyColumns { .. } => "TooManyColumns",
         }
     }
-}
 
-impl DecodeErrorKind {
     /// What is wrong with the record, in words, appended to `out`.
     pub fn push_message(&self, out: &mut String) {
         let (before, n, after) = match *self {
