@@ -179,6 +179,16 @@ pub(crate) fn scan_number_cell(data: &[u8], at: usize) -> Option<(f64, usize, u8
     }
 }
 
+/// The 16 bytes of `b` as a SIMD vector: compiled to one 16-byte load (the decoder's vectors
+/// over its input all start this way).
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+pub(crate) fn load16(b: &[u8; 16]) -> core::arch::wasm32::v128 {
+    core::arch::wasm32::u8x16(
+        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15],
+    )
+}
+
 /// [`scan_number_cell`] in wasm SIMD, `window` starting at the cell: the cell ends at the first
 /// byte below `-`; its digits (after a `-`) are moved to the right end of the vector by the
 /// shuffle that removes the point, then summed by dot products of 16-bit lanes (pairs,
@@ -193,8 +203,7 @@ fn simd_cell(window: &[u8; SHORT]) -> Option<(f64, usize, u8)> {
         u8x16_splat, u8x16_sub, v128_or,
     };
     let w = window;
-    // Compiled to one 16-byte load.
-    let v = u8x16(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15]);
+    let v = load16(w);
     let stops = u32::from(u8x16_bitmask(u8x16_le(v, u8x16_splat(b'-' - 1)))) | 1 << SHORT;
     let k = stops.trailing_zeros() as usize;
     let stop = *w.get(k)?;

@@ -12,6 +12,8 @@
 
 use super::batch::{Batch, ColumnKind};
 use super::lines::count_line_breaks;
+#[cfg(target_arch = "wasm32")]
+use super::number::load16;
 use super::number::{parse_cell, scan_number_cell};
 
 /// A row taken by [`push_row`].
@@ -91,9 +93,8 @@ fn find_stop(line: &[u8], i: &mut usize, seen: &mut u64, quoted: bool) -> Option
 #[cfg(target_arch = "wasm32")]
 #[inline(always)]
 fn simd_flags(b: &[u8; 16], quoted: bool) -> (u32, u32) {
-    use core::arch::wasm32::{u8x16, u8x16_bitmask, u8x16_eq, u8x16_le, u8x16_splat, v128_or};
-    // Compiled to one 16-byte load.
-    let v = u8x16(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_le, u8x16_splat, v128_or};
+    let v = load16(b);
     let stops = if quoted {
         v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_le(v, u8x16_splat(0x0D)))
     } else {
@@ -188,10 +189,9 @@ fn scan_text_cell(data: &[u8], at: usize) -> Option<(usize, u8)> {
     let w = data.get(at..).and_then(<[u8]>::first_chunk::<16>)?;
     #[cfg(target_arch = "wasm32")]
     let k = {
-        use core::arch::wasm32::{i8x16_lt, i8x16_splat, u8x16, u8x16_bitmask};
-        // Compiled to one 16-byte load; bytes above 0x7F are negative as i8.
-        let v =
-            u8x16(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15]);
+        use core::arch::wasm32::{i8x16_lt, i8x16_splat, u8x16_bitmask};
+        // Bytes above 0x7F are negative as i8.
+        let v = load16(w);
         (u32::from(u8x16_bitmask(i8x16_lt(v, i8x16_splat(b'-' as i8)))) | 1 << 16).trailing_zeros() as usize
     };
     #[cfg(not(target_arch = "wasm32"))]
@@ -219,10 +219,6 @@ pub(crate) fn push_row(batch: &mut Batch, data: &[u8], from: usize, max_size: us
             // More fields than columns.
             break Err(NotPlain);
         };
-        // At the start of a field. `seen` gathers its bytes, `pairs` counts its doubled
-        // quotes (each standing for one quote).
-        let mut seen = 0u64;
-        let mut pairs = 0;
         // A cell ending within 16 bytes at a comma or a line break, unquoted (a quoted one
         // starts with a byte below `-`): a Number column's number read in the same step as its
         // end, a String column's ASCII text taken at once.
@@ -252,6 +248,10 @@ pub(crate) fn push_row(batch: &mut Batch, data: &[u8], from: usize, max_size: us
             }
             break row_end(data, i, col, width, len, max_size);
         }
+        // Any other field, read the general way. `seen` gathers its bytes, `pairs` counts its
+        // doubled quotes (each standing for one quote).
+        let mut seen = 0u64;
+        let mut pairs = 0;
         let (start, end, after) = if data.get(i) == Some(&b'"') {
             let start = i + 1;
             i = start;
