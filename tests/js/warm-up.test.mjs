@@ -1,6 +1,7 @@
 // init()'s warm-up (js/loader.js's warmUpWith, the run client.js registers), in Node with the
 // built package (pkg/, which `npm test` builds first): it runs the code a first call runs on a
-// client that sends nothing and on a CSV held in memory, so it sends no request, writes no
+// client that sends nothing (a stream opened on an aborted signal) and on a CSV held in
+// memory, so it sends no request, writes no
 // warning, leaves the pool of released buffers unused (a release there would make every later
 // batch's buffer room for reuse) and leaves the calls after it as they would be without it.
 import { test } from 'node:test';
@@ -26,9 +27,39 @@ test('init() warms up without a request, a warning or a release, and calls after
   console.warn = (...args) => warnings.push(args);
   try {
     const pkg = await import('../../pkg/index.js');
-    await pkg.default();
+    // The streams the warm-up opens, with the signal each was given.
+    const opened = [];
+    const stream = pkg.PredictionsClient.prototype.stream;
+    pkg.PredictionsClient.prototype.stream = function (id, dataset, options) {
+      const s = stream.call(this, id, dataset, options);
+      const seen = { signal: options?.signal, reads: [] };
+      opened.push(seen);
+      // What each read of the warm-up's loop gives (the stream itself left unlocked).
+      const iterate = s[Symbol.asyncIterator].bind(s);
+      s[Symbol.asyncIterator] = () => {
+        const it = iterate();
+        const next = it.next.bind(it);
+        it.next = () => {
+          const read = next();
+          seen.reads.push(read.then(({ done }) => (done ? 'done' : 'batch'), (e) => e));
+          return read;
+        };
+        return it;
+      };
+      return s;
+    };
+    try {
+      await pkg.default();
+    } finally {
+      pkg.PredictionsClient.prototype.stream = stream;
+    }
     // The warm-up's parse runs in the promise jobs and tasks after init() resolves.
     await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(opened.length, 1, 'the warm-up opens one stream of a client');
+    assert.ok(opened[0].signal?.aborted, 'on an aborted signal');
+    const reads = await Promise.all(opened[0].reads);
+    assert.equal(reads.length, 1, 'read once');
+    assert.equal(reads[0]?.name, 'AbortError', 'which ends it with the abort, before any request');
     assert.equal(made.length, 1, 'the warm-up parses one CSV held in a Response');
     assert.ok(made[0].bodyUsed, 'and reads it');
     assert.deepEqual(requests, [], 'the warm-up sends nothing');
