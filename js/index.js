@@ -14,8 +14,16 @@
 //   wire.js          what crosses postMessage in Worker mode
 //   worker.js        Worker mode's Worker (its own entry, loaded by remote.js)
 //   client.js        PredictionsClient, and parseCsv (CSV from any source)
+import { PredictionsClient, parseCsv } from './client.js';
+import { RecordBatch } from './record-batch.js';
+import { QlikApiError, CsvError, NetworkError, WasmModuleError } from './errors.js';
+
 export { default, initSync, __internals } from './loader.js';
-export { PredictionsClient, parseCsv } from './client.js';
-export { RecordBatch } from './record-batch.js';
 export { DATASETS } from './datasets.js';
-export { QlikApiError, CsvError, NetworkError, WasmModuleError } from './errors.js';
+export { PredictionsClient, parseCsv, RecordBatch, QlikApiError, CsvError, NetworkError, WasmModuleError };
+
+// The bundle's minifier renames classes and functions: the public ones get their names back,
+// so that consoles show a `RecordBatch` or a `CsvError` (not a one-letter class) and
+// `constructor.name` reads as written.
+const named = { PredictionsClient, parseCsv, RecordBatch, QlikApiError, CsvError, NetworkError, WasmModuleError };
+for (const [name, value] of Object.entries(named)) Object.defineProperty(value, 'name', { value: name });

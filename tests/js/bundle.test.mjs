@@ -150,3 +150,14 @@ test("the package's own build: index.js is the page's; remote.js's bundle and wo
   const index = readFileSync(join(root, 'pkg', 'index.js'), 'utf8');
   assert.doesNotMatch(index, /from\s*["']\.|import\s*["']\./);
 });
+
+test("the package's own build: the public classes and functions keep their names through minifying", async () => {
+  const pkg = await import(pathToFileURL(join(root, 'pkg', 'index.js')).href);
+  for (const name of ['PredictionsClient', 'parseCsv', 'RecordBatch', 'QlikApiError', 'CsvError', 'NetworkError', 'WasmModuleError']) {
+    assert.equal(pkg[name].name, name);
+  }
+  // An error made by the package reads as its class, by constructor and by name.
+  const error = new pkg.CsvError('m', { reason: 'FieldCount' });
+  assert.equal(error.constructor.name, 'CsvError');
+  assert.match(String(error.stack), /^CsvError: m/);
+});
