@@ -284,8 +284,34 @@ fn failed_connections_and_gateways_are_retried_only_when_resending_is_safe() {
         &mut call(&key, RetryPolicy { retries: 1, ..RetryPolicy::default() }, shap()),
         &[Reply::Drop, Reply::Drop],
     ));
+    // From a page on another origin, the message says that CORS fails a request this way too.
+    let cors = " (this page's origin, https://app.example.com, is not the host's: a browser reports a request \
+                whose answer does not allow this origin (CORS) the same way; in Qlik Cloud, a web \
+                integration of the tenant lists the origins allowed)";
     assert!(
-        matches!(&e, CallError::Network(n) if n.message == "the response failed: TypeError: Failed to fetch" && n.url.ends_with("/p1/shap")),
+        matches!(&e, CallError::Network(n) if n.message == ["the response failed: TypeError: Failed to fetch", cors].concat() && n.url.ends_with("/p1/shap")),
+        "{e:?}"
+    );
+    // From the host's own origin, or with no page (Node), it does not.
+    let retries = RetryPolicy { retries: 0, ..RetryPolicy::default() };
+    for origin in [Some("https://tenant.example.com"), Some("null"), None] {
+        let page = Page { origin: origin.map(String::from), href: None };
+        let url = key.url(shap(), "p1", None).unwrap();
+        let mut same = Call::new(Rc::new(key.clone()), &retries, shap(), url, page);
+        let e = failure(World::new().run(&mut same, &[Reply::Drop]));
+        assert!(
+            matches!(&e, CallError::Network(n) if n.message == "the response failed: TypeError: Failed to fetch"),
+            "{origin:?}: {e:?}"
+        );
+    }
+    // A CSRF token request that got no answer says so as well.
+    let e = failure(World::new().run_with(
+        &mut call(&config("cookie", None), retries, Endpoint::Jobs),
+        &[],
+        &[Reply::Drop],
+    ));
+    assert!(
+        matches!(&e, CallError::Network(n) if n.message == ["the CSRF token failed: TypeError: Failed to fetch", cors].concat()),
         "{e:?}"
     );
     // A POST that may have been sent is never sent again.

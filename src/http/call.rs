@@ -345,12 +345,12 @@ impl Call {
             (State::Csrf, Event::Response(head)) => self.csrf_answer(head, env),
             (State::Csrf, Event::NoResponse(cause)) => {
                 // The request needing the token was not sent: sending it again is safe.
-                let e = NetworkError::failed(Wait::CsrfToken, &cause, 0.0, &self.url);
+                let e = self.no_answer(Wait::CsrfToken, &cause);
                 self.retry(CallError::Network(e), true, env)
             }
             (State::Sent, Event::Response(head)) => self.api_answer(head),
             (State::Sent, Event::NoResponse(cause)) => {
-                let e = NetworkError::failed(Wait::Response, &cause, 0.0, &self.url);
+                let e = self.no_answer(Wait::Response, &cause);
                 self.retry(CallError::Network(e), self.endpoint.is_idempotent(), env)
             }
             (State::CsrfAnswer(answer), Event::ErrorBody(body)) => {
@@ -490,6 +490,26 @@ impl Call {
         }
         self.state = State::ApiAnswer(Answer { head, url: self.url.clone() });
         Action::ReadErrorBody { max_bytes: MAX_JSON_BODY_BYTES }
+    }
+
+    /// The failure of a request that got no answer while the call waited for `what`. A browser
+    /// reports a request whose answer its CORS checks refuse (the host does not allow the page's
+    /// origin) as it reports one that never reached the host: from a page on another origin,
+    /// the message says so, and where Qlik Cloud sets the origins allowed.
+    #[inline(never)]
+    fn no_answer(&self, what: Wait, cause: &str) -> NetworkError {
+        let mut e = NetworkError::failed(what, cause, 0.0, &self.url);
+        if let Some(page) = self.page.origin.as_deref().filter(|&p| self.config.is_cross_origin(Some(p))) {
+            let hint = [
+                " (this page's origin, ",
+                page,
+                ", is not the host's: a browser reports a request whose answer does not allow this \
+                 origin (CORS) the same way; in Qlik Cloud, a web integration of the tenant lists \
+                 the origins allowed)",
+            ];
+            e.message.push_str(&hint.concat());
+        }
+        e
     }
 
     /// The error of an answer; a 401 with a cookie session carries the login URL.

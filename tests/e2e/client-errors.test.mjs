@@ -292,11 +292,15 @@ describe('retries of network failures and gateway errors', () => {
     const r = await w.run(async (lib, config) => {
       const client = new lib.PredictionsClient({ ...config, retries: 1 });
       const out = {};
-      try { await client.table('churn-small', 'predictions', { refId: 'mockDrop=5&mockKey=b1' }); } catch (e) { out.drop = e.name; }
+      try { await client.table('churn-small', 'predictions', { refId: 'mockDrop=5&mockKey=b1' }); } catch (e) { out.drop = e.name; out.dropMessage = e.message; }
       try { await client.table('churn-small', 'predictions', { refId: 'mock504=5&mockKey=b2' }); } catch (e) { out.gateway = [e.name, e.status]; }
       try { await client.download('churn-medium', 'shap', { refId: 'mockReset=20000&mockKey=b3' }); } catch (e) { out.reset = e.name; }
       return out;
     }, keyConfig());
+    // The page is on another origin than the tenant: the message says that CORS fails a request
+    // this way too.
+    assert.match(r.dropMessage, new RegExp(`^the response failed: .*\\(this page's origin, ${new URL(w.mashup.url).origin.replace(/[.]/g, '\\.')}, is not the host's: .*\\(CORS\\).*web integration`));
+    delete r.dropMessage;
     assert.deepEqual(r, { drop: 'NetworkError', gateway: ['QlikApiError', 504], reset: 'NetworkError' });
     const sent = (await mockRequests(since)).filter((x) => x.method === 'GET');
     const count = (key) => sent.filter((x) => x.query.refId?.includes(`mockKey=${key}`)).length;
