@@ -218,6 +218,11 @@ function shown(value) {
 // A source of parseCsv as Reader.fromSource takes it: `{ fetch, url }` (a URL resolved against
 // the page's address, or a Request), `{ response }` or `{ stream, size }`.
 function csvSource(source) {
+  if (typeof source === 'string' && /[\r\n]/.test(source)) {
+    // CSV text, most likely (a URL holds no line break: the URL parser would drop it).
+    throw argumentError('source', `source: ${shown(source)} holds a line break, and a string is the URL of a file:`
+      + ' to parse CSV text, pass it as `new Blob([text])`');
+  }
   if (typeof source === 'string' || source instanceof URL) {
     let url;
     try {

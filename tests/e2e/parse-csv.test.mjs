@@ -179,6 +179,29 @@ describe('parseCsv', () => {
       'TypeError:batchRows', 'TypeError:types', 'TypeError:signal', 'TypeError:options']);
   });
 
+  test('CSV text given as a string is refused, saying how to pass it, and nothing is fetched', async () => {
+    const since = await lastRequestId();
+    const r = await w.run(async (lib) => {
+      const requests = performance.getEntriesByType('resource').length;
+      let error = null;
+      try {
+        lib.parseCsv('id,p\r\n1,0.5\r\n');
+      } catch (e) {
+        error = { name: e.name, field: e.field, message: e.message };
+      }
+      // As the message says: a Blob of the text.
+      const rows = [];
+      for await (const batch of lib.parseCsv(new Blob(['id,p\r\n1,0.5\r\n']))) rows.push(...batch.toRows());
+      return { error, rows, fetched: performance.getEntriesByType('resource').length - requests };
+    });
+    assert.equal(r.error.name, 'TypeError');
+    assert.equal(r.error.field, 'source');
+    assert.match(r.error.message, /holds a line break, and a string is the URL of a file: to parse CSV text, pass it as `new Blob\(\[text\]\)`/);
+    assert.deepEqual(r.rows, [[1, 0.5]]);
+    assert.equal(r.fetched, 0);
+    assert.deepEqual(await mockRequests(since), []);
+  });
+
   test('abort and cancel stop the reading: the fetch, or the source stream', async () => {
     const since = await lastRequestId();
     const r = await w.run(async (lib, [url, key]) => {
