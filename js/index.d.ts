@@ -200,7 +200,8 @@ export interface ParseCsvOptions extends ParseOptions {
  * `fetch` (no credentials but the page's own cookies for its own origin); a `Request` carries
  * its own credentials and headers. An answer with an error status is a `QlikApiError`; a
  * failed or short body a `NetworkError`; malformed CSV a `CsvError`. Throws a `TypeError`
- * (`field: 'source'`) for any other source, or a used `Response` or locked stream.
+ * (`field: 'source'`) for any other source, a used `Response` or locked stream, or a string
+ * holding a line break: a string is a URL; CSV text goes as `new Blob([text])`.
  */
 export declare function parseCsv(source: CsvSource, options?: ParseCsvOptions): RecordBatchStream;
 
