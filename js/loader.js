@@ -116,7 +116,8 @@ export function initSync(module) {
  * `instances()` the number of instances made so far, `spares()` the buffers of released
  * batches kept for reuse (spares.js: `{ bytes, made, reused }`), `workers()` the number of Workers of Worker mode
  * running, and `workerStats()` what the package's own Worker holds (a promise of
- * `{ calls, clients, tokenRequests, wasmMemoryBytes, spares }`, or null when it does not run).
+ * `{ calls, clients, tokenRequests, wasmMemoryBytes, spares, warmUp }`, or null when it does not
+ * run; `warmUp` is how worker.js's warm-up went: `'running'`, `'done'` or `'failed'`).
  */
 export const __internals = Object.freeze({
   wasmMemoryBytes: () => (current?.exports?.memory?.buffer.byteLength ?? 0),

@@ -166,7 +166,7 @@ test('calls made while the chunk loads: read, aborted before and during, cancell
     }, config);
     assert.deepEqual(r, {
       rows: 500, figures: { rows: 500, columns: true, bytes: true }, table: true, jobs: 1, jobsAborted: { error: 'jobs stop' },
-      stats: ['calls', 'clients', 'spares', 'tokenRequests', 'wasmMemoryBytes'], workers: 1,
+      stats: ['calls', 'clients', 'spares', 'tokenRequests', 'warmUp', 'wasmMemoryBytes'], workers: 1,
     });
     // Aborted or cancelled before the chunk came: nothing was sent.
     const sent = (await mockRequests()).filter((q) => /mockKey=lazy-/.test(q.query.refId ?? ''));
@@ -175,6 +175,31 @@ test('calls made while the chunk loads: read, aborted before and during, cancell
     release();
     await w.page.unroute(chunk);
   }
+});
+
+test('a fresh Worker runs its warm-up (a stopped call, a parse held in memory) sending nothing and taking no spare buffer', async () => {
+  await reload();
+  const r = await w.run(async (lib, cfg) => {
+    const client = new lib.PredictionsClient({ ...cfg, worker: true });
+    window.warmed = client;
+    // The Worker starts with the client; its warm-up runs once the module is instantiated.
+    let stats = null;
+    for (let i = 0; i < 50 && stats?.warmUp !== 'done'; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      stats = await lib.__internals.workerStats();
+    }
+    const before = { ...stats };
+    const rows = (await client.table('churn-small', 'predictions', { limit: 2 })).numRows;
+    return { before, rows };
+  }, config);
+  assert.equal(r.before.warmUp, 'done');
+  assert.equal(r.before.calls, 0);
+  assert.deepEqual(r.before.spares, { bytes: 0, made: 0, reused: 0 });
+  assert.equal(r.rows, 2);
+  // The page and its Worker fetched the package's files and the one call's file, nothing else.
+  const others = requested.filter((p) => !p.startsWith('/pkg/') && p !== '/index.html' && !p.startsWith('/api/v1/automl-predictions/churn-small/'));
+  assert.deepEqual(others.filter((p) => !/\.(js|css|ico)$/.test(p)), []);
+  assert.ok(requested.includes('/pkg/worker.js'), JSON.stringify(requested));
 });
 
 test('a chunk that cannot be loaded: the Worker-mode calls reject with a clear error, main-thread clients work; the next call tries again', async () => {
