@@ -285,7 +285,7 @@ fn failed_connections_and_gateways_are_retried_only_when_resending_is_safe() {
         &[Reply::Drop, Reply::Drop],
     ));
     // From a page on another origin, the message says that CORS fails a request this way too.
-    let cors = " (this page's origin, https://app.example.com, is not the host's: a browser reports a request \
+    let cors = " (this page's origin, https://app.example.com, is not the URL's: a browser reports a request \
                 whose answer does not allow this origin (CORS) the same way; in Qlik Cloud, a web \
                 integration of the tenant lists the origins allowed)";
     assert!(
@@ -552,4 +552,27 @@ proptest! {
         // The budget, plus one repeat after a CSRF refresh.
         prop_assert!(sends <= retries + 2, "{} sends", sends);
     }
+}
+
+#[test]
+fn the_cors_note_names_the_page_origin_when_it_is_not_the_urls() {
+    use qlik_automl_predictions::http::cors_note;
+    let url = "https://tenant.example.com/api/v1/x";
+    let note = cors_note(Some("https://app.example.com"), url, false).unwrap();
+    assert_eq!(
+        note,
+        " (this page's origin, https://app.example.com, is not the URL's: a browser reports a request whose answer \
+         does not allow this origin (CORS) the same way)"
+    );
+    assert!(cors_note(Some("https://app.example.com"), url, true).unwrap().ends_with("lists the origins allowed)"));
+    // Another scheme or port is another origin; the same origin (any case, default port) is not.
+    assert!(cors_note(Some("http://tenant.example.com"), url, false).is_some());
+    assert!(cors_note(Some("https://tenant.example.com:8443"), url, false).is_some());
+    for same in ["https://tenant.example.com", "https://Tenant.Example.com:443"] {
+        assert_eq!(cors_note(Some(same), url, true), None, "{same}");
+    }
+    // No page (Node), an opaque origin, or a URL that is not http(s): nothing to say.
+    assert_eq!(cors_note(None, url, true), None);
+    assert_eq!(cors_note(Some("null"), url, true), None);
+    assert_eq!(cors_note(Some("https://app.example.com"), "data:text/csv,a", true), None);
 }

@@ -30,6 +30,7 @@ use super::endpoint::Endpoint;
 use super::ratelimit::RateLimits;
 use super::retry::{Decision, Fault, RetryPolicy};
 use super::text::decimal;
+use super::url::parse_origin;
 
 /// What a call is waiting for; named in the message of a timeout or a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,28 @@ impl fmt::Display for NetworkError {
 }
 
 impl core::error::Error for NetworkError {}
+
+/// What a request without an answer may also mean when the page (at `page_origin`) is not on
+/// `url`'s origin: a browser reports a request whose answer does not allow the page's origin
+/// (CORS) as it reports one that never reached the server. `qlik` adds where Qlik Cloud lists
+/// the origins allowed. `None` without a page on another origin (Node, a `null` origin).
+pub fn cors_note(page_origin: Option<&str>, url: &str, qlik: bool) -> Option<String> {
+    let page = page_origin?;
+    let (page_base, url_base) = (parse_origin(page)?, parse_origin(url)?);
+    if page_base.origin() == url_base.origin() {
+        return None;
+    }
+    let where_allowed =
+        if qlik { "; in Qlik Cloud, a web integration of the tenant lists the origins allowed" } else { "" };
+    let note = [
+        " (this page's origin, ",
+        page,
+        ", is not the URL's: a browser reports a request whose answer does not allow this origin (CORS) the same way",
+        where_allowed,
+        ")",
+    ];
+    Some(note.concat())
+}
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -492,22 +515,13 @@ impl Call {
         Action::ReadErrorBody { max_bytes: MAX_JSON_BODY_BYTES }
     }
 
-    /// The failure of a request that got no answer while the call waited for `what`. A browser
-    /// reports a request whose answer its CORS checks refuse (the host does not allow the page's
-    /// origin) as it reports one that never reached the host: from a page on another origin,
-    /// the message says so, and where Qlik Cloud sets the origins allowed.
+    /// The failure of a request that got no answer while the call waited for `what`; from a
+    /// page on another origin, with what that may also mean ([`cors_note`]).
     #[inline(never)]
     fn no_answer(&self, what: Wait, cause: &str) -> NetworkError {
         let mut e = NetworkError::failed(what, cause, 0.0, &self.url);
-        if let Some(page) = self.page.origin.as_deref().filter(|&p| self.config.is_cross_origin(Some(p))) {
-            let hint = [
-                " (this page's origin, ",
-                page,
-                ", is not the host's: a browser reports a request whose answer does not allow this \
-                 origin (CORS) the same way; in Qlik Cloud, a web integration of the tenant lists \
-                 the origins allowed)",
-            ];
-            e.message.push_str(&hint.concat());
+        if let Some(note) = cors_note(self.page.origin.as_deref(), &self.url, true) {
+            e.message.push_str(&note);
         }
         e
     }

@@ -258,12 +258,6 @@ impl HostConfig {
         self.auth.credentials(same)
     }
 
-    /// Whether a page at `page_origin` (an `http(s)` origin) calls the host across origins, and
-    /// so under the browser's CORS checks; false without such a page (Node, a `null` origin).
-    pub fn is_cross_origin(&self, page_origin: Option<&str>) -> bool {
-        page_origin.and_then(parse_origin).is_some_and(|p| p.origin() != self.origin)
-    }
-
     /// Whether `url` (a response's final URL, as the browser normalizes it) is on the host's
     /// origin.
     pub fn is_own_url(&self, url: &str) -> bool {

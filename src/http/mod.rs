@@ -29,7 +29,9 @@ mod url;
 
 pub use api_error::{ApiError, ErrorBody, JsonValue, MAX_JSON_BODY_BYTES};
 pub use auth::{Auth, AuthError, AuthInput, AuthType, Credentials, Redirects};
-pub use call::{Action, Call, CallError, CsrfTokens, Env, Event, NetworkError, Page, Request, ResponseHead, Wait};
+pub use call::{
+    cors_note, Action, Call, CallError, CsrfTokens, Env, Event, NetworkError, Page, Request, ResponseHead, Wait,
+};
 pub use config::{ConfigError, HostConfig, HostConfigInput};
 pub use download::Download;
 pub use endpoint::{Dataset, Endpoint, Tier};

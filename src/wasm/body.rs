@@ -22,7 +22,7 @@ use super::globals;
 use super::rejection::Rejection;
 use super::stream::{read_prefix, ChunkReader, StreamReader};
 use crate::error::ArgumentError;
-use crate::http::{decimal, uint, ApiError, Call, CallError, Download, NetworkError, MAX_JSON_BODY_BYTES};
+use crate::http::{cors_note, decimal, uint, ApiError, Call, CallError, Download, NetworkError, MAX_JSON_BODY_BYTES};
 
 #[wasm_bindgen]
 extern "C" {
@@ -161,7 +161,9 @@ impl Body {
                     Err(Interrupt::TimedOut) => return Err(Download::new(&url, None, None).timed_out(0.0).into()),
                     Err(Interrupt::Rejected(e)) => {
                         let cause = globals::error_message(&e);
-                        return Err(NetworkError::new(["the request failed: ", &cause].concat(), 0.0, &url).into());
+                        let note = cors_note(globals::page_origin().as_deref(), &url, false).unwrap_or_default();
+                        let message = ["the request failed: ", &cause, &note].concat();
+                        return Err(NetworkError::new(message, 0.0, &url).into());
                     }
                 };
                 self.check_status(&response, &url).await?;

@@ -299,7 +299,7 @@ describe('retries of network failures and gateway errors', () => {
     }, keyConfig());
     // The page is on another origin than the tenant: the message says that CORS fails a request
     // this way too.
-    assert.match(r.dropMessage, new RegExp(`^the response failed: .*\\(this page's origin, ${new URL(w.mashup.url).origin.replace(/[.]/g, '\\.')}, is not the host's: .*\\(CORS\\).*web integration`));
+    assert.match(r.dropMessage, new RegExp(`^the response failed: .*\\(this page's origin, ${new URL(w.mashup.url).origin.replace(/[.]/g, '\\.')}, is not the URL's: .*\\(CORS\\).*web integration`));
     delete r.dropMessage;
     assert.deepEqual(r, { drop: 'NetworkError', gateway: ['QlikApiError', 504], reset: 'NetworkError' });
     const sent = (await mockRequests(since)).filter((x) => x.method === 'GET');

@@ -107,7 +107,7 @@ describe('parseCsv', () => {
   });
 
   test('malformed CSV is a CsvError after the rows before it; a failed or short body a NetworkError', async () => {
-    const r = await w.run(async (lib, [reset, earlyEnd, key]) => {
+    const r = await w.run(async (lib, [reset, earlyEnd, key, dropped]) => {
       const outcome = async (source, options) => {
         let rows = 0;
         try {
@@ -133,8 +133,10 @@ describe('parseCsv', () => {
         earlyEnd: await outcome(auth(earlyEnd)),
         failing: await outcome(failing),
         notBytes: await outcome(notBytes),
+        dropped: await outcome(auth(dropped)),
       };
-    }, [fileUrl('churn-medium', 'predictions', '?mockReset=20000'), fileUrl('churn-medium', 'predictions', '?mockEarlyEnd=20000'), API_KEY]);
+    }, [fileUrl('churn-medium', 'predictions', '?mockReset=20000'), fileUrl('churn-medium', 'predictions', '?mockEarlyEnd=20000'), API_KEY,
+      fileUrl('churn-small', 'predictions', '?mockDrop=1&mockKey=pcsv-drop')]);
     assert.deepEqual(r.malformed, { ...r.malformed, rows: 2, name: 'CsvError', reason: 'FieldCount', line: 4 });
     assert.deepEqual(r.quote, { ...r.quote, rows: 0, name: 'CsvError', reason: 'UnterminatedQuote' });
     assert.deepEqual(r.wide, { ...r.wide, name: 'CsvError', reason: 'TooManyColumns' });
@@ -147,6 +149,11 @@ describe('parseCsv', () => {
     assert.deepEqual(r.failing, { ...r.failing, rows: 1, name: 'NetworkError', url: '' });
     assert.match(r.failing.message, /disk gone/);
     assert.equal(r.notBytes.name, 'NetworkError');
+    // No answer, from a page on another origin than the URL: the message says that CORS fails a
+    // request the same way (with nothing about Qlik Cloud: the URL may be anyone's).
+    assert.equal(r.dropped.name, 'NetworkError');
+    const page = new URL(w.mashup.url).origin.replace(/[.]/g, '\\.');
+    assert.match(r.dropped.message, new RegExp(`^the request failed: .*\\(this page's origin, ${page}, is not the URL's: .*\\(CORS\\) the same way\\)$`));
   });
 
   test('bad sources and options are TypeErrors naming the field', async () => {
