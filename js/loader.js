@@ -28,9 +28,16 @@ export function live() {
 const warmUps = [];
 
 /**
+ * The few CSV rows the warm-ups parse (client.js's on the page, worker.js's in Worker mode's
+ * Worker): numbers short and long, a quoted field, text beyond ASCII.
+ */
+export const WARM_UP_CSV = 'id,p,label\r\nA1,0.5,"x, y"\r\nA2,-1.25e-3,z\r\nA3,0.12345678901234567,\u00e9t\u00e9\r\n';
+
+/**
  * Registers `run`, called once the module is first instantiated, to run what a page's first
  * call runs (engines compile a function when it is first called; client.js registers a client
- * and a small in-memory parse). What it throws is ignored: the calls report their own failures.
+ * and a small in-memory parse, worker.js the same in its Worker). What it throws is ignored:
+ * the calls report their own failures.
  */
 export function warmUpWith(run) {
   warmUps.push(run);

@@ -16,7 +16,7 @@
 // end { call, info }, error { call, error, info }, result { call, value }, token { client, req },
 // stats { stats }.
 import * as errors from './errors.js';
-import { __internals, initSync, live, warmUpWith } from './loader.js';
+import { __internals, initSync, live, warmUpWith, WARM_UP_CSV } from './loader.js';
 import { ReaderCall } from './streams.js';
 import { spares } from './spares.js';
 import { describeError, postWith } from './wire.js';
@@ -80,7 +80,6 @@ const HANDOFF = Object.freeze({ buffer: (n) => spares.buffer(n), textBytes: true
 // Worker (text as bytes), so that the page's first call here starts its request and posts its
 // first batch without compiling that code on the way (first calls in a Worker were about 10 ms
 // slower than later ones). Nothing is sent or posted, and the buffers are not the spares'.
-const WARM_UP_CSV = 'id,p,label\r\nA1,0.5,"x, y"\r\nA2,-1.25e-3,z\r\nA3,0.12345678901234567,\u00e9t\u00e9\r\n';
 const WARM_UP_HANDOFF = Object.freeze({ buffer: (n) => new ArrayBuffer(n), textBytes: true });
 let warmUp = 'not run';
 
