@@ -96,9 +96,9 @@ warmUpWith(() => {
   client.free();
   warmUp = 'running';
   const read = async (call) => { while ((await call.next()) !== undefined); };
-  Promise.allSettled(runs.map(read)).then((outcomes) => {
+  Promise.allSettled(runs.map(read)).then(([stopped, ...parses]) => {
     // The stopped call ends with its abort; the parse, when there was one, ends.
-    warmUp = outcomes.slice(1).every((o) => o.status === 'fulfilled') && outcomes[0].status === 'rejected' ? 'done' : 'failed';
+    warmUp = stopped.status === 'rejected' && parses.every((o) => o.status === 'fulfilled') ? 'done' : 'failed';
   });
 });
 

@@ -46,9 +46,7 @@ impl Error {
             Error::Argument(_) => "TypeError",
         }
     }
-}
 
-impl Error {
     /// The error's message.
     pub fn message(&self) -> String {
         match self {

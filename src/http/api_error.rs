@@ -126,9 +126,7 @@ impl ApiError {
             login_url: None,
         }
     }
-}
 
-impl ApiError {
     /// `<status> <title> (<code>)`, then `: <detail>` when there is one.
     pub fn message(&self) -> String {
         let mut out = uint(self.status.into());

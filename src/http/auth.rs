@@ -75,9 +75,7 @@ impl AuthError {
             AuthError::InvalidWebIntegrationId => "webIntegrationId",
         }
     }
-}
 
-impl AuthError {
     /// What is wrong, in words.
     pub fn message(&self) -> String {
         let text = match self {
